@@ -1,0 +1,3 @@
+from atlasmaps.cli import main
+
+main()
