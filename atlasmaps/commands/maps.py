@@ -1,0 +1,223 @@
+"""Map commands: bilateral, country, world, france and demo.
+
+Thin on purpose: parse options into a RenderOptions, join the data once, hand over to the pipeline,
+print what was written and what was left out. Heavy modules are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from atlasmaps.model import ALL_FORMATS, MapKind
+
+PAGES = ("A4-landscape", "A4-portrait", "A3-landscape", "A3-portrait")
+
+
+def parse_formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    """Accept `--format pdf,png` as well as `--format pdf --format png`."""
+    formats: list[str] = []
+    for chunk in value:
+        for fmt in chunk.split(","):
+            fmt = fmt.strip().lower()
+            if not fmt:
+                continue
+            if fmt not in ALL_FORMATS:
+                raise click.BadParameter(f"'{fmt}' is not one of {', '.join(ALL_FORMATS)}")
+            if fmt not in formats:
+                formats.append(fmt)
+    return tuple(formats) or ("pdf",)
+
+
+def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every map command."""
+    decorators = [
+        click.argument("data", type=click.Path(dir_okay=False, path_type=Path)),
+        click.option("--style", "style_name", default=None, help="Style name in styles/ or path to a YAML file."),
+        click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Map text language."),
+        click.option("--format", "-f", "formats", multiple=True, callback=parse_formats,
+                     help="pdf, svg, png, html; several with commas (default pdf)."),
+        click.option("--dpi", type=click.IntRange(36, 1200), default=300, show_default=True, help="PNG resolution."),
+        click.option("--page", type=click.Choice(PAGES, case_sensitive=False), default="A4-landscape",
+                     show_default=True, help="Page format."),
+        click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                     default=Path("outputs"), show_default=True, help="Output directory."),
+        click.option("--columns", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                     help="YAML mapping of your column names to the schema's."),
+        click.option("--projection", default=None, help="EPSG code or PROJ string overriding the automatic choice."),
+        click.option("--insets/--no-insets", default=None, help="Overseas insets (default: when one is involved)."),
+        click.option("--north-arrow", is_flag=True, help="Draw a north arrow."),
+        click.option("--years/--no-years", "show_years", default=None, help="Year labels (default: as the style says)."),
+        click.option("--tiles", default=None, help="HTML only: add an online basemap (name or URL template)."),
+        click.option("--embed", is_flag=True, help="HTML only: also write the iframe snippet."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def partner_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--partner", "-p", required=True,
+                        help="Partner country: ISO code (JP, JPN) or name (Japon, Japan).")(func)
+
+
+def _run(ctx: click.Context, kind: MapKind, data: Path, partner: str | None = None, **kw: Any) -> None:
+    from atlasmaps.join import join_file
+    from atlasmaps.join.summary import print_join_summary
+
+    joined = join_file(data, columns=kw.pop("columns"))
+    print_join_summary(joined)
+    failed = _make(joined, kind, partner=partner, **kw)
+    ctx.exit(1 if failed or joined.problems or len(joined.mapped) < len(joined.rows) else 0)
+
+
+def _make(joined: Any, kind: MapKind, partner: str | None, style_name: str | None, out_dir: Path,
+          **kw: Any) -> bool:
+    """Make one map and print its outcome; return True when it failed."""
+    from atlasmaps.errors import AtlasError
+    from atlasmaps.model import RenderOptions
+    from atlasmaps.pipeline import make_map
+    from atlasmaps.style import load_style
+
+    style = load_style(style_name)
+    iso2 = _resolve_partner(partner) if partner else None
+    options = RenderOptions(kind=kind, partner=iso2, page=_page(kw.pop("page")), **kw)
+    try:
+        outcome = make_map(joined, style, options, out_dir)
+    except AtlasError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return True
+    for fmt, path in outcome.paths.items():
+        click.echo(f"wrote {path} ({_human_size(outcome.sizes[fmt])})")
+    if outcome.dropped_labels:
+        click.echo(f"{len(outcome.dropped_labels)} label(s) could not be placed without overlap and were left out: "
+                   + ", ".join(outcome.dropped_labels), err=True)
+    for warning in outcome.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return False
+
+
+def _page(value: str) -> str:
+    size, orientation = value.split("-")
+    return f"{size.upper()}-{orientation.lower()}"
+
+
+def _resolve_partner(value: str) -> str:
+    from atlasmaps.data.schema import resolve_country
+    from atlasmaps.errors import AtlasError
+
+    iso2 = resolve_country(value)
+    if iso2 is None:
+        raise AtlasError(f"--partner: unknown country '{value}' (give an ISO code such as JP or a name such as Japon)")
+    return iso2
+
+
+def _human_size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+@click.command()
+@map_options
+@partner_option
+@click.pass_context
+def bilateral(ctx: click.Context, data: Path, partner: str, **kw: Any) -> None:
+    """France and one partner country side by side, as in the Atlas's reference maps.
+
+    \b
+    Example:
+      atlasmaps bilateral partenariats.csv --partner JP --format pdf,png
+    """
+    _run(ctx, MapKind.BILATERAL, data, partner=partner, **kw)
+
+
+@click.command()
+@map_options
+@partner_option
+@click.pass_context
+def country(ctx: click.Context, data: Path, partner: str, **kw: Any) -> None:
+    """One partner country, larger, with its zones d'intervention and their French partners.
+
+    \b
+    Example:
+      atlasmaps country partenariats.csv --partner BJ --format png --dpi 200
+    """
+    _run(ctx, MapKind.COUNTRY, data, partner=partner, **kw)
+
+
+@click.command()
+@map_options
+@click.option("--symbols", is_flag=True, help="Proportional circles instead of a choropleth.")
+@click.option("--scheme", type=click.Choice(["jenks", "quantiles"]), default="jenks", show_default=True,
+              help="Classification of the choropleth.")
+@click.pass_context
+def world(ctx: click.Context, data: Path, **kw: Any) -> None:
+    """Projects per partner country on an equal-area world map, with the top 10.
+
+    \b
+    Example:
+      atlasmaps world partenariats.csv --scheme quantiles --format pdf,html
+    """
+    _run(ctx, MapKind.WORLD, data, **kw)
+
+
+@click.command()
+@map_options
+@click.option("--level", type=click.Choice(["region", "departement"]), default="region", show_default=True,
+              help="Count projects per région or per département.")
+@click.option("--scheme", type=click.Choice(["jenks", "quantiles"]), default="jenks", show_default=True,
+              help="Classification of the choropleth.")
+@click.pass_context
+def france(ctx: click.Context, data: Path, **kw: Any) -> None:
+    """Projects per French région (or département) of the French collectivités, with overseas insets.
+
+    \b
+    Example:
+      atlasmaps france partenariats.csv --level departement --format png
+    """
+    _run(ctx, MapKind.FRANCE, data, **kw)
+
+
+DEMO_MAPS: tuple[tuple[MapKind, str | None], ...] = (
+    (MapKind.BILATERAL, "JP"),
+    (MapKind.BILATERAL, "BJ"),
+    (MapKind.COUNTRY, "BJ"),
+    (MapKind.WORLD, None),
+    (MapKind.FRANCE, None),
+)
+
+
+@click.command()
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("outputs"), show_default=True, help="Output directory.")
+@click.option("--format", "-f", "formats", multiple=True, callback=parse_formats,
+              help="Formats (default pdf,png,svg,html).")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--dpi", type=click.IntRange(36, 1200), default=200, show_default=True)
+@click.pass_context
+def demo(ctx: click.Context, out_dir: Path, formats: tuple[str, ...], lang: str, dpi: int) -> None:
+    """Render the demo maps from the sample data shipped with the package.
+
+    France–Japan and France–Bénin bilateral maps, the Bénin country map, the world map and the
+    France map, in every format, into outputs/.
+
+    \b
+    Example:
+      atlasmaps demo -o outputs
+    """
+    from atlasmaps.join import join_file
+    from atlasmaps.join.summary import print_join_summary
+    from atlasmaps.sample import sample_path
+
+    if ctx.get_parameter_source("formats") is click.core.ParameterSource.DEFAULT:
+        formats = ALL_FORMATS
+    joined = join_file(sample_path())
+    print_join_summary(joined)
+    failed = [
+        kind for kind, partner in DEMO_MAPS
+        if _make(joined, kind, partner=partner, style_name=None, out_dir=out_dir, formats=formats, lang=lang,
+                 dpi=dpi, page="A4-landscape")
+    ]
+    ctx.exit(1 if failed else 0)

@@ -1,0 +1,112 @@
+"""The one path from a data file to map files: join once, render each format, write atomically.
+
+Commands and the batch both go through here, so a map made by `atlasmaps bilateral` and the same
+map made by `atlasmaps batch` are produced by the same code from the same joined data.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from atlasmaps.atomic import write_bytes_atomic
+from atlasmaps.errors import AtlasError
+from atlasmaps.model import PRINT_FORMATS, JoinResult, MapKind, RenderedMap, RenderOptions
+
+
+class MapFailed(AtlasError):
+    """One map could not be made (e.g. a partner with no mappable partnership); exit 1."""
+
+    exit_code = 1
+
+
+@dataclass
+class MapOutcome:
+    """What making one map produced: the files written, their sizes, and what was left out."""
+
+    options: RenderOptions
+    paths: dict[str, Path] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    dropped_labels: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+
+def check_partner(joined: JoinResult, options: RenderOptions) -> JoinResult:
+    """Restrict the data to the partner of a per-country map; refuse a partner with nothing to draw."""
+    if options.kind not in (MapKind.BILATERAL, MapKind.COUNTRY):
+        return joined
+    if not options.partner:
+        raise MapFailed(f"a {options.kind.value} map needs --partner")
+    subset = joined.for_partner(options.partner)
+    if not subset.mapped:
+        total = len(subset.rows)
+        detail = f"{total} row(s), none matched on both sides" if total else "no row"
+        raise MapFailed(f"{joined.source}: no partnership to map with {options.partner} ({detail})")
+    return subset
+
+
+def render(joined: JoinResult, style: object, options: RenderOptions) -> RenderedMap:
+    """Render the asked formats: print formats in one drawing, HTML separately."""
+    files: dict[str, bytes] = {}
+    extra: dict[str, bytes] = {}
+    dropped: list[str] = []
+    warnings: list[str] = []
+    print_formats = tuple(f for f in options.formats if f in PRINT_FORMATS)
+    parts: list[RenderedMap] = []
+    if print_formats:
+        from atlasmaps.render import static
+
+        parts.append(static.render(joined, style, _with_formats(options, print_formats)))
+    if "html" in options.formats:
+        from atlasmaps.render import web
+
+        parts.append(web.render(joined, style, _with_formats(options, ("html",))))
+    for part in parts:
+        files.update(part.files)
+        extra.update(part.extra_files)
+        dropped.extend(d for d in part.dropped_labels if d not in dropped)
+        warnings.extend(part.warnings)
+    return RenderedMap(files=files, dropped_labels=tuple(dropped), warnings=tuple(warnings), extra_files=extra)
+
+
+def _with_formats(options: RenderOptions, formats: tuple[str, ...]) -> RenderOptions:
+    from dataclasses import replace
+
+    return replace(options, formats=formats)
+
+
+def output_paths(out_dir: Path, options: RenderOptions) -> dict[str, Path]:
+    """`DIR/<kind>-<ISO2>.<ext>` (world and france: `DIR/<kind>.<ext>`)."""
+    stem = options.output_stem()
+    return {fmt: out_dir / f"{stem}.{fmt}" for fmt in options.formats}
+
+
+def write(rendered: RenderedMap, out_dir: Path, options: RenderOptions) -> dict[str, Path]:
+    """Write each format atomically; extra files (embed snippet) go beside the map."""
+    paths = output_paths(out_dir, options)
+    written: dict[str, Path] = {}
+    for fmt, path in paths.items():
+        if fmt in rendered.files:
+            written[fmt] = write_bytes_atomic(path, rendered.files[fmt])
+    stem = options.output_stem()
+    for suffix, data in rendered.extra_files.items():
+        written[suffix] = write_bytes_atomic(out_dir / f"{stem}.{suffix}", data)
+    return written
+
+
+def make_map(joined: JoinResult, style: object, options: RenderOptions, out_dir: Path) -> MapOutcome:
+    """Render one map in every asked format and write it: the unit of work of commands and batch."""
+    start = time.perf_counter()
+    subset = check_partner(joined, options)
+    rendered = render(subset, style, options)
+    paths = write(rendered, out_dir, options)
+    return MapOutcome(
+        options=options,
+        paths=paths,
+        sizes={fmt: p.stat().st_size for fmt, p in paths.items()},
+        dropped_labels=rendered.dropped_labels,
+        warnings=rendered.warnings,
+        seconds=time.perf_counter() - start,
+    )
