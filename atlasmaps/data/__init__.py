@@ -1,0 +1,1 @@
+"""Partnership data: the schema (columns, vocabularies), readers (CSV/XLSX/JSON) and validation."""

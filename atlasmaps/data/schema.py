@@ -1,0 +1,327 @@
+"""The partnership data schema: columns, their aliases, and the controlled vocabularies.
+
+One place describes what a row may contain, so that `atlasmaps schema`, the readers, the
+validation and the README all say the same thing. Header matching ignores case, accents,
+spaces, hyphens and underscores ("Type collectivité" = "type_collectivite" = "TYPE-COLLECTIVITE").
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from atlasmaps.errors import UnusableInputError
+from atlasmaps.join.normalize import fold, normalize_name
+from atlasmaps.model import CollectiviteType
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the schema; `aliases` are other accepted headers (English, usual exports)."""
+
+    name: str
+    required: bool
+    fr: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("id", False, "identifiant du projet (numéro de ligne si absent)",
+           "project identifier (row number when absent)", ("identifiant", "project_id", "id_projet")),
+    Column("collectivite", True, "nom de la collectivité française",
+           "name of the French local authority",
+           ("collectivite_francaise", "nom_collectivite", "french_authority", "french_local_authority",
+            "local_authority", "authority")),
+    Column("type_collectivite", True,
+           "région | département | groupement | commune (ou « Conseil régional », « Ville », « Métropole »…)",
+           "region | departement | groupement | commune (or the usual French labels)",
+           ("type", "type_de_collectivite", "authority_type", "french_type")),
+    Column("code_collectivite", False, "code INSEE (commune, département, région) ou SIREN",
+           "INSEE code (commune, département, région) or SIREN",
+           ("code_insee", "insee", "siren", "authority_code", "french_code")),
+    Column("departement", False, "département de la collectivité (code INSEE ou nom), pour les homonymes",
+           "département of the authority (INSEE code or name), to tell homonyms apart",
+           ("dept", "code_departement", "department")),
+    Column("partenaire", True, "nom de l'autorité locale partenaire", "name of the foreign partner",
+           ("collectivite_partenaire", "autorite_partenaire", "partner", "partner_name", "foreign_partner")),
+    Column("pays", True, "pays partenaire : ISO 3166-1 alpha-2/alpha-3 ou nom français/anglais",
+           "partner country: ISO 3166-1 alpha-2/alpha-3 or French/English name",
+           ("pays_partenaire", "country", "partner_country", "code_pays", "country_code")),
+    Column("type_partenaire", False, "type du partenaire (ville, préfecture, province…)",
+           "partner type (city, prefecture, province...)", ("partner_type",)),
+    Column("region_partenaire", False, "région (admin-1) du partenaire : nom ou code",
+           "partner's region (admin-1): name or code",
+           ("region_du_partenaire", "partner_region", "admin1", "zone")),
+    Column("code_partenaire", False, "code de la zone du partenaire (HASC ou ISO 3166-2)",
+           "partner's zone code (HASC or ISO 3166-2)", ("partner_code",)),
+    Column("latitude", False, "latitude du partenaire (WGS84), remplace la position trouvée",
+           "partner latitude (WGS84), overrides the position found", ("lat",)),
+    Column("longitude", False, "longitude du partenaire (WGS84), remplace la position trouvée",
+           "partner longitude (WGS84), overrides the position found", ("lon", "lng", "long")),
+    Column("annee", False, "année de début de la coopération (1945 à l'année en cours)",
+           "year the cooperation started (1945 to the current year)",
+           ("annee_debut", "date_debut", "year", "start_year")),
+    Column("thematiques", False, "thématiques, séparées par « ; » ou « | »",
+           "themes, separated by ';' or '|'", ("thematique", "themes", "theme", "domaines")),
+    Column("nature", False, "jumelage | coopération décentralisée | pacte d'amitié | autre",
+           "twinning | decentralised cooperation | friendship pact | other",
+           ("type_partenariat", "partnership_type", "kind")),
+    Column("statut", False, "active (par défaut) | inactive | en projet",
+           "active (default) | inactive | planned", ("status", "etat")),
+    Column("source", False, "source de l'information (ignorée par la jointure)",
+           "source of the information (not used by the join)", ("sources", "reference")),
+)
+COLUMN_NAMES = tuple(c.name for c in COLUMNS)
+REQUIRED = tuple(c.name for c in COLUMNS if c.required)
+
+
+def header_key(header: str) -> str:
+    """Fold a header for comparison: case, accents, and any run of non-letters ignored."""
+    return re.sub(r"[^a-z0-9]+", "_", fold(header.strip())).strip("_")
+
+
+def _header_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for column in COLUMNS:
+        for alias in (column.name, *column.aliases):
+            index.setdefault(header_key(alias), column.name)
+    return index
+
+
+_HEADERS = _header_index()
+
+
+def map_headers(headers: list[str], mapping: dict[str, str] | None = None) -> dict[str, int]:
+    """Canonical column name -> index in `headers`.
+
+    `mapping` (from `--columns`) maps canonical names to the file's own headers and wins over
+    the built-in aliases. A header matching nothing is ignored; the first of duplicates wins.
+    """
+    keys = [header_key(h or "") for h in headers]
+    found: dict[str, int] = {}
+    for canonical, user_header in (mapping or {}).items():
+        key = header_key(user_header)
+        if key in keys:
+            found[canonical] = keys.index(key)
+    taken = set(found.values())
+    for i, key in enumerate(keys):
+        canonical = _HEADERS.get(key)
+        if canonical and canonical not in found and i not in taken:
+            found[canonical] = i
+    return found
+
+
+def load_column_mapping(path: str | Path) -> dict[str, str]:
+    """Read a `--columns` YAML file: `canonical_name: "Header in the file"` per line."""
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UnusableInputError(f"{path}: column mapping file not found") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UnusableInputError(f"{path}: cannot read the column mapping ({first})") from None
+    if not isinstance(data, dict):
+        raise UnusableInputError(f"{path}: the column mapping must be 'column: header' pairs")
+    mapping: dict[str, str] = {}
+    for key, value in data.items():
+        canonical = _HEADERS.get(header_key(str(key)))
+        if canonical is None:
+            raise UnusableInputError(
+                f"{path}: unknown column '{key}' in the mapping (expected one of: {', '.join(COLUMN_NAMES)})"
+            )
+        if not isinstance(value, str | int) or not str(value).strip():
+            raise UnusableInputError(f"{path}: column '{key}' must map to a header name")
+        mapping[canonical] = str(value)
+    return mapping
+
+
+# --- type_collectivite -------------------------------------------------------------------------
+
+_TYPE_WORDS: dict[CollectiviteType, tuple[str, ...]] = {
+    CollectiviteType.REGION: (
+        "region", "conseil regional", "collectivite territoriale", "collectivite de corse",
+        "collectivite territoriale unique", "collectivite europeenne d alsace", "regional council",
+    ),
+    CollectiviteType.DEPARTEMENT: (
+        "departement", "conseil departemental", "conseil general", "department", "departmental council",
+        "county council",
+    ),
+    CollectiviteType.GROUPEMENT: (
+        "groupement", "epci", "intercommunalite", "communaute d agglomeration", "communaute de communes",
+        "communaute urbaine", "metropole", "syndicat", "syndicat mixte", "syndicat intercommunal",
+        "pays", "pole metropolitain", "petr", "etablissement public territorial", "ept", "ca", "cc", "cu",
+        "grouping", "metropolis", "inter municipality", "intermunicipality", "urban community",
+        "agglomeration", "agglomeration community",
+    ),
+    CollectiviteType.COMMUNE: (
+        "commune", "ville", "mairie", "municipalite", "commune nouvelle", "arrondissement", "city",
+        "town", "municipality", "village", "city council",
+    ),
+}
+_TYPES = {normalize_name(w): t for t, words in _TYPE_WORDS.items() for w in words}
+_TYPES.update({t.value: t for t in CollectiviteType})
+
+
+def parse_collectivite_type(label: str) -> CollectiviteType | None:
+    """Map "Conseil régional", "Ville", "Communauté d'agglomération", "City"... to a type."""
+    key = normalize_name(label)
+    if key in _TYPES:
+        return _TYPES[key]
+    # "Communauté d'agglomération du Grand Avignon", "Conseil départemental de la Gironde"
+    for prefix_len in (3, 2):
+        head = " ".join(key.split()[:prefix_len])
+        if head in _TYPES and len(head.split()) == prefix_len:
+            return _TYPES[head]
+    return None
+
+
+# --- nature ------------------------------------------------------------------------------------
+
+NATURES = ("jumelage", "coopération décentralisée", "pacte d'amitié", "autre")
+_NATURE_WORDS = {
+    "jumelage": ("jumelage", "jumelee", "jumele", "twinning", "twin town", "twin towns", "sister city",
+                 "sister cities", "jumelage cooperation"),
+    "coopération décentralisée": ("cooperation decentralisee", "cooperation", "decentralised cooperation",
+                                  "decentralized cooperation", "partenariat", "partnership",
+                                  "accord de cooperation", "convention de cooperation"),
+    "pacte d'amitié": ("pacte d amitie", "pacte amitie", "amitie", "friendship pact", "friendship",
+                       "friendship agreement", "accord d amitie", "charte d amitie"),
+    "autre": ("autre", "other", "divers"),
+}
+_NATURES = {normalize_name(w): n for n, words in _NATURE_WORDS.items() for w in words}
+
+
+def parse_nature(label: str) -> str | None:
+    return _NATURES.get(normalize_name(label))
+
+
+STATUTS = ("active", "inactive", "en projet")
+_STATUT_WORDS = {
+    "active": ("active", "actif", "en cours", "oui", "yes", "current", "ongoing"),
+    "inactive": ("inactive", "inactif", "terminee", "termine", "ended", "closed", "non", "no", "suspendu",
+                 "suspendue", "en sommeil"),
+    "en projet": ("en projet", "projet", "planned", "prevu", "prevue", "en preparation"),
+}
+_STATUTS = {normalize_name(w): s for s, words in _STATUT_WORDS.items() for w in words}
+
+
+def parse_statut(label: str) -> str | None:
+    return _STATUTS.get(normalize_name(label))
+
+
+# --- countries ---------------------------------------------------------------------------------
+
+
+def _reorder(name: str) -> str:
+    """ISO names put the article last ("Congo, The Democratic Republic of the"): put it back."""
+    if ", " in name:
+        head, tail = name.split(", ", 1)
+        return f"{tail} {head}"
+    return name
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """Normalised country name -> ISO2, from pycountry (ISO 3166 + its French translation) and
+    babel's CLDR territory names in French and English. Earlier sources win on conflicts."""
+    import pycountry
+    from babel import Locale
+
+    names: dict[str, str] = {}
+
+    def add(name: str | None, iso2: str) -> None:
+        if name:
+            names.setdefault(normalize_name(name), iso2)
+
+    iso2s = {c.alpha_2 for c in pycountry.countries}
+    for lang in ("fr", "en"):
+        for code, name in Locale(lang).territories.items():
+            if code in iso2s:
+                add(name, code)
+    try:
+        fr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"])
+    except OSError:  # pragma: no cover - pycountry always ships it
+        fr = gettext.NullTranslations()
+    for c in pycountry.countries:
+        for name in (getattr(c, "common_name", None), c.name, getattr(c, "official_name", None)):
+            if name:
+                add(name, c.alpha_2)
+                add(_reorder(name), c.alpha_2)
+                add(fr.gettext(name), c.alpha_2)
+                add(_reorder(fr.gettext(name)), c.alpha_2)
+    return names
+
+
+@lru_cache(maxsize=1)
+def _country_codes() -> tuple[dict[str, str], dict[str, str]]:
+    import pycountry
+
+    alpha2 = {c.alpha_2: c.alpha_2 for c in pycountry.countries}
+    alpha3 = {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+    # Kosovo has a user-assigned code used by Natural Earth and GeoNames.
+    alpha2.setdefault("XK", "XK")
+    alpha3.setdefault("XKX", "XK")
+    return alpha2, alpha3
+
+
+def resolve_country(value: str) -> str | None:
+    """ISO2 for "JP", "JPN", "Japon", "Japan", "bénin", "Benin"... or None when unknown."""
+    value = value.strip()
+    if not value:
+        return None
+    alpha2, alpha3 = _country_codes()
+    upper = value.upper()
+    if len(upper) == 2 and upper in alpha2:
+        return alpha2[upper]
+    if len(upper) == 3 and upper in alpha3:
+        return alpha3[upper]
+    return _country_names().get(normalize_name(value))
+
+
+@lru_cache(maxsize=512)
+def country_name(iso2: str, lang: str = "fr") -> str:
+    """The CLDR name of a country ("Japon"), for summaries and reports."""
+    from babel import Locale
+
+    return Locale(lang).territories.get(iso2, iso2)
+
+
+# --- documentation -----------------------------------------------------------------------------
+
+
+def describe(lang: str = "fr") -> str:
+    """The schema as text, for `atlasmaps schema` and the README."""
+    fr = lang == "fr"
+    lines = [
+        "Une ligne par partenariat. En-têtes : casse, accents, espaces et tirets ignorés."
+        if fr
+        else "One row per partnership. Headers: case, accents, spaces and hyphens ignored.",
+        "Formats : CSV (UTF-8, UTF-8 BOM, Windows-1252 ; séparateur , ; ou tabulation), XLSX, JSON."
+        if fr
+        else "Formats: CSV (UTF-8, UTF-8 BOM, Windows-1252; comma, semicolon or tab), XLSX, JSON.",
+        "",
+    ]
+    width = max(len(c.name) for c in COLUMNS)
+    for c in COLUMNS:
+        need = ("obligatoire" if fr else "required") if c.required else ("facultatif" if fr else "optional")
+        lines.append(f"{c.name:<{width}}  {need:<11}  {c.fr if fr else c.en}")
+        if c.aliases:
+            lines.append(f"{'':<{width}}  {'':<11}  {'alias' if fr else 'aliases'}: {', '.join(c.aliases)}")
+    lines += [
+        "",
+        ("pays : code ISO 3166-1 alpha-2 ou alpha-3, ou nom du pays en français ou en anglais (« Japon », "
+         "« Bénin », « Benin »)." if fr else
+         "pays: ISO 3166-1 alpha-2 or alpha-3 code, or the country's French or English name."),
+        ("Les balises HTML dans les noms sont retirées (avertissement), le texte est gardé."
+         if fr else "HTML tags in names are removed (with a warning); the text is kept."),
+        ("--columns correspondances.yaml : « nom_canonique: En-tête du fichier », une par ligne."
+         if fr else "--columns mapping.yaml: 'canonical_name: Header in the file', one per line."),
+    ]
+    return "\n".join(lines)

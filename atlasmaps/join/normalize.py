@@ -1,0 +1,56 @@
+"""One name normaliser for every match, so "St-Étienne", "Saint Etienne" and "SAINT-ÉTIENNE" meet.
+
+Names in the Atlas are typed by many hands and GeoNames romanises Japanese names with or without
+macrons (Hyōgo / Hyogo). Folding them all the same way, in one place, is what makes an index lookup
+(a dict) possible instead of a pairwise comparison.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Letters that Unicode decomposition does not split into a base letter + mark.
+_SPECIAL = str.maketrans(
+    {
+        "œ": "oe",
+        "Œ": "oe",
+        "æ": "ae",
+        "Æ": "ae",
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ı": "i",
+        "þ": "th",
+    }
+)
+# Apostrophes, hyphens, dashes and punctuation all become word separators.
+_SEPARATORS = re.compile(r"[\s'’ʼʻ‘`´\-‐‑‒–—_.,;:/()\[\]\"«»]+")
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+_LEADING_ARTICLES = frozenset({"le", "la", "les", "l"})
+
+
+def fold(text: str) -> str:
+    """Casefold and strip accents (ō→o, é→e), keeping punctuation: the base of every comparison."""
+    text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.casefold()
+
+
+@lru_cache(maxsize=200_000)
+def normalize_name(name: str) -> str:
+    """The matching key of a name: case, accents, hyphens, apostrophes, Saint/St/Ste, leading
+    article (Le, La, Les, L') and spaces folded. "L'Haÿ-les-Roses" -> "hay les roses".
+
+    A name made only of an article keeps it ("La" -> "la"), so that no non-empty name maps to "".
+    """
+    words = [w for w in _SEPARATORS.split(fold(name)) if w]
+    words = [_ABBREVIATIONS.get(w, w) for w in words]
+    if len(words) > 1 and words[0] in _LEADING_ARTICLES:
+        words = words[1:]
+    return " ".join(words)
