@@ -1,0 +1,378 @@
+"""Batch regeneration: every map for every partner country, in parallel, incremental, failure-isolated.
+
+The data is read and joined once in the parent; each job carries only its partner's joined rows.
+Workers render through the same pipeline as the single-map commands, load boundaries once per
+process (the boundaries cache lives in the worker) and write atomically, so an interrupted batch
+leaves no half-written map and a rerun resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from atlasmaps import __version__
+from atlasmaps.atomic import write_text_atomic
+from atlasmaps.model import JoinResult, MapKind, RenderOptions
+
+PER_PARTNER_KINDS = (MapKind.BILATERAL, MapKind.COUNTRY)
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """One map to make: its options, the rows it is made from, and the key of its inputs."""
+
+    options: RenderOptions
+    joined: JoinResult
+    style: str | None
+    out_dir: str
+    input_hash: str
+
+
+@dataclass
+class JobResult:
+    stem: str
+    kind: str
+    partner: str | None
+    input_hash: str
+    status: str  # done | skipped | failed
+    files: dict[str, dict[str, object]] = field(default_factory=dict)  # fmt -> {path, size}
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    dropped_labels: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+# ---------------------------------------------------------------- planning
+
+
+def plan_jobs(
+    joined: JoinResult,
+    kinds: Iterable[MapKind],
+    partners: Iterable[str] | None,
+    base: RenderOptions,
+    style: str | None,
+    style_fingerprint: str,
+    out_dir: Path,
+) -> list[BatchJob]:
+    """One job per (kind, partner) for per-country kinds, one per kind for world and france."""
+    partner_list = sorted(set(partners)) if partners is not None else list(joined.partner_countries)
+    shared = _shared_fingerprint(style_fingerprint)
+    jobs: list[BatchJob] = []
+    for kind in kinds:
+        targets: list[str | None] = partner_list if kind in PER_PARTNER_KINDS else [None]
+        for partner in targets:
+            options = replace(base, kind=kind, partner=partner)
+            subset = joined.for_partner(partner) if partner else joined
+            jobs.append(BatchJob(options, subset, style, str(out_dir), input_hash(subset, options, shared)))
+    return jobs
+
+
+def input_hash(joined: JoinResult, options: RenderOptions, shared: str) -> str:
+    """Hash of everything a map depends on: its rows, the data date, the options, style, boundaries, version."""
+    digest = hashlib.sha256(shared.encode())
+    digest.update(repr(options).encode())
+    digest.update(repr(joined.data_date).encode())
+    for row in joined.rows:
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def _shared_fingerprint(style_fingerprint: str) -> str:
+    return "|".join((__version__, style_fingerprint, boundaries_fingerprint()))
+
+
+def boundaries_fingerprint() -> str:
+    """Hash of the boundary layers in use: the embedded manifest and any imported user layers."""
+    from atlasmaps import boundaries
+
+    digest = hashlib.sha256()
+    embedded = boundaries.boundaries_dir()
+    for path in sorted(embedded.glob("*")):
+        if path.suffix in (".parquet", ".json", ".yaml"):
+            stat = path.stat()
+            digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    user_dir = getattr(boundaries, "user_boundaries_dir", None)
+    if user_dir is not None:
+        root = Path(user_dir())
+        if root.is_dir():
+            for path in sorted(root.rglob("*.parquet")):
+                stat = path.stat()
+                digest.update(f"user/{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- running one job
+
+
+@lru_cache(maxsize=8)
+def _style(name: str | None) -> object:
+    """Styles are resolved once per worker process."""
+    from atlasmaps.style import load_style
+
+    return load_style(name)
+
+
+def run_job(job: BatchJob) -> JobResult:
+    """Make one map; any failure is caught and reported so the other jobs go on."""
+    from atlasmaps.pipeline import make_map
+
+    options = job.options
+    result = JobResult(options.output_stem(), options.kind.value, options.partner, job.input_hash, "done")
+    start = time.perf_counter()
+    try:
+        outcome = make_map(job.joined, _style(job.style), options, Path(job.out_dir))
+    except Exception as exc:  # noqa: BLE001 - one map's failure must not stop the batch
+        result.status = "failed"
+        result.error = f"{type(exc).__name__}: {exc}" if not _is_user_error(exc) else str(exc)
+    else:
+        result.files = {fmt: {"path": path.name, "size": outcome.sizes[fmt]} for fmt, path in outcome.paths.items()}
+        result.warnings = list(outcome.warnings)
+        result.dropped_labels = list(outcome.dropped_labels)
+    result.seconds = round(time.perf_counter() - start, 3)
+    return result
+
+
+def _is_user_error(exc: Exception) -> bool:
+    from atlasmaps.errors import AtlasError
+
+    return isinstance(exc, AtlasError)
+
+
+# ---------------------------------------------------------------- executors
+
+
+def _worker_init() -> None:
+    """Workers ignore Ctrl-C: the parent decides, and cleans up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def run_local(jobs: list[BatchJob], n_jobs: int) -> Iterator[JobResult]:
+    """Run jobs in this process (n_jobs=1) or in a process pool, yielding results as they complete."""
+    if n_jobs <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield run_job(job)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # fork: workers inherit the imported modules and the joined data instead of paying for them again.
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=context, initializer=_worker_init) as pool:
+        futures = [pool.submit(run_job, job) for job in jobs]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def run_dask(jobs: list[BatchJob], scheduler: str | object) -> Iterator[JobResult]:
+    """Run jobs on a dask.distributed cluster (an address, or a Client/LocalCluster for tests)."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        from atlasmaps.errors import AtlasError
+
+        raise AtlasError("--executor dask needs dask.distributed: pip install 'atlasmaps[dask]'") from exc
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    try:
+        futures = client.map(run_job, jobs, pure=False)
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        if client is not scheduler:
+            client.close()
+
+
+# ---------------------------------------------------------------- the batch
+
+
+@dataclass
+class BatchReport:
+    results: list[JobResult]
+    seconds: float
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
+
+def run_batch(
+    jobs: list[BatchJob],
+    out_dir: Path,
+    joined: JoinResult,
+    n_jobs: int = 1,
+    force: bool = False,
+    executor: str = "process",
+    scheduler: str | object | None = None,
+    on_result: Callable[[JobResult], None] | None = None,
+) -> BatchReport:
+    """Skip up-to-date maps, run the others, then write manifest.json and index.html."""
+    start = time.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_partials(out_dir)
+    previous = load_manifest(out_dir)
+    results: list[JobResult] = []
+    todo: list[BatchJob] = []
+    for job in jobs:
+        done = previous.get(job.options.output_stem())
+        if not force and done and _up_to_date(done, job, out_dir):
+            skipped = JobResult(**{**done, "status": "skipped"})
+            results.append(skipped)
+            if on_result:
+                on_result(skipped)
+        else:
+            todo.append(job)
+    runner = run_dask(todo, scheduler) if executor == "dask" else run_local(todo, n_jobs)
+    with _terminate_as_interrupt():
+        try:
+            for result in runner:
+                results.append(result)
+                if on_result:
+                    on_result(result)
+        finally:
+            # Whatever happened, record what is done, so that a rerun resumes instead of redoing it.
+            write_manifest(out_dir, results, joined, previous)
+            write_index(out_dir, results, joined)
+            remove_stale_partials(out_dir)
+    return BatchReport(results, time.perf_counter() - start)
+
+
+def _up_to_date(done: dict[str, object], job: BatchJob, out_dir: Path) -> bool:
+    if done.get("input_hash") != job.input_hash or done.get("status") == "failed":
+        return False
+    files = done.get("files") or {}
+    assert isinstance(files, dict)
+    return set(files) >= set(job.options.formats) and all((out_dir / f["path"]).is_file() for f in files.values())
+
+
+class _terminate_as_interrupt:
+    """Turn SIGTERM into KeyboardInterrupt so that `finally` blocks clean up when a batch is killed."""
+
+    def __enter__(self) -> None:
+        self._previous = signal.signal(signal.SIGTERM, self._raise)
+
+    @staticmethod
+    def _raise(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGTERM, self._previous)
+
+
+def remove_stale_partials(out_dir: Path) -> None:
+    """Remove temporary files left by a killed run (atomic writes name them `.<name>.*.part`)."""
+    for path in out_dir.glob(".*.part"):
+        path.unlink(missing_ok=True)
+
+
+def load_manifest(out_dir: Path) -> dict[str, dict[str, object]]:
+    path = out_dir / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {entry["stem"]: entry for entry in data.get("maps", [])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def join_summary(joined: JoinResult) -> dict[str, dict[str, int]]:
+    """Rows, mapped rows and rows left out, per partner country."""
+    summary: dict[str, dict[str, int]] = {}
+    for row in joined.rows:
+        entry = summary.setdefault(row.partnership.pays, {"rows": 0, "mapped": 0, "left_out": 0})
+        entry["rows"] += 1
+        entry["mapped" if row.mappable else "left_out"] += 1
+    return dict(sorted(summary.items()))
+
+
+def write_manifest(
+    out_dir: Path, results: list[JobResult], joined: JoinResult, previous: dict[str, dict[str, object]]
+) -> None:
+    """manifest.json: input hashes, timings, sizes and warnings of every map (kept across runs)."""
+    entries = dict(previous)
+    entries.update({r.stem: asdict(r) for r in results})
+    document = {
+        "atlasmaps_version": __version__,
+        "data": joined.source,
+        "data_date": joined.data_date,
+        "problems": [str(p) for p in joined.problems],
+        "join": join_summary(joined),
+        "maps": [entries[k] for k in sorted(entries)],
+    }
+    write_text_atomic(out_dir / MANIFEST_NAME, json.dumps(document, ensure_ascii=False, indent=1))
+
+
+def write_index(out_dir: Path, results: list[JobResult], joined: JoinResult) -> None:
+    """index.html: a gallery of every map with a thumbnail, links to each format, and the join summary."""
+    summary = join_summary(joined)
+    cards = []
+    for result in sorted(results, key=lambda r: r.stem):
+        e = html.escape
+        links = " ".join(
+            f'<a href="{e(str(f["path"]))}">{e(fmt.upper())}</a>' for fmt, f in sorted(result.files.items())
+        )
+        thumb = _thumbnail(out_dir, result)
+        image = f'<img src="{e(thumb)}" alt="{e(result.stem)}" loading="lazy">' if thumb else ""
+        counts = summary.get(result.partner or "", {})
+        join_line = (
+            f"<p>{counts.get('mapped', 0)} / {counts.get('rows', 0)} partnerships mapped</p>" if counts else ""
+        )
+        notes = [*(f"warning: {w}" for w in result.warnings), *(f"label left out: {d}" for d in result.dropped_labels)]
+        if result.error:
+            notes.insert(0, f"failed: {result.error}")
+        note_html = "".join(f"<li>{e(n)}</li>" for n in notes)
+        cards.append(
+            f'<figure class="{e(result.status)}">{image}<figcaption><strong>{e(result.stem)}</strong> '
+            f"{links}{join_line}<ul>{note_html}</ul></figcaption></figure>"
+        )
+    problems = "".join(f"<li>{html.escape(str(p))}</li>" for p in joined.problems)
+    page = (
+        '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>atlasmaps — {html.escape(joined.source)}</title>"
+        "<style>body{font-family:sans-serif;margin:1rem}main{display:grid;"
+        "grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:1rem}"
+        "figure{margin:0;border:1px solid #ccc;padding:.5rem}figure.failed{border-color:#c00}"
+        "img{width:100%;height:auto}</style></head><body>"
+        f"<h1>{html.escape(joined.source)}</h1><p>{len(results)} maps</p>"
+        f"<ul>{problems}</ul><main>{''.join(cards)}</main></body></html>"
+    )
+    write_text_atomic(out_dir / "index.html", page)
+
+
+def _thumbnail(out_dir: Path, result: JobResult) -> str | None:
+    """A small PNG beside the maps, made from the map's PNG when there is one."""
+    png = result.files.get("png")
+    if not png:
+        return None
+    source = out_dir / str(png["path"])
+    target = out_dir / "thumbs" / f"{result.stem}.png"
+    if not source.is_file():
+        return None
+    if not target.is_file() or target.stat().st_mtime < source.stat().st_mtime:
+        from PIL import Image
+
+        from atlasmaps.atomic import write_atomic
+
+        def save(tmp: Path) -> None:
+            with Image.open(source) as image:
+                image.thumbnail((400, 400))
+                image.save(tmp, format="PNG")
+
+        write_atomic(target, save)
+    return f"thumbs/{target.name}"

@@ -1,0 +1,154 @@
+"""`atlasmaps batch`: every map for every partner country, from a data file or a YAML manifest."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from atlasmaps.commands.maps import PAGES, parse_formats
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@click.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--all-partners", is_flag=True, help="Every partner country present in the data.")
+@click.option("--partners", default=None, help="Comma-separated partner countries (ISO codes or names).")
+@click.option("--kinds", default="bilateral,country", show_default=True,
+              help="Map kinds: bilateral, country, world, france.")
+@click.option("--format", "-f", "formats", multiple=True, callback=parse_formats,
+              help="pdf, svg, png, html; several with commas (default pdf).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes (default: cores).")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output directory (default outputs/).")
+@click.option("--style", "style_name", default=None, help="Style name or YAML path.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default=None, help="Map text language (default fr).")
+@click.option("--dpi", type=click.IntRange(36, 1200), default=None, help="PNG resolution (default 300).")
+@click.option("--page", type=click.Choice(PAGES, case_sensitive=False), default=None, help="Page format.")
+@click.option("--force", is_flag=True, help="Redo every map, even those whose inputs are unchanged.")
+@click.option("--executor", type=click.Choice(["process", "dask"]), default="process", show_default=True)
+@click.option("--scheduler", default=None, help="Dask scheduler address (with --executor dask).")
+@click.pass_context
+def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
+    """Render every map for every partner country: parallel, incremental, failure-isolated.
+
+    SOURCE is a data file, or a YAML manifest describing the set (data, style, lang, kinds,
+    partners, formats, output, dpi, jobs). Maps whose inputs are unchanged are skipped; a map that
+    fails is reported and the others complete (exit 1). Writes DIR/index.html and DIR/manifest.json.
+
+    \b
+    Examples:
+      atlasmaps batch partenariats.csv --all-partners --format pdf,png,html --jobs 2
+      atlasmaps batch assises-2026.yaml
+    """
+    from atlasmaps.batch import plan_jobs, run_batch
+    from atlasmaps.commands.maps import _page, _resolve_partner
+    from atlasmaps.errors import AtlasError
+    from atlasmaps.join import join_file
+    from atlasmaps.join.summary import print_join_summary
+    from atlasmaps.model import MapKind, RenderOptions
+    from atlasmaps.style import load_style
+
+    settings = _settings(ctx, source, kw)
+    try:
+        kinds = [MapKind(k) for k in settings["kinds"]]
+    except ValueError:
+        raise AtlasError(f"kinds: expected some of bilateral, country, world, france, got {settings['kinds']}")
+    if settings["partners"] is None and not settings["all_partners"] and any(
+        k in (MapKind.BILATERAL, MapKind.COUNTRY) for k in kinds
+    ):
+        raise click.UsageError("give --all-partners or --partners (or 'partners:' in the manifest)")
+    joined = join_file(settings["data"], columns=settings.get("columns"))
+    print_join_summary(joined)
+    partners = None if settings["partners"] is None else [_resolve_partner(p) for p in settings["partners"]]
+    style = load_style(settings["style"])
+    base = RenderOptions(kind=MapKind.WORLD, formats=tuple(settings["formats"]), lang=settings["lang"],
+                         dpi=settings["dpi"], page=_page(settings["page"]))
+    out_dir = Path(settings["output"])
+    jobs = plan_jobs(joined, kinds, partners, base, settings["style"], style.fingerprint(), out_dir)
+    n_jobs = settings["jobs"] or os.cpu_count() or 1
+    click.echo(f"{len(jobs)} maps planned in {out_dir} ({n_jobs} worker(s), executor {kw['executor']})", err=True)
+    report = _run_with_progress(jobs, out_dir, joined, n_jobs, kw)
+    for result in report.failed:
+        click.echo(f"failed: {result.stem}: {result.error}", err=True)
+    made, skipped, failed = report.count("done"), report.count("skipped"), len(report.failed)
+    rate = made / report.seconds if report.seconds else 0.0
+    click.echo(f"{made} made, {skipped} up to date, {failed} failed in {report.seconds:.1f} s "
+               f"({rate:.2f} maps/s); see {out_dir / 'index.html'}")
+    ctx.exit(1 if failed or joined.problems else 0)
+
+
+def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str, Any]:
+    """Merge a YAML manifest (when SOURCE is one) with the command-line options, which win."""
+    from atlasmaps.errors import UnusableInputError
+
+    settings: dict[str, Any] = {
+        "data": source, "style": None, "lang": "fr", "kinds": ["bilateral", "country"], "partners": None,
+        "all_partners": False, "formats": ["pdf"], "output": "outputs", "dpi": 300, "page": "A4-landscape",
+        "jobs": None, "columns": None,
+    }
+    if source.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            manifest = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise UnusableInputError(f"{source}: cannot read the manifest ({exc})") from exc
+        if not isinstance(manifest, dict):
+            raise UnusableInputError(f"{source}: a batch manifest is a mapping of settings")
+        unknown = sorted(set(manifest) - set(settings))
+        if unknown:
+            raise UnusableInputError(f"{source}: unknown setting(s) {', '.join(unknown)}; "
+                                     f"expected some of {', '.join(sorted(settings))}")
+        if "data" not in manifest:
+            raise UnusableInputError(f"{source}: the manifest needs 'data:' (the partnership file)")
+        for key in ("kinds", "partners", "formats"):
+            if isinstance(manifest.get(key), str):
+                manifest[key] = None if manifest[key] == "all" else _split(manifest[key])
+        if manifest.get("partners") is None and "partners" in manifest:
+            manifest["all_partners"] = True
+        base = source.parent
+        for key in ("data", "output", "columns", "style"):
+            value = manifest.get(key)
+            if value and (key != "style" or str(value).endswith((".yaml", ".yml"))):
+                manifest[key] = str(base / value) if not Path(value).is_absolute() else value
+        settings.update(manifest)
+    source_of = ctx.get_parameter_source
+    for key, option in (("all_partners", "all_partners"), ("style", "style_name"), ("lang", "lang"),
+                        ("dpi", "dpi"), ("page", "page"), ("jobs", "jobs")):
+        if kw[option] not in (None, False):
+            settings[key] = kw[option]
+    if kw["partners"]:
+        settings["partners"] = _split(kw["partners"])
+    if source_of("kinds") is not click.core.ParameterSource.DEFAULT or source.suffix.lower() not in (".yaml", ".yml"):
+        settings["kinds"] = _split(kw["kinds"])
+    if source_of("formats") is not click.core.ParameterSource.DEFAULT:
+        settings["formats"] = list(kw["formats"])
+    if kw["out_dir"] is not None:
+        settings["output"] = kw["out_dir"]
+    settings["data"] = Path(settings["data"])
+    return settings
+
+
+def _run_with_progress(jobs: list[Any], out_dir: Path, joined: Any, n_jobs: int, kw: dict[str, Any]) -> Any:
+    """A progress bar on a terminal, one plain line per map otherwise (logs, CI)."""
+    from atlasmaps.batch import run_batch
+
+    common = dict(n_jobs=n_jobs, force=kw["force"], executor=kw["executor"], scheduler=kw["scheduler"])
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=False) as progress:
+            task = progress.add_task("maps", total=len(jobs))
+            return run_batch(jobs, out_dir, joined, on_result=lambda r: progress.advance(task), **common)
+
+    def line(result: Any) -> None:
+        click.echo(f"{result.status:8} {result.stem} ({result.seconds:.1f} s)", err=True)
+
+    return run_batch(jobs, out_dir, joined, on_result=line, **common)
