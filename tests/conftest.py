@@ -147,7 +147,7 @@ def benin_result() -> JoinResult:
     parakou = ("Parakou", 2.6281, 9.3372, "BJ.BO", "Borgou")
     natitingou = ("Natitingou", 1.3793, 10.3042, "BJ.AK", "Atakora")
     kandi = ("Kandi", 2.9389, 11.1342, "BJ.AL", "Alibori")
-    lokossa = ("Lokossa", 1.7159, 6.6387, "BJ.MO", "Mono")
+    lokossa = ("Lokossa", 1.7159, 6.6387, "BJ.MONO", "Mono")
     rows = [
         make_row(2, CERGY, porto_novo, BJ, 2004, (THEMES[1], THEMES[3])),
         make_row(3, METROPOLE_LYON, porto_novo, BJ, 2000, (THEMES[2],)),
@@ -167,8 +167,9 @@ def fiji_result() -> JoinResult:
     """France–Fiji: a country across the antimeridian (Lau islands east of 180°)."""
     FJ = "FJ"
     rows = [
-        make_row(2, LA_ROCHELLE, ("Suva", 178.4419, -18.1416, None, None), FJ, 2018, (THEMES[2],)),
-        make_row(3, BORDEAUX, ("Lautoka", 177.4162, -17.6169, None, None), FJ, 2019, (THEMES[1],)),
+        make_row(2, LA_ROCHELLE, ("Suva", 178.4419, -18.1416, "FJ.CENTRAL", "Central"), FJ, 2018, (THEMES[2],)),
+        make_row(3, BORDEAUX, ("Lautoka", 177.4162, -17.6169, "FJ.WESTERN", "Western"), FJ, 2019, (THEMES[1],)),
+        make_row(4, NANCY, ("Lakeba", -178.8017, -18.2167, "FJ.EASTERN", "Eastern"), FJ, 2021, (THEMES[3],)),
     ]
     return make_result(rows, "fidji.csv")
 
@@ -177,8 +178,8 @@ def fiji_result() -> JoinResult:
 def overseas_result() -> JoinResult:
     """France–Madagascar from La Réunion: the French side is in an overseas département (974)."""
     MG = "MG"
-    tana = ("Antananarivo", 47.5079, -18.8792, None, "Analamanga")
-    toamasina = ("Toamasina", 49.4023, -18.1443, None, "Atsinanana")
+    tana = ("Antananarivo", 47.5079, -18.8792, "MG.ANALAMANGA", "Analamanga")
+    toamasina = ("Toamasina", 49.4023, -18.1443, "MG.ATSINANANA", "Atsinanana")
     rows = [
         make_row(2, SAINT_DENIS_REUNION, tana, MG, 1999, (THEMES[1],)),
         make_row(3, REUNION_REGION, toamasina, MG, 2005, (THEMES[0],)),

@@ -459,6 +459,7 @@ def france_content(joined: JoinResult, level: str = "region") -> FranceContent:
         layer["overseas"] = layer["code"].map(OVERSEAS_REGIONS)
     else:
         layer["overseas"] = layer["code"].where(layer["code"].isin(OVERSEAS_DEPARTEMENTS))
+    layer["overseas"] = layer["overseas"].astype(object).where(layer["overseas"].notna(), None)
     involved = set(layer.loc[layer["n"] > 0, "overseas"].dropna())
     return FranceContent(
         level=level,
@@ -483,7 +484,8 @@ def _unit_code(r: JoinedPartnership, level: str, dep_region: dict[str, str]) -> 
     if f.kind is CollectiviteType.DEPARTEMENT:
         return f.code
     if f.kind is CollectiviteType.REGION:
-        return None  # a région is not inside one département
+        # An overseas région is a single département; a metropolitan one spans several.
+        return OVERSEAS_REGIONS.get(f.code)
     return f.departement
 
 

@@ -1,0 +1,184 @@
+"""Geometries made ready to draw: projected once, clipped to the frame, simplified for the paper.
+
+Why: reprojecting at draw time (cartopy `add_geometries` with a PlateCarree source) is most of the
+cost of a naive render (see /work/shared/notes/performance.md). Here each layer is projected once
+with a vectorised pyproj transform, clipped to what the panel shows, and simplified with
+`shapely.coverage_simplify` (topology-preserving: neighbouring units keep a shared border) to a
+tolerance of ~0.25 mm on paper. Results are cached per process, so a batch drawing 50 countries
+projects France once.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Hashable, Sequence
+
+from atlasmaps.layout.projection import Frame, crs_of, wrap_lon
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import numpy as np
+
+#: Simplification tolerance on paper (mm): below what a reader can see at print scale.
+TOLERANCE_MM = 0.25
+
+_CACHE: OrderedDict[Hashable, object] = OrderedDict()
+_CACHE_SIZE = 64
+
+
+def _cached(key: Hashable, make):
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    value = make()
+    _CACHE[key] = value
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return value
+
+
+def clear_cache() -> None:
+    """Forget projected layers (tests, or a long-running process that changes boundaries)."""
+    _CACHE.clear()
+
+
+def tolerance_m(frame: Frame, width_mm: float, tolerance_mm: float = TOLERANCE_MM) -> float:
+    """Ground distance (projected metres) of `tolerance_mm` on paper for a panel `width_mm` wide."""
+    return frame.width / max(width_mm, 1e-6) * tolerance_mm
+
+
+def transformer(crs: str):
+    from pyproj import Transformer
+
+    return _cached(("transformer", crs), lambda: Transformer.from_crs("EPSG:4326", crs_of(crs), always_xy=True))
+
+
+def project_points(lon: Sequence[float], lat: Sequence[float], frame: Frame) -> tuple[np.ndarray, np.ndarray]:
+    """Project lon/lat arrays to the frame's CRS (vectorised)."""
+    import numpy as np
+
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    if lon.size == 0:
+        return lon, lat
+    x, y = transformer(frame.crs).transform(wrap_lon(lon, frame.lon0), lat)
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def lonlat_boxes(frame: Frame, margin_deg: float = 3.0) -> list[tuple[float, float, float, float]]:
+    """Lon/lat rectangles (in -180..180) covering the frame: what to keep before projecting.
+
+    Projecting a whole-world layer into a local conic gives infinities and wrapped polygons far
+    away; clipping in degrees first avoids both and saves most of the work.
+    """
+    import numpy as np
+
+    n = 64
+    xs = np.concatenate([np.linspace(frame.xmin, frame.xmax, n), np.full(n, frame.xmax),
+                         np.linspace(frame.xmax, frame.xmin, n), np.full(n, frame.xmin)])
+    ys = np.concatenate([np.full(n, frame.ymin), np.linspace(frame.ymin, frame.ymax, n),
+                         np.full(n, frame.ymax), np.linspace(frame.ymax, frame.ymin, n)])
+    inv = transformer(frame.crs)
+    lon, lat = inv.transform(xs, ys, direction="INVERSE")
+    lon, lat = np.asarray(lon), np.asarray(lat)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    lon, lat = lon[ok], lat[ok]
+    if lon.size == 0:
+        return [(-180.0, -90.0, 180.0, 90.0)]
+    rel = (lon - frame.lon0 + 180.0) % 360.0 - 180.0
+    south, north = float(lat.min()) - margin_deg, float(lat.max()) + margin_deg
+    # A pole inside the frame: every longitude is shown.
+    for pole in (90.0, -90.0):
+        px, py = inv.transform(frame.lon0, pole)
+        if np.isfinite(px) and frame.xmin <= px <= frame.xmax and frame.ymin <= py <= frame.ymax:
+            return [(-180.0, max(south, -90.0) if pole > 0 else -90.0, 180.0, min(north, 90.0) if pole < 0 else 90.0)]
+    west = frame.lon0 + float(rel.min()) - margin_deg
+    span = float(rel.max()) - float(rel.min()) + 2 * margin_deg
+    south, north = max(south, -90.0), min(north, 90.0)
+    if span >= 360.0:
+        return [(-180.0, south, 180.0, north)]
+    west = (west + 180.0) % 360.0 - 180.0
+    east = west + span
+    if east <= 180.0:
+        return [(west, south, east, north)]
+    return [(west, south, 180.0, north), (-180.0, south, east - 360.0, north)]
+
+
+def _polygonal(geoms: np.ndarray) -> np.ndarray:
+    """make_valid, then keep only the polygonal parts (coverage_simplify accepts polygons only)."""
+    import numpy as np
+    import shapely
+
+    geoms = shapely.make_valid(geoms)
+    out = np.empty(len(geoms), dtype=object)
+    for i, g in enumerate(geoms):
+        if g is None or g.is_empty:
+            out[i] = None
+        elif g.geom_type in ("Polygon", "MultiPolygon"):
+            out[i] = g
+        else:
+            polys = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+            out[i] = shapely.union_all(polys) if polys else None
+    return out
+
+
+def project_geometries(geoms_wgs84: Sequence[object], frame: Frame, tolerance: float) -> np.ndarray:
+    """Project polygons to the frame: clip in degrees, transform once, clip to the frame, simplify.
+
+    Returns an object array aligned with the input; None where nothing falls in the frame.
+    """
+    import numpy as np
+    import shapely
+
+    geoms = np.asarray(geoms_wgs84, dtype=object)
+    if geoms.size == 0:
+        return geoms
+    boxes = lonlat_boxes(frame)
+    pieces = []
+    for west, south, east, north in boxes:
+        pieces.append(shapely.clip_by_rect(geoms, west, south, east, north))
+    clipped = pieces[0] if len(pieces) == 1 else shapely.union(pieces[0], pieces[1])
+    clipped = np.where(shapely.is_empty(clipped), None, clipped)
+    t = transformer(frame.crs)
+    lon0 = frame.lon0
+
+    def fwd(coords: np.ndarray) -> np.ndarray:
+        x, y = t.transform(wrap_lon(coords[:, 0], lon0), coords[:, 1])
+        return np.column_stack([x, y])
+
+    present = np.array([g is not None for g in clipped])
+    out = np.full(len(geoms), None, dtype=object)
+    if not present.any():
+        return out
+    projected = shapely.transform(clipped[present], fwd)
+    # Clip to the frame plus a small margin, so the outline of the frame hides the cut.
+    mx, my = frame.width * 0.01, frame.height * 0.01
+    projected = shapely.clip_by_rect(projected, frame.xmin - mx, frame.ymin - my, frame.xmax + mx, frame.ymax + my)
+    projected = _polygonal(projected)
+    keep = np.array([g is not None and not g.is_empty for g in projected])
+    if keep.any() and tolerance > 0:
+        simplified = shapely.coverage_simplify(projected[keep], tolerance, simplify_boundary=True)
+        simplified = _polygonal(np.asarray(simplified, dtype=object))
+        projected[keep] = simplified
+    idx = np.flatnonzero(present)
+    for j, g in zip(idx, projected):
+        out[j] = g if g is not None and not g.is_empty else None
+    return out
+
+
+def project_layer(key: Hashable, gdf: gpd.GeoDataFrame, frame: Frame, tolerance: float) -> gpd.GeoDataFrame:
+    """A layer projected for a frame, rows outside the frame dropped; cached per (key, frame, tolerance).
+
+    `key` names the layer ("countries", "admin1:JP", ...): the same layer for the same frame is
+    projected once per process.
+    """
+    import geopandas as gpd
+
+    def make():
+        geoms = project_geometries(gdf.geometry.values, frame, tolerance)
+        keep = [g is not None for g in geoms]
+        out = gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name)[keep].reset_index(drop=True),
+                               geometry=[g for g in geoms if g is not None], crs=crs_of(frame.crs))
+        return out
+
+    return _cached(("layer", key, frame, round(tolerance, 3)), make)
