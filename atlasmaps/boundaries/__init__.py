@@ -1,0 +1,227 @@
+"""Embedded administrative boundaries, and the authoritative ones a cartographer imports.
+
+`load(layer, country=None, scale="50m")` returns a GeoDataFrame (WGS84) of one layer, reading
+only the rows of the asked country from the GeoParquet files in `boundaries/` (built by
+`scripts/build_boundaries.py`). A layer imported with `atlasmaps boundaries import` for a country
+takes precedence over the embedded one. Results are cached per process; `load` hands out a
+shallow copy (geometries are shared, immutable shapely objects), so callers may add columns
+without corrupting the cache — but must not mutate geometries in place.
+
+geopandas/pyarrow are imported inside functions so that importing this package stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from atlasmaps.errors import AtlasError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = [
+    "LAYERS",
+    "SCALES",
+    "attribution",
+    "boundaries_dir",
+    "clear_cache",
+    "imported_layers",
+    "load",
+    "manifest",
+    "sources",
+    "user_boundaries_dir",
+]
+
+SCALES = ("10m", "50m", "110m")
+
+# layer -> (column holding the country filter or None, fixed country for France-only layers)
+LAYERS: dict[str, tuple[str | None, str | None]] = {
+    "countries": ("iso_a2", None),
+    "admin1": ("country", None),
+    "admin2": ("country", None),  # only from imports (geoBoundaries ADM2, GADM level 2)
+    "places": ("country", None),
+    "fr_regions": (None, "FR"),
+    "fr_departements": (None, "FR"),
+    "fr_communes": (None, "FR"),
+    "fr_epci": (None, "FR"),
+}
+EMBEDDED_ONLY_SCALED = "countries"
+
+
+class BoundaryError(AtlasError):
+    """A boundary layer or country that does not exist, or missing embedded data."""
+
+
+def boundaries_dir() -> Path:
+    """The embedded data: `$ATLASMAPS_BOUNDARIES_DIR`, else `boundaries/` next to the package."""
+    env = os.environ.get("ATLASMAPS_BOUNDARIES_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "boundaries"
+
+
+def user_boundaries_dir() -> Path:
+    """Imported layers: `$ATLASMAPS_USER_BOUNDARIES_DIR`, else the platform's user data dir."""
+    env = os.environ.get("ATLASMAPS_USER_BOUNDARIES_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("atlasmaps")) / "boundaries"
+
+
+def _check_country(country: str | None) -> str | None:
+    if country is None:
+        return None
+    code = str(country).strip().upper()
+    if code == "XK":  # Kosovo: user-assigned code, recognised by France
+        return code
+    import pycountry
+
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise BoundaryError(f"unknown country code '{country}' (expected ISO 3166-1 alpha-2, e.g. JP, BJ)")
+    return code
+
+
+def _embedded_path(layer: str, scale: str) -> Path:
+    name = f"countries_{scale}" if layer == "countries" else layer
+    path = boundaries_dir() / f"{name}.parquet"
+    if not path.exists():
+        raise BoundaryError(
+            f"embedded boundary file {path} is missing; run `python scripts/build_boundaries.py`"
+        )
+    return path
+
+
+def _imported_path(layer: str, country: str, user_dir: Path) -> Path:
+    return user_dir / layer / f"{country}.parquet"
+
+
+def _imported_countries(layer: str, user_dir: Path) -> tuple[str, ...]:
+    folder = user_dir / layer
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(p.stem for p in folder.glob("*.parquet")))
+
+
+def _read(path: Path, column: str | None = None, value: str | None = None) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    try:
+        if column and value:
+            return gpd.read_parquet(path, filters=[(column, "==", value)])
+        return gpd.read_parquet(path)
+    except Exception as exc:  # corrupt or foreign file: say which one
+        raise BoundaryError(f"{path}: cannot read boundary layer ({exc})") from exc
+
+
+@lru_cache(maxsize=256)
+def _load_cached(layer: str, country: str | None, scale: str, base: str, user: str, stamp: float) -> gpd.GeoDataFrame:
+    import pandas as pd
+
+    column, fixed = LAYERS[layer]
+    user_dir = Path(user)
+    key = fixed or country
+    # an imported layer for this country and level wins over the embedded one
+    if key and _imported_path(layer, key, user_dir).exists():
+        return _read(_imported_path(layer, key, user_dir))
+    if layer == "admin2":
+        if key is None:
+            frames = [_read(_imported_path(layer, c, user_dir)) for c in _imported_countries(layer, user_dir)]
+            if frames:
+                return pd.concat(frames, ignore_index=True)
+        raise BoundaryError(
+            "no admin-2 boundaries are embedded; import them with `atlasmaps boundaries import` "
+            "(geoBoundaries ADM2 or GADM level 2)"
+        )
+    gdf = _read(_embedded_path(layer, scale), column if country else None, country)
+    if country is None and column and layer != "countries":
+        imported = [c for c in _imported_countries(layer, user_dir)]
+        if imported:
+            frames = [gdf[~gdf[column].isin(imported)]]
+            frames += [_read(_imported_path(layer, c, user_dir)) for c in imported]
+            gdf = pd.concat(frames, ignore_index=True)
+    return gdf.reset_index(drop=True)
+
+
+def _stamp(user_dir: Path) -> float:
+    """Changes when layers are imported, so a long-lived process sees new imports."""
+    marker = user_dir / "imported.json"
+    return marker.stat().st_mtime if marker.exists() else 0.0
+
+
+def load(layer: str, country: str | None = None, scale: str = "50m") -> gpd.GeoDataFrame:
+    """One boundary layer as a WGS84 GeoDataFrame (columns: see ARCHITECTURE.md).
+
+    `country` (ISO2) keeps the rows of one country (admin1, admin2, places, countries); France-only
+    layers (`fr_*`) accept None or "FR". `scale` applies to `countries` only. Cached per process:
+    the returned frame is a shallow copy, do not modify its geometries in place.
+    """
+    if layer not in LAYERS:
+        raise BoundaryError(f"unknown boundary layer '{layer}' (choose from {', '.join(LAYERS)})")
+    if scale not in SCALES:
+        raise BoundaryError(f"unknown scale '{scale}' (choose from {', '.join(SCALES)})")
+    code = _check_country(country)
+    fixed = LAYERS[layer][1]
+    if fixed and code not in (None, fixed):
+        raise BoundaryError(f"layer '{layer}' only covers {fixed}, not '{country}'")
+    if fixed:
+        code = None
+    user_dir = user_boundaries_dir()
+    gdf = _load_cached(layer, code, scale if layer == "countries" else "50m",
+                       str(boundaries_dir()), str(user_dir), _stamp(user_dir))
+    return gdf.copy(deep=False)
+
+
+def clear_cache() -> None:
+    """Forget cached layers (after an import in the same process, or in tests)."""
+    _load_cached.cache_clear()
+    _manifest_cached.cache_clear()
+    _sources_cached.cache_clear()
+
+
+@lru_cache(maxsize=4)
+def _manifest_cached(base: str) -> dict[str, Any]:
+    path = Path(base) / "manifest.json"
+    if not path.exists():
+        raise BoundaryError(f"{path} is missing; run `python scripts/build_boundaries.py`")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def manifest() -> dict[str, Any]:
+    """The build manifest: packages (version, integrity) and layers (file, features, sha256, coverage)."""
+    return _manifest_cached(str(boundaries_dir()))
+
+
+@lru_cache(maxsize=4)
+def _sources_cached(base: str) -> dict[str, Any]:
+    import yaml
+
+    path = Path(base) / "sources.yaml"
+    if not path.exists():
+        raise BoundaryError(f"{path} is missing")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def sources() -> list[dict[str, Any]]:
+    """Each embedded source: source, version, origin, licence, layers, attribution {fr, en}."""
+    return list(_sources_cached(str(boundaries_dir()))["sources"])
+
+
+def attribution(lang: str = "fr") -> str:
+    """The source line maps must print for the embedded boundaries, in `lang` (fr or en)."""
+    lines = _sources_cached(str(boundaries_dir()))["attribution"]
+    if lang not in lines:
+        raise BoundaryError(f"no attribution in language '{lang}' (choose from {', '.join(lines)})")
+    return str(lines[lang])
+
+
+def imported_layers() -> list[dict[str, Any]]:
+    """Layers registered with `boundaries import`: layer, country, source, file, features."""
+    marker = user_boundaries_dir() / "imported.json"
+    if not marker.exists():
+        return []
+    data = json.loads(marker.read_text(encoding="utf-8"))
+    return [entry for entry in data.get("layers", []) if Path(entry.get("file", "")).exists()]
