@@ -1,0 +1,829 @@
+"""Style sheets: the ministry's visual identity in one YAML file, shared by print and web.
+
+Renderers contain no colour, font, size or text literal: they ask the resolved `Style`
+returned by `load_style()`. A style may `extends:` another (deep merge, child wins key by key),
+colours may reference the style's `palette` as "@name", and every text lives in the label
+tables `labels.fr` / `labels.en`, which must hold the same keys and placeholders.
+Errors name the file and the YAML path of the problem, on one line each.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import hashlib
+import json
+import os
+import re
+import string
+import types
+import typing
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from pydantic_core import PydanticCustomError
+
+from atlasmaps.errors import StyleError
+
+DEFAULT_STYLE = "quai-dorsay"
+LANGUAGES = ("fr", "en")  # languages every label must exist in
+STYLES_ENV = "ATLASMAPS_STYLES_DIR"
+ALWAYS_AVAILABLE_FONT = "DejaVu Sans"  # shipped with matplotlib
+
+_COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$")
+
+
+class StyleValidationError(StyleError):
+    """A style sheet with one or more problems; `problems` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
+        super().__init__(problems[0] + more)
+
+
+# --------------------------------------------------------------------------- field types
+
+
+def _check_color(value: str) -> str:
+    if not _COLOR_RE.match(value):
+        raise PydanticCustomError(
+            "colour", "invalid colour {value!r} (expected #RGB, #RRGGBB or #RRGGBBAA)", {"value": value}
+        )
+    return value.upper()
+
+
+Color = Annotated[str, Field(strict=True), AfterValidator(_check_color)]
+Number = Annotated[float, Field(strict=True, ge=0)]
+Fraction = Annotated[float, Field(strict=True, ge=0, le=1)]
+Offset = Annotated[list[Annotated[float, Field(strict=True)]], Field(min_length=2, max_length=2)]
+Text = Annotated[str, Field(strict=True)]
+Position = Literal["lower left", "lower right", "upper left", "upper right"]
+
+
+class _Section(BaseModel):
+    """Every section rejects unknown keys, so a typo is an error instead of a silent default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Fonts(_Section):
+    family: list[Text] = Field(min_length=1)
+    generic: Text = "sans-serif"
+
+
+class TextBlock(_Section):
+    size_pt: Number
+    size_px: Number
+    color: Color
+    weight: Literal["normal", "bold"] = "normal"
+    style: Literal["normal", "italic"] = "normal"
+    align: Literal["left", "center", "right"] = "left"
+    uppercase: StrictBool = False
+
+
+class Blocks(_Section):
+    title: TextBlock
+    subtitle: TextBlock
+    source: TextBlock
+    credits: TextBlock
+    note: TextBlock
+
+
+class Margins(_Section):
+    top: Number
+    right: Number
+    bottom: Number
+    left: Number
+
+
+class Page(_Section):
+    width_mm: Number
+    height_mm: Number
+    margins_mm: Margins
+
+    @property
+    def width_in(self) -> float:
+        return self.width_mm / 25.4
+
+    @property
+    def height_in(self) -> float:
+        return self.height_mm / 25.4
+
+
+class Basemap(_Section):
+    sea: Color
+    land: Color
+    france_land: Color
+    partner_land: Color
+    border: Color
+    border_width_pt: Number
+    border_width_px: Number
+    admin1_border: Color
+    admin1_border_width_pt: Number
+    admin1_border_width_px: Number
+    coastline: Color
+    coastline_width_pt: Number
+    coastline_width_px: Number
+    graticule: StrictBool = False
+    graticule_color: Color
+
+
+class Fill(_Section):
+    """A filled area: régions/départements drawn as units, zones d'intervention."""
+
+    fill: Color
+    alpha: Fraction
+    edge: Color
+    edge_width_pt: Number
+    edge_width_px: Number
+
+
+class Symbol(_Section):
+    marker: Text  # matplotlib marker code
+    web_shape: Literal["circle", "square", "diamond", "triangle", "star"]
+    size_pt: Number
+    size_px: Number
+    fill: Color
+    edge: Color
+    edge_width_pt: Number
+    edge_width_px: Number
+    polygon: Fill | None = None
+
+
+class Symbols(_Section):
+    region: Symbol
+    departement: Symbol
+    groupement: Symbol
+    commune: Symbol
+    partner: Symbol
+
+
+class LangText(_Section):
+    fr: Text
+    en: Text
+
+
+class Theme(_Section):
+    color: Color
+    label: LangText
+    aliases: list[Text] = []
+
+
+class Years(_Section):
+    show: StrictBool
+    size_pt: Number
+    size_px: Number
+    color: Color
+    weight: Literal["normal", "bold"] = "normal"
+    offset_pt: Offset
+    offset_px: Offset
+
+
+class PlaceLabels(_Section):
+    size_pt: Number
+    size_px: Number
+    color: Color
+    weight: Literal["normal", "bold"] = "normal"
+    halo_color: Color
+    halo_width_pt: Number
+    halo_width_px: Number
+    max_labels: StrictInt = Field(ge=0)
+
+
+class Links(_Section):
+    color: Color
+    weight_px: Number
+    weight_pt: Number
+    opacity: Fraction
+    curved: StrictBool = True
+    dash: Text | None = None  # Leaflet dashArray, e.g. "4 4"
+
+
+class Choropleth(_Section):
+    palette: list[Color] = Field(min_length=3, max_length=9)  # light to dark
+    scheme: Literal["jenks", "quantiles", "equal_interval"] = "jenks"
+    k: StrictInt = Field(ge=2, le=9)
+    no_data: Color
+    france: Color
+    edge: Color
+    edge_width_pt: Number
+    edge_width_px: Number
+    opacity: Fraction
+
+
+class Proportional(_Section):
+    color: Color
+    alpha: Fraction
+    edge: Color
+    edge_width_pt: Number
+    edge_width_px: Number
+    max_size_pt: Number
+    max_size_px: Number
+    min_size_pt: Number
+    min_size_px: Number
+
+
+class ScaleBar(_Section):
+    show: StrictBool = True
+    color: Color
+    size_pt: Number
+    bar_height_pt: Number
+    length_fraction: Fraction
+    position: Position = "lower right"
+
+
+class NorthArrow(_Section):
+    color: Color
+    size_pt: Number
+    position: Position = "upper right"
+
+
+class Legend(_Section):
+    title_size_pt: Number
+    entry_size_pt: Number
+    section_size_pt: Number
+    title_size_px: Number
+    entry_size_px: Number
+    title_color: Color
+    entry_color: Color
+    title_uppercase: StrictBool = False
+    frame: StrictBool = True
+    frame_color: Color
+    frame_width_pt: Number
+    background: Color
+    background_alpha: Fraction
+    position: Position = "lower left"
+
+
+class Web(_Section):
+    map_height_px: StrictInt = Field(gt=0)
+    popup_max_width_px: StrictInt = Field(gt=0)
+    coordinate_precision: StrictInt = Field(ge=0, le=8)
+    simplify_tolerance: Number
+    accent: Color
+    accent_text: Color
+    table_stripe: Color
+    highlight: Color
+
+
+CountryTable = dict[Text, Text]  # ISO2 -> name (a country matches by either)
+
+
+class CountriesFr(_Section):
+    plural: CountryTable = {}
+    masculine: CountryTable = {}
+    feminine: CountryTable = {}
+    h_aspire: CountryTable = {}
+    no_article: CountryTable = {}
+    plural_first_words: list[Text] = []  # "Îles Marshall" -> les
+    feminine_first_words: list[Text] = []  # "République du Congo" -> la
+
+
+class CountriesEn(_Section):
+    definite: CountryTable = {}
+    definite_first_words: list[Text] = []  # "United ..." -> the
+    definite_last_words: list[Text] = []  # "... Republic", "... Islands" -> the
+
+
+class Countries(_Section):
+    fr: CountriesFr = CountriesFr()
+    en: CountriesEn = CountriesEn()
+
+
+class Style(_Section):
+    """A resolved style sheet (inheritance applied, palette references replaced)."""
+
+    name: Text
+    description: Text = ""
+    extends: Text | None = None
+    palette: dict[Text, Color] = {}
+    fonts: Fonts
+    blocks: Blocks
+    pages: dict[Text, Page] = Field(min_length=1)
+    basemap: Basemap
+    symbols: Symbols
+    themes: dict[Text, Theme] = Field(min_length=1)
+    zone_intervention: Fill
+    years: Years
+    place_labels: PlaceLabels
+    links: Links
+    choropleth: Choropleth
+    proportional: Proportional
+    scale_bar: ScaleBar
+    north_arrow: NorthArrow
+    legend: Legend
+    web: Web
+    countries: Countries = Countries()
+    labels: dict[Text, dict[Text, Text]]  # lang -> dotted key ("title.bilateral") -> template
+
+    # ------------------------------------------------------------------ texts
+
+    def text(self, key: str, lang: str = "fr", **fields: object) -> str:
+        """The label `key` in `lang`, with `{placeholders}` filled from `fields`."""
+        table = self.labels.get(lang)
+        if table is None:
+            raise StyleError(f"style '{self.name}' has no labels in '{lang}' (languages: {', '.join(self.labels)})")
+        template = table.get(key)
+        if template is None:
+            hint = _did_you_mean(key, table)
+            raise StyleError(f"style '{self.name}' has no label '{key}' in labels.{lang}{hint}")
+        try:
+            return template.format(**fields)
+        except KeyError as exc:
+            raise StyleError(f"label '{key}' ({lang}) needs a value for {{{exc.args[0]}}}") from None
+        except (IndexError, ValueError) as exc:
+            raise StyleError(f"label '{key}' ({lang}) cannot be formatted: {exc}") from None
+
+    def has_text(self, key: str, lang: str = "fr") -> bool:
+        return key in self.labels.get(lang, {})
+
+    def theme_label(self, key: str, lang: str = "fr") -> str:
+        theme = self.themes.get(key)
+        if theme is None:
+            raise StyleError(f"style '{self.name}' has no theme '{key}' (themes: {', '.join(self.themes)})")
+        return getattr(theme.label, lang) if lang in LANGUAGES else theme.label.fr
+
+    def theme_key(self, raw: str) -> str | None:
+        """The theme a data value belongs to ("Éducation" -> "education_recherche"), or None.
+
+        Matches the key, either label or an alias, ignoring case, accents and punctuation.
+        """
+        wanted = _norm(raw)
+        for key, theme in self.themes.items():
+            names = (key, theme.label.fr, theme.label.en, *theme.aliases)
+            if any(_norm(n) == wanted for n in names):
+                return key
+        return None
+
+    # ------------------------------------------------------------------ other look-ups
+
+    def symbol(self, kind: str) -> Symbol:
+        """The symbol of a collectivité type ("region", ..., "commune") or "partner"."""
+        kind = str(kind)
+        if kind not in Symbols.model_fields:
+            raise StyleError(f"no symbol for '{kind}' (symbols: {', '.join(Symbols.model_fields)})")
+        return getattr(self.symbols, kind)
+
+    def page(self, name: str) -> Page:
+        """A page format by name ("A4-landscape"), case-insensitive."""
+        for key, page in self.pages.items():
+            if key.lower() == name.lower():
+                return page
+        raise StyleError(f"unknown page format '{name}' (style '{self.name}' has: {', '.join(self.pages)})")
+
+    def choropleth_colors(self, k: int | None = None) -> list[str]:
+        """k colours from the choropleth palette, light to dark, spread over its whole range."""
+        k = k or self.choropleth.k
+        pal = self.choropleth.palette
+        if k >= len(pal):
+            return list(pal)
+        if k == 1:
+            return [pal[-1]]
+        return [pal[round(i * (len(pal) - 1) / (k - 1))] for i in range(k)]
+
+    def font_family(self) -> list[str]:
+        """The font chain filtered to installed fonts, always ending with DejaVu Sans."""
+        installed = _installed_fonts()
+        chain = [f for f in self.fonts.family if f in installed and f != ALWAYS_AVAILABLE_FONT]
+        return [*chain, ALWAYS_AVAILABLE_FONT]
+
+    def css_font_family(self) -> str:
+        """The whole chain as a CSS font-family (the browser picks what it has)."""
+        names = [f"'{f}'" if " " in f else f for f in self.fonts.family]
+        return ", ".join([*names, self.fonts.generic])
+
+    # ------------------------------------------------------------------ country phrases
+
+    def country_phrase(self, name: str, iso2: str, lang: str = "fr", *, form: str = "article") -> str:
+        """How a title names a country: "le Japon", "l'Allemagne", "les États-Unis", "the Philippines".
+
+        `form="in"` gives the locative: "au Japon", "en Pologne", "aux États-Unis", "in Japan".
+        Rules are in code, the exceptions are data in `countries` of the style.
+        """
+        if form not in ("article", "in"):
+            raise StyleError(f"unknown country phrase form '{form}' (expected 'article' or 'in')")
+        name = name.strip()
+        if lang == "fr":
+            return _phrase_fr(self.countries.fr, name, iso2, form)
+        if lang == "en":
+            phrase = _phrase_en(self.countries.en, name, iso2)
+            return f"in {phrase}" if form == "in" else phrase
+        raise StyleError(f"no country phrase rules for language '{lang}' (languages: fr, en)")
+
+    # ------------------------------------------------------------------ serialisation
+
+    def resolved_dict(self) -> dict[str, Any]:
+        """The resolved style as plain data, label tables nested again as in the YAML."""
+        data = self.model_dump(mode="json")
+        data["labels"] = {lang: _unflatten(table) for lang, table in self.labels.items()}
+        return data
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.resolved_dict(), allow_unicode=True, sort_keys=False, width=110)
+
+    def fingerprint(self) -> str:
+        """sha256 of everything that changes the maps (not the name or description)."""
+        data = self.resolved_dict()
+        for key in ("name", "description", "extends"):
+            data.pop(key, None)
+        blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def styles_dir() -> Path:
+    """Where named styles live: `$ATLASMAPS_STYLES_DIR`, else `styles/` next to the package."""
+    env = os.environ.get(STYLES_ENV)
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "styles"
+
+
+def available_styles() -> list[str]:
+    """Names of the styles in `styles_dir()`."""
+    folder = styles_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_style(name_or_path: str | Path | None = None) -> Style:
+    """Load, merge (`extends`), resolve palette references and validate a style sheet.
+
+    None is the default style; a bare name ("quai-dorsay") is looked up in `styles_dir()`;
+    a Path, or a string with a slash or a .yaml/.yml suffix, is a user file.
+    Raises StyleError (StyleValidationError with every problem when the content is invalid).
+    """
+    path = _locate(DEFAULT_STYLE if name_or_path is None else name_or_path, base=None)
+    raw = _read_merged(path, chain=[path.resolve()])
+    where = _display(path)
+    problems: list[str] = []
+    data = _resolve_palette(raw, where, problems)
+    data["name"] = path.stem
+    labels = data.get("labels")
+    if isinstance(labels, dict):
+        data["labels"] = {
+            lang: _flatten(table) if isinstance(table, dict) else table for lang, table in labels.items()
+        }
+    if problems:
+        raise StyleValidationError(problems)
+    try:
+        style = Style.model_validate(data)
+    except ValidationError as exc:
+        raise StyleValidationError([f"{where}: {_format_error(err)}" for err in exc.errors()]) from None
+    problems = [f"{where}: {p}" for p in _cross_checks(style)]
+    if problems:
+        raise StyleValidationError(problems)
+    return style
+
+
+def style_parent(name_or_path: str | Path) -> str | None:
+    """The `extends:` of a style file without loading its parents (for `styles list`)."""
+    raw = _read_raw(_locate(name_or_path, base=None))
+    parent = raw.get("extends")
+    return parent if isinstance(parent, str) else None
+
+
+def _looks_like_path(ref: str | Path) -> bool:
+    if isinstance(ref, Path):
+        return True
+    return "/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml"))
+
+
+def _locate(ref: str | Path, base: Path | None) -> Path:
+    """The file of a style reference; relative paths in `extends` are relative to the child."""
+    if _looks_like_path(ref):
+        path = Path(ref).expanduser()
+        if base is not None and not path.is_absolute():
+            path = base / path
+        if not path.is_file():
+            raise StyleError(f"style file not found: {path}")
+        return path
+    for suffix in (".yaml", ".yml"):
+        path = styles_dir() / f"{ref}{suffix}"
+        if path.is_file():
+            return path
+    raise StyleError(f"unknown style '{ref}' (available: {', '.join(available_styles()) or 'none'})")
+
+
+def _display(path: Path) -> str:
+    return str(path)
+
+
+def _read_raw(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StyleError(f"{_display(path)}: cannot read the style ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise StyleError(f"{_display(path)}: not UTF-8 text") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise StyleError(f"{_display(path)}: invalid YAML{at}: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise StyleError(f"{_display(path)}: expected a mapping of style sections, got {_show(data)}")
+    return data
+
+
+def _read_merged(path: Path, chain: list[Path]) -> dict[str, Any]:
+    """The file's content merged over its ancestors'; `chain` detects cycles."""
+    raw = _read_raw(path)
+    parent_ref = raw.get("extends")
+    if parent_ref is None:
+        return raw
+    if not isinstance(parent_ref, str) or not parent_ref.strip():
+        raise StyleError(f"{_display(path)}: extends: expected a style name or path, got {_show(parent_ref)}")
+    try:
+        parent = _locate(parent_ref, base=path.parent)
+    except StyleError:
+        available = ", ".join(available_styles()) or "none"
+        raise StyleError(
+            f"{_display(path)}: extends '{parent_ref}': no such style (available: {available})"
+        ) from None
+    if parent.resolve() in chain:
+        loop = " → ".join(p.name for p in [*chain, parent.resolve()])
+        raise StyleError(f"{_display(path)}: cycle in extends: {loop}")
+    merged = deep_merge(_read_merged(parent, [*chain, parent.resolve()]), raw)
+    merged["extends"] = parent_ref
+    return merged
+
+
+def deep_merge(parent: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
+    """Child overrides parent key by key; nested mappings merge, lists and scalars replace."""
+    out = dict(parent)
+    for key, value in child.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _resolve_palette(raw: dict[str, Any], where: str, problems: list[str]) -> dict[str, Any]:
+    """Replace "@name" colour references by the palette's hex value."""
+    palette = raw.get("palette") or {}
+    if not isinstance(palette, dict):
+        return raw  # pydantic reports the type
+
+    def walk(node: Any, path: str) -> Any:
+        if isinstance(node, dict):
+            return {k: walk(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, f"{path}[{i}]") for i, v in enumerate(node)]
+        if isinstance(node, str) and node.startswith("@"):
+            ref = node[1:]
+            value = palette.get(ref)
+            if not isinstance(value, str) or value.startswith("@"):
+                hint = _did_you_mean(ref, palette)
+                problems.append(f"{where}: {path}: unknown palette colour '{node}'{hint}")
+                return node
+            return value
+        return node
+
+    return {
+        k: v if k in ("labels", "countries", "palette", "description") else walk(v, k) for k, v in raw.items()
+    }
+
+
+def _cross_checks(style: Style) -> list[str]:
+    """What the schema alone cannot say: label tables alike in every language, k vs palette."""
+    problems: list[str] = []
+    for lang in LANGUAGES:
+        if lang not in style.labels:
+            problems.append(f"labels.{lang}: missing (every label must exist in {' and '.join(LANGUAGES)})")
+    langs = [lang for lang in style.labels if lang in LANGUAGES] + [l for l in style.labels if l not in LANGUAGES]
+    all_keys: dict[str, str] = {}
+    for lang in langs:
+        for key in style.labels[lang]:
+            all_keys.setdefault(key, lang)
+    for key, first_lang in all_keys.items():
+        for lang in langs:
+            if key not in style.labels[lang]:
+                problems.append(f"labels.{lang}.{key}: missing label (present in labels.{first_lang})")
+    for key in all_keys:
+        fields: dict[str, set[str]] = {}
+        for lang in langs:
+            template = style.labels[lang].get(key)
+            if template is None:
+                continue
+            try:
+                fields[lang] = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+            except ValueError as exc:
+                problems.append(f"labels.{lang}.{key}: invalid placeholder in {template!r} ({exc})")
+        if len({frozenset(v) for v in fields.values()}) > 1:
+            shown = "; ".join(
+                f"{lang}: {', '.join('{' + f + '}' for f in sorted(v)) or 'none'}" for lang, v in fields.items()
+            )
+            problems.append(f"labels.{key}: placeholders differ between languages ({shown})")
+    ch = style.choropleth
+    if ch.k > len(ch.palette):
+        problems.append(f"choropleth.k: {ch.k} classes but choropleth.palette has {len(ch.palette)} colours")
+    return problems
+
+
+# --------------------------------------------------------------------------- error messages
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _yaml_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _format_error(err: Mapping[str, Any]) -> str:
+    """One pydantic error as "yaml.path: what was expected, got what"."""
+    loc = tuple(err["loc"])
+    path = _yaml_path(loc)
+    kind = err["type"]
+    got = _show(err.get("input"))
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return f"{path}: required key missing"
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        hint = _did_you_mean(str(loc[-1]), allowed) if allowed else ""
+        return f"{path}: unknown key{hint}"
+    if kind.startswith(("float_", "int_")) or kind in ("int_from_float",):
+        what = "a whole number" if kind.startswith("int") else "a number"
+        return f"{path}: expected {what}, got {got}"
+    if kind.startswith("bool_"):
+        return f"{path}: expected true or false, got {got}"
+    if kind.startswith("string_"):
+        return f"{path}: expected text, got {got}"
+    if kind == "list_type":
+        return f"{path}: expected a list, got {got}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"{path}: expected a mapping, got {got}"
+    if kind == "literal_error":
+        return f"{path}: expected {ctx.get('expected')}, got {got}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        sign = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
+        bound = next(iter(ctx.values()), "?")
+        return f"{path}: expected a number {sign} {bound}, got {got}"
+    if kind == "too_short":
+        return f"{path}: expected at least {ctx.get('min_length')} items, got {ctx.get('actual_length')}"
+    if kind == "too_long":
+        return f"{path}: expected at most {ctx.get('max_length')} items, got {ctx.get('actual_length')}"
+    if kind == "colour":
+        return f"{path}: {err['msg']}"
+    return f"{path}: {err['msg']}"
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the model accepts at `loc` (for "did you mean" hints)."""
+    node: Any = Style
+    for part in loc:
+        node = _unwrap(node)
+        if isinstance(node, type) and issubclass(node, BaseModel):
+            field = node.model_fields.get(str(part))
+            if field is None:
+                return []
+            node = field.annotation
+        elif typing.get_origin(node) in (dict, list):
+            node = typing.get_args(node)[-1]
+        else:
+            return []
+    node = _unwrap(node)
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        return [k for k in node.model_fields if k != "name"]
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and `X | None` to the underlying type."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested label tables to dotted keys: {"title": {"world": ...}} -> {"title.world": ...}."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(_flatten(value, dotted + "."))
+        else:
+            out[dotted] = value
+    return out
+
+
+def _unflatten(table: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for dotted, value in table.items():
+        node = out
+        *parents, last = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return out
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+def _norm(text: str) -> str:
+    """Comparison form of a name: no accents, case or punctuation."""
+    text = _strip_accents(text).lower().replace("'", " ").replace("’", " ")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def _in_table(table: Mapping[str, str], name: str, iso2: str, *, by_code: bool = True) -> bool:
+    if any(_norm(v) == _norm(name) for v in table.values()):
+        return True
+    return by_code and iso2.upper() in {k.upper() for k in table}
+
+
+def _first_word(name: str) -> str:
+    words = re.split(r"[\s\-]+", name)
+    return _norm(words[0]) if words else ""
+
+
+def _last_word(name: str) -> str:
+    words = re.split(r"[\s\-]+", name)
+    return _norm(words[-1]) if words else ""
+
+
+def _phrase_fr(g: CountriesFr, name: str, iso2: str, form: str) -> str:
+    tables = {"plural": g.plural, "no_article": g.no_article, "masculine": g.masculine, "feminine": g.feminine}
+    # A match by name wins over a match by code (names like "Congo" / "République du Congo" vary).
+    kind = next((k for k, t in tables.items() if _in_table(t, name, iso2, by_code=False)), None)
+    if kind is None:
+        kind = next((k for k, t in tables.items() if _in_table(t, name, iso2)), None)
+    if kind is None and _first_word(name) in {_norm(w) for w in g.plural_first_words}:
+        kind = "plural"
+    if kind is None and _first_word(name) in {_norm(w) for w in g.feminine_first_words}:
+        kind = "feminine"
+    if kind == "plural":
+        return f"{'aux' if form == 'in' else 'les'} {name}"
+    if kind == "no_article":
+        return f"à {name}" if form == "in" else name
+    initial = _strip_accents(name[:1]).lower()
+    elide = initial in "aeiou" or (initial == "h" and not _in_table(g.h_aspire, name, iso2))
+    feminine = kind == "feminine" or (kind != "masculine" and _strip_accents(name).lower().endswith("e"))
+    if form == "in":
+        return f"en {name}" if elide or feminine else f"au {name}"
+    if elide:
+        return f"l'{name}"
+    return f"{'la' if feminine else 'le'} {name}"
+
+
+def _phrase_en(g: CountriesEn, name: str, iso2: str) -> str:
+    if name.lower().startswith("the "):
+        return "the " + name[4:]
+    definite = (
+        _in_table(g.definite, name, iso2, by_code=False)
+        or _first_word(name) in {_norm(w) for w in g.definite_first_words}
+        or _last_word(name) in {_norm(w) for w in g.definite_last_words}
+        or _in_table(g.definite, name, iso2)
+    )
+    return f"the {name}" if definite else name
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_fonts() -> frozenset[str]:
+    """Font family names matplotlib can use; imported lazily (matplotlib is heavy)."""
+    from matplotlib import font_manager
+
+    return frozenset(f.name for f in font_manager.fontManager.ttflist)
