@@ -52,7 +52,7 @@ class StyleValidationError(StyleError):
 def _check_color(value: str) -> str:
     if not _COLOR_RE.match(value):
         raise PydanticCustomError(
-            "colour", "invalid colour {value!r} (expected #RGB, #RRGGBB or #RRGGBBAA)", {"value": value}
+            "colour", "invalid colour '{value}' (expected #RGB, #RRGGBB or #RRGGBBAA)", {"value": value}
         )
     return value.upper()
 
@@ -470,13 +470,18 @@ def load_style(name_or_path: str | Path | None = None) -> Style:
         data["labels"] = {
             lang: _flatten(table) if isinstance(table, dict) else table for lang, table in labels.items()
         }
-    if problems:
-        raise StyleValidationError(problems)
+    problems += [f"{where}: {p}" for p in _label_checks(data.get("labels"))]
     try:
         style = Style.model_validate(data)
     except ValidationError as exc:
-        raise StyleValidationError([f"{where}: {_format_error(err)}" for err in exc.errors()]) from None
-    problems = [f"{where}: {p}" for p in _cross_checks(style)]
+        schema = [
+            f"{where}: {_format_error(err)}"
+            for err in exc.errors()
+            if not (err["type"] == "colour" and str(err.get("input", "")).startswith("@"))  # reported above
+        ]
+        problems = schema + problems
+        raise StyleValidationError(problems) from None
+    problems += [f"{where}: {p}" for p in _cross_checks(style)]
     if problems:
         raise StyleValidationError(problems)
     return style
@@ -596,36 +601,48 @@ def _resolve_palette(raw: dict[str, Any], where: str, problems: list[str]) -> di
     }
 
 
-def _cross_checks(style: Style) -> list[str]:
-    """What the schema alone cannot say: label tables alike in every language, k vs palette."""
-    problems: list[str] = []
-    for lang in LANGUAGES:
-        if lang not in style.labels:
-            problems.append(f"labels.{lang}: missing (every label must exist in {' and '.join(LANGUAGES)})")
-    langs = [lang for lang in style.labels if lang in LANGUAGES] + [l for l in style.labels if l not in LANGUAGES]
-    all_keys: dict[str, str] = {}
+def _label_checks(labels: Any) -> list[str]:
+    """Label tables alike in every language: same keys, same placeholders, valid templates.
+
+    Runs on the raw (flattened) tables so these problems are reported with the schema's.
+    """
+    if not isinstance(labels, dict):
+        return []  # the schema reports it
+    tables = {lang: t for lang, t in labels.items() if isinstance(t, dict)}
+    problems = [
+        f"labels.{lang}: missing (every label must exist in {' and '.join(LANGUAGES)})"
+        for lang in LANGUAGES
+        if lang not in labels
+    ]
+    langs = [lang for lang in LANGUAGES if lang in tables] + [lang for lang in tables if lang not in LANGUAGES]
+    first_seen: dict[str, str] = {}
     for lang in langs:
-        for key in style.labels[lang]:
-            all_keys.setdefault(key, lang)
-    for key, first_lang in all_keys.items():
+        for key in tables[lang]:
+            first_seen.setdefault(key, lang)
+    for key, first_lang in first_seen.items():
+        fields: dict[str, frozenset[str]] = {}
         for lang in langs:
-            if key not in style.labels[lang]:
+            if key not in tables[lang]:
                 problems.append(f"labels.{lang}.{key}: missing label (present in labels.{first_lang})")
-    for key in all_keys:
-        fields: dict[str, set[str]] = {}
-        for lang in langs:
-            template = style.labels[lang].get(key)
-            if template is None:
                 continue
+            template = tables[lang][key]
+            if not isinstance(template, str):
+                continue  # the schema reports it
             try:
-                fields[lang] = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+                fields[lang] = frozenset(f for _, f, _, _ in string.Formatter().parse(template) if f is not None)
             except ValueError as exc:
                 problems.append(f"labels.{lang}.{key}: invalid placeholder in {template!r} ({exc})")
-        if len({frozenset(v) for v in fields.values()}) > 1:
+        if len(set(fields.values())) > 1:
             shown = "; ".join(
-                f"{lang}: {', '.join('{' + f + '}' for f in sorted(v)) or 'none'}" for lang, v in fields.items()
+                f"{lang} {' '.join('{' + f + '}' for f in sorted(v)) or 'none'}" for lang, v in fields.items()
             )
             problems.append(f"labels.{key}: placeholders differ between languages ({shown})")
+    return problems
+
+
+def _cross_checks(style: Style) -> list[str]:
+    """What the schema alone cannot say about a valid style."""
+    problems: list[str] = []
     ch = style.choropleth
     if ch.k > len(ch.palette):
         problems.append(f"choropleth.k: {ch.k} classes but choropleth.palette has {len(ch.palette)} colours")
@@ -685,6 +702,7 @@ def _format_error(err: Mapping[str, Any]) -> str:
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         sign = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
         bound = next(iter(ctx.values()), "?")
+        bound = f"{bound:g}" if isinstance(bound, float) else bound
         return f"{path}: expected a number {sign} {bound}, got {got}"
     if kind == "too_short":
         return f"{path}: expected at least {ctx.get('min_length')} items, got {ctx.get('actual_length')}"
@@ -729,7 +747,7 @@ def _unwrap(annotation: Any) -> Any:
 
 
 def _did_you_mean(word: str, choices: Any) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
