@@ -382,8 +382,13 @@ DROM_COUNTRY = {"GP": "971", "MQ": "972", "GF": "973", "RE": "974", "YT": "976"}
 
 
 def commune_layer(cog: Path, places: pd.DataFrame) -> tuple[gpd.GeoDataFrame, dict[str, float]]:
-    communes = [c for c in json.loads((cog / "data" / "communes.json").read_text())
-                if c["type"] == "commune-actuelle"]
+    every = json.loads((cog / "data" / "communes.json").read_text())
+    communes = [c for c in every if c["type"] == "commune-actuelle"]
+    # former communes merged into a commune nouvelle: their GeoNames point lies inside it
+    delegated: dict[str, list[dict]] = defaultdict(list)
+    for c in every:
+        if c["type"] in ("commune-deleguee", "commune-associee") and c.get("chefLieu"):
+            delegated[c["chefLieu"]].append(c)
     fr = places[places.country.isin(["FR", *DROM_COUNTRY])].copy()
     fr["dep"] = [DROM_COUNTRY.get(c, a2) for c, a2 in zip(fr.country, fr.admin2)]
     index: dict[tuple[str, str], tuple[float, float]] = {}
@@ -392,8 +397,14 @@ def commune_layer(cog: Path, places: pd.DataFrame) -> tuple[gpd.GeoDataFrame, di
         index.setdefault((dep, fold(name)), (lon, lat))
     geoms, pops = [], []
     matched_pop = 0
+    via_delegated = 0
     for c in communes:
         pt = index.get((c["departement"], fold(c["nom"])))
+        for former in sorted(delegated.get(c["code"], []), key=lambda d: d["code"]):
+            if pt is not None:
+                break
+            pt = index.get((former["departement"], fold(former["nom"])))
+            via_delegated += pt is not None
         geoms.append(Point(pt) if pt else None)
         pop = c.get("population") or 0
         pops.append(pop)
@@ -414,6 +425,7 @@ def commune_layer(cog: Path, places: pd.DataFrame) -> tuple[gpd.GeoDataFrame, di
     for code in ("75056", "69123", "13055"):  # Paris, Lyon, Marseille
         assert gdf.loc[gdf.code == code].geometry.notna().all(), code
     n_pt = int(gdf.geometry.notna().sum())
+    print(f"  communes placed through a former (delegated/associated) commune: {via_delegated}")
     coverage = {
         "communes": int(len(gdf)),
         "with_point": n_pt,
