@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ class RawTable:
     rows: tuple[RawRow, ...]
     encoding: str | None = None
     delimiter: str | None = None
+    data_date: str | None = None  # ISO date of the data when the file states it
 
 
 def read_table(path: str | Path) -> RawTable:
@@ -200,7 +202,12 @@ def read_json(data: bytes, name: str) -> RawTable:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnusableInputError(f"{name}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    data_date = None
     if isinstance(doc, dict):
+        for key in ("date_donnees", "data_date", "date"):
+            if isinstance(doc.get(key), str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", doc[key].strip()):
+                data_date = doc[key].strip()
+                break
         for key in ("partenariats", "partnerships", "data", "rows"):
             if isinstance(doc.get(key), list):
                 doc = doc[key]
@@ -226,7 +233,7 @@ def read_json(data: bytes, name: str) -> RawTable:
         else:
             body.append((i, [None] * len(keys)))
             notes[i] = f"item {i - 1} of the JSON list is a {type(item).__name__}, not an object"
-    return _table(name, keys, body, notes, encoding=encoding)
+    return _table(name, keys, body, notes, encoding=encoding, data_date=data_date)
 
 
 def _json_cell(value: object) -> object:

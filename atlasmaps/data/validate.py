@@ -39,6 +39,7 @@ class Validated:
     problems: list[RowProblem] = field(default_factory=list)
     warnings: list[RowProblem] = field(default_factory=list)
     n_rows: int = 0
+    data_date: str | None = None  # when the file says when its data was extracted (JSON "date")
 
 
 def read_partnerships(path: str | Path, columns: str | Path | dict[str, str] | None = None) -> Validated:
@@ -64,7 +65,7 @@ def validate_table(table: RawTable, mapping: dict[str, str] | None = None, today
     if not table.rows:
         raise UnusableInputError(f"{table.file}: no data rows (header only)")
     year_max = (today or _dt.date.today()).year
-    out = Validated(table.file, n_rows=len(table.rows))
+    out = Validated(table.file, n_rows=len(table.rows), data_date=table.data_date)
     width = len(table.headers)
     for raw in table.rows:
         _validate_row(raw, table, index, width, year_max, out)

@@ -37,6 +37,8 @@ _LEADING_ARTICLES = frozenset({"le", "la", "les", "l"})
 
 def fold(text: str) -> str:
     """Casefold and strip accents (ō→o, é→e), keeping punctuation: the base of every comparison."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.casefold()

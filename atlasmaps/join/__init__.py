@@ -1,0 +1,67 @@
+"""The join: validated partnerships -> `JoinResult` (each row with its French unit, its partner place
+and a status per side), plus the rows that could not be read.
+
+`join_file` is what every command calls, so `validate`, the map commands and `batch` all see the
+same statuses. Warnings about rows that were kept but changed (HTML removed from a name...) are in
+`JoinResult.extra["warnings"]` as `RowProblem`s: they do not make a row unusable.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from pathlib import Path
+
+from atlasmaps.model import JoinedPartnership, JoinResult, Partnership, RowProblem
+
+
+def join_partnerships(
+    partnerships: Iterable[Partnership],
+    source: str,
+    problems: Iterable[RowProblem] = (),
+    data_date: str | None = None,
+    warnings: Iterable[RowProblem] = (),
+) -> JoinResult:
+    """Join already validated rows (tests, and callers that build `Partnership`s themselves)."""
+    from atlasmaps.join.french import french_index, match_french
+    from atlasmaps.join.partner import match_partner
+
+    index = french_index()
+    rows = []
+    for p in partnerships:
+        french, french_match = match_french(p, index)
+        partner, partner_match = match_partner(p)
+        rows.append(JoinedPartnership(p, french, french_match, partner, partner_match))
+    return JoinResult(
+        source=source,
+        rows=tuple(rows),
+        problems=tuple(problems),
+        data_date=data_date,
+        extra={"warnings": tuple(warnings)},
+    )
+
+
+def join_file(path: str | Path, columns: str | Path | None = None) -> JoinResult:
+    """Read, validate and join a data file. Raises `UnusableInputError` when nothing can be read."""
+    from atlasmaps.data.validate import read_partnerships
+
+    path = Path(path)
+    validated = read_partnerships(path, columns)
+    return join_partnerships(
+        validated.partnerships,
+        source=str(path),
+        problems=validated.problems,
+        data_date=validated.data_date or file_date(path),
+        warnings=validated.warnings,
+    )
+
+
+def file_date(path: Path) -> str | None:
+    """The file's modification date (ISO), used as the data's date on the maps' source line."""
+    try:
+        return _dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
+    except OSError:
+        return None
+
+
+__all__ = ["join_file", "join_partnerships", "file_date"]
