@@ -10,7 +10,6 @@ Errors name the file and the YAML path of the problem, on one line each.
 from __future__ import annotations
 
 import difflib
-import functools
 import hashlib
 import json
 import os
@@ -388,7 +387,7 @@ class Style(_Section):
 
     def font_family(self) -> list[str]:
         """The font chain filtered to installed fonts, always ending with DejaVu Sans."""
-        installed = _installed_fonts()
+        installed = _installed_fonts(tuple(self.fonts.family))
         chain = [f for f in self.fonts.family if f in installed and f != ALWAYS_AVAILABLE_FONT]
         return [*chain, ALWAYS_AVAILABLE_FONT]
 
@@ -839,9 +838,27 @@ def _phrase_en(g: CountriesEn, name: str, iso2: str) -> str:
     return f"the {name}" if definite else name
 
 
-@functools.lru_cache(maxsize=1)
-def _installed_fonts() -> frozenset[str]:
-    """Font family names matplotlib can use; imported lazily (matplotlib is heavy)."""
+def _installed_fonts(wanted: tuple[str, ...] = ()) -> frozenset[str]:
+    """Font family names matplotlib can use; imported lazily (matplotlib is heavy).
+
+    matplotlib's font cache may predate fonts installed later (e.g. Marianne): wanted
+    families it does not know are looked for among the system fonts and registered.
+    """
     from matplotlib import font_manager
 
-    return frozenset(f.name for f in font_manager.fontManager.ttflist)
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    missing = [w for w in wanted if w not in known and w not in _FONT_SEARCHED]
+    if missing:
+        _FONT_SEARCHED.update(missing)
+        prefixes = tuple(w.replace(" ", "").lower() for w in missing)
+        for file in font_manager.findSystemFonts():
+            if Path(file).name.replace(" ", "").lower().startswith(prefixes):
+                try:
+                    font_manager.fontManager.addfont(file)
+                except (OSError, RuntimeError, ValueError):
+                    continue  # unreadable font file: just not available
+        known = {f.name for f in font_manager.fontManager.ttflist}
+    return frozenset(known)
+
+
+_FONT_SEARCHED: set[str] = set()
