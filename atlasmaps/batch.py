@@ -92,22 +92,19 @@ def _shared_fingerprint(style_fingerprint: str) -> str:
 
 
 def boundaries_fingerprint() -> str:
-    """Hash of the boundary layers in use: the embedded manifest and any imported user layers."""
+    """Hash of the boundary layers in use: the embedded manifest (layer hashes) and any imported layers."""
     from atlasmaps import boundaries
 
     digest = hashlib.sha256()
-    embedded = boundaries.boundaries_dir()
-    for path in sorted(embedded.glob("*")):
-        if path.suffix in (".parquet", ".json", ".yaml"):
+    for name in ("manifest.json", "sources.yaml"):
+        path = boundaries.boundaries_dir() / name
+        if path.is_file():
+            digest.update(path.read_bytes())
+    root = boundaries.user_boundaries_dir()
+    if root.is_dir():
+        for path in sorted(root.rglob("*.parquet")):
             stat = path.stat()
-            digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    user_dir = getattr(boundaries, "user_boundaries_dir", None)
-    if user_dir is not None:
-        root = Path(user_dir())
-        if root.is_dir():
-            for path in sorted(root.rglob("*.parquet")):
-                stat = path.stat()
-                digest.update(f"user/{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+            digest.update(f"user/{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 
