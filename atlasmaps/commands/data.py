@@ -1,0 +1,124 @@
+"""`atlasmaps schema` and `atlasmaps validate`: describe the data, and check a file's join.
+
+Thin on purpose: the work is in atlasmaps.data and atlasmaps.join (imported inside the commands,
+so `atlasmaps --help` does not pay for geopandas).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+REPORT_COLUMNS = ("row", "id", "status", "side", "column", "reason", "candidates")
+JOINED_COLUMNS = (
+    "row", "id", "collectivite", "type_collectivite", "french_code", "french_siren", "french_name", "french_type",
+    "french_status", "french_method", "partenaire", "pays", "partner_name", "partner_lon", "partner_lat",
+    "admin1_name", "admin1_code", "partner_status", "partner_method", "status", "reason", "candidates",
+)
+
+
+@click.command()
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+def schema(lang: str) -> None:
+    """Describe the partnership data columns."""
+    from atlasmaps.data.schema import describe
+
+    click.echo(describe(lang))
+
+
+@click.command()
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of every row not cleanly matched (row, status, side, reason, candidates).")
+@click.option("--joined", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of every row with what it was resolved to.")
+@click.option("--columns", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML mapping canonical column names to this file's headers.")
+@click.pass_context
+def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path | None, columns: Path | None) -> None:
+    """Check a data file and report the join.
+
+    Exit 0 when every row can be mapped, 1 when some cannot, 2 when the file cannot be read.
+    """
+    from atlasmaps.join import join_file
+    from atlasmaps.join.summary import print_join_summary
+
+    result = join_file(data, columns=columns)
+    print_join_summary(result, err=False)
+    if report:
+        _write_csv(report, REPORT_COLUMNS, report_rows(result))
+        click.echo(f"report: {report}")
+    if joined:
+        _write_csv(joined, JOINED_COLUMNS, joined_rows(result))
+        click.echo(f"joined: {joined}")
+    usable = not result.problems and all(r.mappable for r in result.rows)
+    ctx.exit(0 if usable else 1)
+
+
+def report_rows(result) -> list[dict[str, object]]:  # noqa: ANN001
+    """One line per problem: invalid rows, and each side of a row that is not cleanly matched."""
+    from atlasmaps.model import MatchMethod, MatchStatus
+
+    out: list[dict[str, object]] = []
+    for p in result.problems:
+        out.append({"row": p.row or "", "id": "", "status": "invalid", "side": "", "column": p.column or "",
+                    "reason": p.message, "candidates": ""})
+    for w in result.extra.get("warnings", ()):
+        out.append({"row": w.row or "", "id": "", "status": "warning", "side": "", "column": w.column or "",
+                    "reason": w.message, "candidates": ""})
+    for r in result.rows:
+        for side, column, match in (("french", "collectivite", r.french_match),
+                                    ("partner", "partenaire", r.partner_match)):
+            if match.status is MatchStatus.MATCHED and match.method is not MatchMethod.FUZZY:
+                continue
+            out.append({
+                "row": r.partnership.row, "id": r.partnership.id,
+                "status": match.status.value if match.status is not MatchStatus.MATCHED else "fuzzy",
+                "side": side, "column": column, "reason": match.reason or "",
+                "candidates": "; ".join(match.candidates),
+            })
+    return sorted(out, key=lambda d: (int(d["row"] or 0), str(d["side"])))
+
+
+def joined_rows(result) -> list[dict[str, object]]:  # noqa: ANN001
+    """Every row with its French unit, partner place, admin-1 unit, statuses and methods."""
+    out: list[dict[str, object]] = []
+    for r in result.rows:
+        p, f, pp = r.partnership, r.french, r.partner
+        reasons = [m.reason for m in (r.french_match, r.partner_match) if m.reason]
+        candidates = [*r.french_match.candidates, *r.partner_match.candidates]
+        out.append({
+            "row": p.row, "id": p.id, "collectivite": p.collectivite, "type_collectivite": p.type_collectivite.value,
+            "french_code": f.code if f else "", "french_siren": (f.siren or "") if f else "",
+            "french_name": f.name if f else "", "french_type": f.kind.value if f else "",
+            "french_status": r.french_match.status.value,
+            "french_method": r.french_match.method.value if r.french_match.method else "",
+            "partenaire": p.partenaire, "pays": p.pays,
+            "partner_name": pp.name if pp else "",
+            "partner_lon": f"{pp.lon:.5f}" if pp and pp.lon is not None else "",
+            "partner_lat": f"{pp.lat:.5f}" if pp and pp.lat is not None else "",
+            "admin1_name": (pp.admin1_name or "") if pp else "", "admin1_code": (pp.admin1_id or "") if pp else "",
+            "partner_status": r.partner_match.status.value,
+            "partner_method": r.partner_match.method.value if r.partner_match.method else "",
+            "status": r.status.value, "reason": " / ".join(reasons), "candidates": "; ".join(candidates),
+        })
+    for prob in result.problems:
+        out.append({"row": prob.row or "", "status": "invalid", "reason": str(prob)})
+    return sorted(out, key=lambda d: int(d["row"] or 0))
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, object]]) -> None:
+    """UTF-8 with BOM so Excel opens accents correctly; written atomically."""
+    import csv
+
+    from atlasmaps.atomic import write_atomic
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({c: row.get(c, "") for c in columns})
+
+    write_atomic(path, write)
