@@ -1,0 +1,458 @@
+/* atlasmaps interactive map: markers, links, zones, choropleth, legend, layer filter, search, table.
+ *
+ * Data arrives as one JSON payload built by atlasmaps/render/web.py; every text from the data is
+ * inserted with textContent (never innerHTML), so names such as "<script>" show as text.
+ * Colours, sizes and UI strings all come from the payload (the resolved style sheet).
+ * No request leaves the file: no icon image, no font, no tile unless the payload asks for tiles.
+ */
+(function () {
+  "use strict";
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    if (attrs) {
+      for (var k in attrs) {
+        if (Object.prototype.hasOwnProperty.call(attrs, k) && attrs[k] !== null && attrs[k] !== undefined) {
+          e.setAttribute(k, attrs[k]);
+        }
+      }
+    }
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function fold(s) {
+    // Case- and accent-insensitive search key.
+    return String(s).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  var SVG_NS = "http://www.w3.org/2000/svg";
+
+  function shapeSvg(sym) {
+    // A symbol as inline SVG (no image request); shapes follow the style's web_shape.
+    var s = sym.size, w = sym.edge_width, h = s / 2, svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("width", s);
+    svg.setAttribute("height", s);
+    svg.setAttribute("viewBox", "0 0 " + s + " " + s);
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var shape, inset = w / 2;
+    if (sym.shape === "square") {
+      shape = document.createElementNS(SVG_NS, "rect");
+      shape.setAttribute("x", inset); shape.setAttribute("y", inset);
+      shape.setAttribute("width", s - w); shape.setAttribute("height", s - w);
+    } else if (sym.shape === "diamond") {
+      shape = document.createElementNS(SVG_NS, "polygon");
+      shape.setAttribute("points", [h, inset, s - inset, h, h, s - inset, inset, h].join(" "));
+    } else if (sym.shape === "triangle") {
+      shape = document.createElementNS(SVG_NS, "polygon");
+      shape.setAttribute("points", [h, inset, s - inset, s - inset, inset, s - inset].join(" "));
+    } else if (sym.shape === "star") {
+      shape = document.createElementNS(SVG_NS, "polygon");
+      var pts = [];
+      for (var i = 0; i < 10; i++) {
+        var r = i % 2 ? (h - inset) * 0.45 : h - inset, a = Math.PI / 5 * i - Math.PI / 2;
+        pts.push((h + r * Math.cos(a)).toFixed(2), (h + r * Math.sin(a)).toFixed(2));
+      }
+      shape.setAttribute("points", pts.join(" "));
+    } else {
+      shape = document.createElementNS(SVG_NS, "circle");
+      shape.setAttribute("cx", h); shape.setAttribute("cy", h); shape.setAttribute("r", h - inset);
+    }
+    shape.setAttribute("fill", sym.fill);
+    shape.setAttribute("stroke", sym.edge);
+    shape.setAttribute("stroke-width", w);
+    svg.appendChild(shape);
+    return svg;
+  }
+
+  function dl(pairs) {
+    // A definition list of (label, value) pairs, skipping empty values.
+    var d = el("dl", { "class": "atlas-dl" });
+    pairs.forEach(function (p) {
+      if (p[1] === null || p[1] === undefined || p[1] === "") return;
+      d.appendChild(el("dt", null, p[0]));
+      d.appendChild(el("dd", null, p[1]));
+    });
+    return d;
+  }
+
+  function decodeRing(a, scale) {
+    // [x0, y0, dx1, dy1, ...] scaled integers -> [[lon, lat], ...] (see web.py _encode_ring)
+    var out = [], x = 0, y = 0;
+    for (var i = 0; i + 1 < a.length; i += 2) { x += a[i]; y += a[i + 1]; out.push([x / scale, y / scale]); }
+    return out;
+  }
+
+  function decode(fc) {
+    // Delta-encoded feature collection (web.py feature_collection) -> plain GeoJSON, in place.
+    if (!fc || fc.q === undefined || fc.decoded) return fc;
+    var s = Math.pow(10, fc.q);
+    fc.features.forEach(function (f) {
+      var g = f.geometry, c = g.coordinates;
+      if (g.type === "Point") g.coordinates = [c[0] / s, c[1] / s];
+      else if (g.type === "LineString") g.coordinates = decodeRing(c, s);
+      else if (g.type === "Polygon" || g.type === "MultiLineString") g.coordinates = c.map(function (r) { return decodeRing(r, s); });
+      else if (g.type === "MultiPolygon") g.coordinates = c.map(function (p) { return p.map(function (r) { return decodeRing(r, s); }); });
+    });
+    fc.decoded = true;
+    return fc;
+  }
+
+  window.atlasInit = function (map, D) {
+    var ui = D.ui, rows = D.rows || [], themes = D.themes || [], types = D.types || [];
+    var typeByKey = {}, themeByKey = {};
+    types.forEach(function (t) { typeByKey[t.key] = t; });
+    themes.forEach(function (t) { themeByKey[t.key] = t; });
+    var state = { type: {}, theme: {}, layer: {} };
+    types.forEach(function (t) { state.type[t.key] = true; });
+    themes.forEach(function (t) { state.theme[t.key] = true; });
+    (D.layers || []).forEach(function (l) { state.layer[l.key] = true; });
+    var narrow = map.getContainer().clientWidth < (D.narrow_px || 600);
+
+    function themeNames(r) { return r.th.map(function (k) { return themeByKey[k] ? themeByKey[k].label : k; }).join(", "); }
+
+    function rowVisible(r) {
+      if (r.ft && state.type[r.ft] === false) return false;
+      if (!r.th.length) return true;
+      for (var i = 0; i < r.th.length; i++) if (state.theme[r.th[i]] !== false) return true;
+      return false;
+    }
+
+    function rowBlock(r, side) {
+      // One partnership in a popup: the other side, year, nature, themes.
+      var box = el("div", { "class": "atlas-row" });
+      if (side !== "fr") box.appendChild(dl([[ui.popup.french, r.f], [ui.popup.type, r.ftl]]));
+      if (side !== "pa") box.appendChild(dl([[ui.popup.partner, r.p], [ui.popup.zone, r.z], [ui.table.country, r.c]]));
+      box.appendChild(dl([[ui.popup.year, r.y], [ui.popup.nature, r.na], [ui.popup.themes, themeNames(r)]]));
+      return box;
+    }
+
+    function popupContent(title, subtitle, rowIdx, side) {
+      var c = el("div", { "class": "atlas-popup", tabindex: "-1" });
+      c.appendChild(el("h2", { "class": "atlas-popup-title" }, title));
+      if (subtitle) c.appendChild(el("p", { "class": "atlas-popup-sub" }, subtitle));
+      rowIdx.forEach(function (i) { c.appendChild(rowBlock(rows[i], side)); });
+      return c;
+    }
+
+    var popupOpts = { maxWidth: D.popup_max_width, autoPanPadding: [12, 12] };
+    function focusPopup(e) {
+      var node = e.popup.getElement();
+      var close = node && node.querySelector(".leaflet-popup-close-button");
+      if (close) close.setAttribute("aria-label", ui.close);
+      var c = node && node.querySelector(".atlas-popup");
+      if (c && viaKeyboard) c.focus({ preventScroll: true });
+    }
+    // Popups opened from the keyboard take the focus (so screen readers read them); mouse ones do not.
+    var viaKeyboard = false;
+    document.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") viaKeyboard = true; }, true);
+    document.addEventListener("pointerdown", function () { viaKeyboard = false; }, true);
+    map.on("popupopen", focusPopup);
+
+    // ---- basemap: grey countries from the embedded boundaries (no tiles, no request) -----------
+    (D.basemap || []).forEach(function (b) {
+      L.geoJSON(decode(b.fc), { style: function () { return Object.assign({ className: "atlas-basemap" }, b.style); }, interactive: false }).addTo(map);
+    });
+
+    // ---- zones d'intervention and choropleth polygons -------------------------------------------
+    var groups = {};
+    function polygons(key, fc, styleFn, tip, pop) {
+      var g = L.geoJSON(decode(fc), {
+        style: styleFn,
+        onEachFeature: function (f, layer) {
+          if (tip) layer.bindTooltip(function () { return el("span", null, tip(f)); }, { sticky: true });
+          if (pop) layer.bindPopup(function () { return pop(f); }, popupOpts);
+          layer.on("add", function () {
+            var p = layer.getElement && layer.getElement();
+            if (p && pop) {
+              p.setAttribute("tabindex", "0");
+              p.setAttribute("role", "button");
+              p.setAttribute("aria-label", tip ? tip(f) : f.properties.name);
+              p.addEventListener("keydown", function (ev) {
+                if (ev.key === "Enter" || ev.key === " ") {
+                  ev.preventDefault();
+                  layer.openPopup(layer.getCenter ? layer.getCenter() : undefined);
+                }
+              });
+            }
+          });
+        }
+      });
+      groups[key] = g;
+      return g;
+    }
+
+    if (D.zones) {
+      var zs = D.zone_style;
+      polygons("zones", D.zones, function () {
+        return { color: zs.edge, weight: zs.edge_width, fillColor: zs.fill, fillOpacity: zs.alpha, className: "atlas-zone" };
+      }, function (f) { return f.properties.name + " – " + f.properties.label; }, D.zone_rows ? function (f) {
+        return popupContent(f.properties.name, f.properties.label, D.zone_rows[f.properties.id] || [], null);
+      } : null).addTo(map);
+    }
+
+    if (D.units) {
+      // régions and départements with a partnership: their territory, lightly filled
+      polygons("units", D.units, function (f) {
+        var t = typeByKey[f.properties.t], pg = (t && t.polygon) || {};
+        return { color: pg.edge, weight: pg.edge_width, fillColor: pg.fill, fillOpacity: pg.alpha, className: "atlas-unit-fr" };
+      }, function (f) { return f.properties.name; }, null).addTo(map);
+    }
+
+    if (D.choropleth) {
+      var ch = D.choropleth;
+      polygons("choropleth", ch.features, function (f) {
+        var k = f.properties.k;
+        var fill = f.properties.hl ? ch.highlight : (k < 0 ? ch.no_data : ch.classes[k].color);
+        return { color: ch.edge, weight: ch.edge_width, fillColor: fill, fillOpacity: ch.opacity, className: "atlas-unit" };
+      }, function (f) { return f.properties.name + " – " + f.properties.label; }, function (f) {
+        var idx = (ch.rows && ch.rows[f.properties.id]) || [];
+        var c = popupContent(f.properties.name, f.properties.label, [], null);
+        if (idx.length) {
+          var ul = el("ul", { "class": "atlas-list" });
+          idx.forEach(function (i) {
+            var r = rows[i];
+            var li = el("li", null, r.f + " – " + r.p + (r.y ? " (" + r.y + ")" : ""));
+            ul.appendChild(li);
+          });
+          c.appendChild(ul);
+        }
+        return c;
+      }).addTo(map);
+    }
+
+    // ---- links (great-circle arcs, one path per partnership) -------------------------------------
+    var linkLayers = [];
+    if (D.links) {
+      var ls = D.link_style, lg = L.layerGroup();
+      D.links.forEach(function (lk) {
+        var r = rows[lk.r];
+        var color = r.th.length && themeByKey[r.th[0]] ? themeByKey[r.th[0]].color : ls.color;
+        var line = L.polyline(lk.c, {
+          color: color, weight: ls.weight, opacity: ls.opacity, dashArray: ls.dash,
+          className: "atlas-link", interactive: true
+        });
+        line.bindTooltip(function () { return el("span", null, r.f + " – " + r.p); }, { sticky: true });
+        line.bindPopup(function () { return popupContent(r.f + " – " + r.p, null, [lk.r], null); }, popupOpts);
+        line._atlasRow = r;
+        linkLayers.push(line);
+        lg.addLayer(line);
+      });
+      groups.links = lg;
+      lg.addTo(map);
+    }
+
+    // ---- places (French collectivités and partners) as keyboard-reachable DivIcon markers --------
+    var markers = [];
+    (D.places || []).forEach(function (pl) {
+      var sym = typeByKey[pl.t] || D.partner_symbol;
+      var holder = el("span", { "class": "atlas-symbol" });
+      holder.appendChild(shapeSvg(sym));
+      var icon = L.divIcon({
+        html: holder, className: "atlas-marker atlas-" + (pl.s === "fr" ? "fr" : "pa"),
+        iconSize: [sym.size, sym.size], iconAnchor: [sym.size / 2, sym.size / 2]
+      });
+      var m = L.marker(pl.ll, { icon: icon, keyboard: true, riseOnHover: true, zIndexOffset: pl.s === "fr" ? 100 : 0 });
+      var label = pl.n + (pl.tl ? " (" + pl.tl + ")" : "");
+      m.bindTooltip(function () { return el("span", null, label); }, { direction: "top", offset: [0, -sym.size / 2] });
+      m.bindPopup(function () { return popupContent(pl.n, pl.tl, pl.r, pl.s); }, popupOpts);
+      m.on("add", function () {
+        var e = m.getElement();
+        if (e) e.setAttribute("aria-label", label);
+      });
+      m._atlasPlace = pl;
+      markers.push(m);
+      m.addTo(map);
+    });
+
+    // ---- filtering: layer toggles, types and themes ----------------------------------------------
+    function placeVisible(pl) {
+      if (pl.s === "fr" && state.layer.french === false) return false;
+      if (pl.s !== "fr" && state.layer.partners === false) return false;
+      if (pl.s === "fr" && state.type[pl.t] === false) return false;
+      for (var i = 0; i < pl.r.length; i++) if (rowVisible(rows[pl.r[i]])) return true;
+      return !pl.r.length;
+    }
+
+    function apply() {
+      markers.forEach(function (m) {
+        var show = placeVisible(m._atlasPlace);
+        if (show && !map.hasLayer(m)) m.addTo(map);
+        if (!show && map.hasLayer(m)) map.removeLayer(m);
+      });
+      if (groups.links) {
+        var on = state.layer.links !== false;
+        linkLayers.forEach(function (line) {
+          var show = on && rowVisible(line._atlasRow);
+          if (show && !groups.links.hasLayer(line)) groups.links.addLayer(line);
+          if (!show && groups.links.hasLayer(line)) groups.links.removeLayer(line);
+        });
+      }
+      if (groups.units) {
+        groups.units.eachLayer(function (l) {
+          var show = state.layer.french !== false && state.type[l.feature.properties.t] !== false;
+          l.setStyle({ opacity: show ? 1 : 0, fillOpacity: show ? ((typeByKey[l.feature.properties.t] || {}).polygon || {}).alpha : 0 });
+        });
+      }
+      ["zones", "choropleth"].forEach(function (k) {
+        if (!groups[k]) return;
+        var show = state.layer[k] !== false;
+        if (show && !map.hasLayer(groups[k])) groups[k].addTo(map);
+        if (!show && map.hasLayer(groups[k])) map.removeLayer(groups[k]);
+      });
+      // the legend hides with its layer
+      var items = document.querySelectorAll("[data-atlas-legend]");
+      for (var i = 0; i < items.length; i++) {
+        var parts = items[i].getAttribute("data-atlas-legend").split(":");
+        var bucket = parts[0] === "layer" ? state.layer : parts[0] === "type" ? state.type : state.theme;
+        var visible = bucket[parts[1]] !== false;
+        if (parts[0] === "type" && state.layer.french === false) visible = false;
+        items[i].hidden = !visible;
+      }
+    }
+
+    // ---- controls --------------------------------------------------------------------------------
+    function panel(position, cls, title, open) {
+      var C = L.Control.extend({
+        options: { position: position },
+        onAdd: function () {
+          var d = el("details", { "class": "atlas-panel " + cls });
+          if (open) d.setAttribute("open", "");
+          d.appendChild(el("summary", null, title));
+          this._body = el("div", { "class": "atlas-panel-body" });
+          d.appendChild(this._body);
+          L.DomEvent.disableClickPropagation(d);
+          L.DomEvent.disableScrollPropagation(d);
+          return d;
+        }
+      });
+      var c = new C();
+      c.addTo(map);
+      return c._body;
+    }
+
+    function swatch(entry) {
+      var s = el("span", { "class": "atlas-swatch", "aria-hidden": "true" });
+      if (entry.symbol) s.appendChild(shapeSvg(entry.symbol));
+      else if (entry.line) s.appendChild(el("span", { "class": "atlas-swatch-line", style: "background:" + entry.line }));
+      else if (entry.fill) s.appendChild(el("span", { "class": "atlas-swatch-fill", style: "background:" + entry.fill + ";border-color:" + (entry.edge || entry.fill) }));
+      return s;
+    }
+
+    // Layer control: checkboxes (native, keyboard-accessible) by layer, by type and by theme.
+    if ((D.layers || []).length || types.length || themes.length) {
+      var body = panel("topright", "atlas-layers", ui.layers_title, !narrow);
+      function checkbox(bucket, key, label, entry) {
+        var lab = el("label", { "class": "atlas-check" });
+        var box = el("input", { type: "checkbox" });
+        box.checked = true;
+        box.addEventListener("change", function () { bucket[key] = box.checked; apply(); });
+        lab.appendChild(box);
+        if (entry) lab.appendChild(swatch(entry));
+        lab.appendChild(el("span", null, label));
+        return lab;
+      }
+      function fieldset(title, items) {
+        if (!items.length) return;
+        var fs = el("fieldset");
+        fs.appendChild(el("legend", null, title));
+        items.forEach(function (i) { fs.appendChild(i); });
+        body.appendChild(fs);
+      }
+      fieldset(ui.layers_group, (D.layers || []).map(function (l) { return checkbox(state.layer, l.key, l.label, l); }));
+      fieldset(ui.types_title, types.map(function (t) { return checkbox(state.type, t.key, t.label, { symbol: t }); }));
+      fieldset(ui.themes_title, themes.map(function (t) { return checkbox(state.theme, t.key, t.label, { line: t.color }); }));
+    }
+
+    // Legend: sections tied to layers (data-atlas-legend) so they hide with them.
+    if (D.legend && D.legend.length) {
+      var lbody = panel("bottomleft", "atlas-legend", ui.legend_title, !narrow);
+      D.legend.forEach(function (sec) {
+        var s = el("section", { "data-atlas-legend": sec.bind || null });
+        if (sec.title) s.appendChild(el("h3", null, sec.title));
+        var ul = el("ul");
+        sec.entries.forEach(function (e) {
+          var li = el("li", { "data-atlas-legend": e.bind || null });
+          li.appendChild(swatch(e));
+          li.appendChild(el("span", null, e.label));
+          ul.appendChild(li);
+        });
+        s.appendChild(ul);
+        lbody.appendChild(s);
+      });
+    }
+
+    // Search over collectivité names: results are buttons (keyboard and screen-reader friendly).
+    if (markers.length) {
+      var SC = L.Control.extend({
+        options: { position: "topleft" },
+        onAdd: function () {
+          var box = el("div", { "class": "atlas-search", role: "search" });
+          var input = el("input", { type: "search", "aria-label": ui.search_placeholder, placeholder: ui.search_placeholder, autocomplete: "off" });
+          var status = el("p", { "class": "atlas-visually-hidden", "aria-live": "polite" });
+          var list = el("ul", { "class": "atlas-results" });
+          box.appendChild(input); box.appendChild(list); box.appendChild(status);
+          var index = markers.map(function (m) { return { key: fold(m._atlasPlace.n), m: m }; });
+          input.addEventListener("input", function () {
+            list.textContent = "";
+            var q = fold(input.value.trim());
+            if (!q) { status.textContent = ""; return; }
+            var hits = index.filter(function (it) { return it.key.indexOf(q) >= 0; }).slice(0, D.search_max || 8);
+            if (!hits.length) list.appendChild(el("li", { "class": "atlas-noresult" }, ui.no_results));
+            hits.forEach(function (it) {
+              var pl = it.m._atlasPlace, li = el("li");
+              var b = el("button", { type: "button" }, pl.n + (pl.tl ? " (" + pl.tl + ")" : ""));
+              b.addEventListener("click", function () {
+                if (!map.hasLayer(it.m)) it.m.addTo(map);
+                map.setView(it.m.getLatLng(), Math.max(map.getZoom(), D.search_zoom || 6));
+                it.m.openPopup();
+              });
+              li.appendChild(b);
+              list.appendChild(li);
+            });
+            status.textContent = hits.length ? String(hits.length) : ui.no_results;
+          });
+          L.DomEvent.disableClickPropagation(box);
+          L.DomEvent.disableScrollPropagation(box);
+          return box;
+        }
+      });
+      new SC().addTo(map);
+    }
+
+    // Reset view button and the table of partnerships (server-rendered, escaped HTML).
+    var TC = L.Control.extend({
+      options: { position: "bottomright" },
+      onAdd: function () {
+        var box = el("div", { "class": "atlas-actions" });
+        var reset = el("button", { type: "button", "class": "atlas-button" }, ui.reset_view);
+        reset.addEventListener("click", fit);
+        box.appendChild(reset);
+        var panelEl = document.getElementById("atlas-table");
+        if (panelEl) {
+          var tb = el("button", { type: "button", "class": "atlas-button", "aria-expanded": "false", "aria-controls": "atlas-table" }, ui.show_table);
+          tb.addEventListener("click", function () {
+            var open = panelEl.hidden;
+            panelEl.hidden = !open;
+            tb.setAttribute("aria-expanded", String(open));
+            tb.textContent = open ? ui.hide_table : ui.show_table;
+            if (open) panelEl.focus();
+          });
+          box.appendChild(tb);
+          var closeBtn = panelEl.querySelector(".atlas-table-close");
+          if (closeBtn) closeBtn.addEventListener("click", function () { tb.click(); tb.focus(); });
+        }
+        L.DomEvent.disableClickPropagation(box);
+        return box;
+      }
+    });
+    new TC().addTo(map);
+
+    function fit() {
+      if (D.bounds) map.fitBounds(D.bounds, { padding: [D.fit_padding || 20, D.fit_padding || 20] });
+    }
+    fit();
+    apply();
+  };
+})();
