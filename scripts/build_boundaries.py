@@ -450,7 +450,9 @@ def epci_layer(cog: Path, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         rows.append({
             "siren": g["code"],
             "name": g["nom"],
-            "type": g["type"],
+            # the Métropole de Lyon (COG type MET69) is a collectivité à statut particulier; for the
+            # Atlas it is drawn as a métropole
+            "type": {"MET69": "METRO"}.get(g["type"], g["type"]),
             "members": ";".join(m["code"] for m in members),
             "population": int(g.get("populationMunicipale") or sum(m.get("populationMunicipale") or 0 for m in members)),
             "geometry": best,
