@@ -39,9 +39,10 @@ def fold(text: str) -> str:
     """Casefold and strip accents (ō→o, é→e), keeping punctuation: the base of every comparison."""
     if text.isascii():
         return text.lower()
-    text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+    text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.casefold()
+    # casefold after decomposition ("ℌ" -> "H" -> "h"), special letters last ("Þ" -> "þ" -> "th")
+    return text.casefold().translate(_SPECIAL)
 
 
 @lru_cache(maxsize=200_000)
