@@ -199,14 +199,17 @@ def _to_wgs84(path: Path, gdf: gpd.GeoDataFrame, expected_bbox: tuple[float, flo
     return out
 
 
-def _repair(path: Path, gdf: gpd.GeoDataFrame, id_column: str) -> gpd.GeoDataFrame:
-    """Make every geometry valid, keeping polygonal parts; fail on one that cannot be repaired."""
+def _repair(path: Path, gdf: gpd.GeoDataFrame, id_column: str, field: str) -> gpd.GeoDataFrame:
+    """Make every geometry valid, keeping polygonal parts; fail on one that cannot be repaired.
+
+    Errors name the feature by its 1-based position in the file and `field` (the source field
+    holding `id_column`), so the cartographer can find it in a GIS."""
     import shapely
     from shapely.geometry import MultiPolygon
 
     geoms = []
     for i, (geom, ident) in enumerate(zip(gdf.geometry, gdf[id_column])):
-        label = f"feature {i + 1} ({id_column}={ident})"
+        label = f"feature {i + 1} ({field}={ident})"
         if geom is None or geom.is_empty:
             raise _fail(path, f"{label} has no geometry")
         if not geom.is_valid:
@@ -294,7 +297,7 @@ def _normalise_ign(path: Path, gdf: gpd.GeoDataFrame, level: str) -> gpd.GeoData
         key, field = "code", f["INSEE_REG"]
     out = gpd.GeoDataFrame(data, geometry=list(gdf.geometry), crs="EPSG:4326")
     _unique(path, out, key, field)
-    return _repair(path, out, key).sort_values(key).reset_index(drop=True)
+    return _repair(path, out, key, field).sort_values(key).reset_index(drop=True)
 
 
 def _iso2(path: Path, value: str | None, country: str | None) -> str:
@@ -340,7 +343,7 @@ def _embedded_ids(iso2: str) -> tuple[dict[str, str], dict[str, str]]:
 
 def _admin_frame(path: Path, gdf: gpd.GeoDataFrame, iso2: str, level: int, names: list[str | None],
                  hasc: list[str | None], iso: list[str | None], fallback_ids: list[str | None],
-                 id_field: str) -> gpd.GeoDataFrame:
+                 id_field: str, name_field: str) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     if level == 1:
@@ -362,7 +365,7 @@ def _admin_frame(path: Path, gdf: gpd.GeoDataFrame, iso2: str, level: int, names
     if any(n is None for n in names):
         raise _fail(path, f"feature {names.index(None) + 1} has an empty name")
     _unique(path, out, key, id_field)
-    return _repair(path, out, key).sort_values(key).reset_index(drop=True)
+    return _repair(path, out, "name", name_field).sort_values(key).reset_index(drop=True)
 
 
 def _parse_level(text: str | None) -> int | None:
@@ -389,7 +392,7 @@ def _normalise_geoboundaries(path: Path, gdf: gpd.GeoDataFrame, name: str, count
     iso = [_text(v) for v in gdf["shapeISO"]] if "shapeISO" in gdf else [None] * len(gdf)
     iso = [i if i and re.match(r"^[A-Z]{2}-[A-Z0-9]{1,3}$", i) else None for i in iso]
     ids = [_text(v) for v in gdf["shapeID"]]
-    return _admin_frame(path, gdf, iso2, lvl, names, [None] * len(gdf), iso, ids, "shapeID"), iso2, lvl
+    return _admin_frame(path, gdf, iso2, lvl, names, [None] * len(gdf), iso, ids, "shapeID", "shapeName"), iso2, lvl
 
 
 def _normalise_gadm(path: Path, gdf: gpd.GeoDataFrame, name: str, country: str | None,
@@ -405,7 +408,7 @@ def _normalise_gadm(path: Path, gdf: gpd.GeoDataFrame, name: str, country: str |
     if level == 2:
         hasc_ids = [h if h and HASC_RE.match(h) else i for h, i in zip(hasc, ids)]
         ids = hasc_ids if len(set(hasc_ids)) == len(hasc_ids) else ids
-    return _admin_frame(path, gdf, iso2, level, names, hasc, iso, ids, f"GID_{level}"), iso2
+    return _admin_frame(path, gdf, iso2, level, names, hasc, iso, ids, f"GID_{level}", f[f"NAME_{level}"]), iso2
 
 
 # ---------------------------------------------------------------------------- entry point
