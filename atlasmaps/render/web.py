@@ -119,6 +119,34 @@ def useful_precision(precision: int, tolerance: float) -> int:
     return max(0, min(precision, math.ceil(-math.log10(tolerance)) + 1))
 
 
+def split_antimeridian(geom: Any) -> Any:
+    """A polygon whose ring jumps across ±180° (Russia, Fiji, Antarctica in the embedded layers),
+    cut into its western and eastern parts, so that Leaflet does not draw a band across the world.
+    """
+    import numpy as np
+    import shapely
+    from shapely.affinity import translate
+    from shapely.geometry import box
+
+    polys = list(getattr(geom, "geoms", [geom]))
+    if not any(p.geom_type == "Polygon" for p in polys):
+        return geom
+    out = []
+    changed = False
+    for poly in polys:
+        ring = np.asarray(poly.exterior.coords) if poly.geom_type == "Polygon" else None
+        if ring is None or not (np.abs(np.diff(ring[:, 0])) > 180).any():
+            out.append(poly)
+            continue
+        changed = True
+        shifted = shapely.make_valid(
+            shapely.transform(poly, lambda xy: np.where(xy[:, :1] < 0, xy + np.array([360.0, 0.0]), xy))
+        )
+        out.append(shifted.intersection(box(-180, -90, 180, 90)))
+        out.append(translate(shifted.intersection(box(180, -90, 540, 90)), xoff=-360))
+    return shapely.union_all([g for g in out if not g.is_empty]) if changed else geom
+
+
 def feature_collection(
     gdf: gpd.GeoDataFrame,
     props: Sequence[str],
@@ -148,6 +176,7 @@ def feature_collection(
             geom = shapely.union_all([g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")])
             if geom.is_empty:
                 continue
+        geom = split_antimeridian(geom)
         gj = mapping(geom)
         features.append(
             {
@@ -303,10 +332,11 @@ class _Ctx:
             "hide_table": t("web.hide_table"),
             "legend_title": t("web.legend"),
             "layers_title": t("web.layers"),
-            "layers_group": t("web.layers"),
             "types_title": t("legend.french_title"),
             "themes_title": t("legend.themes_title"),
             "close": t("web.close"),
+            "zoom_in": t("web.zoom_in"),
+            "zoom_out": t("web.zoom_out"),
             "popup": {k: t(f"web.popup.{k}") for k in keys},
             "table": {"country": t("web.table.country")},
         }
@@ -462,7 +492,8 @@ def _bilateral(joined: JoinResult, ctx: _Ctx) -> _Page:
         types=types,
         themes=themes,
         layers=[{"key": k, "label": v} for k, v in layer_labels.items() if k != "zones" or not b.zones.empty],
-        bounds=_bounds([C.METRO_BBOX, _outline_box(b.partner_outline, partner_pts), *[(x, y, x, y) for x, y in anchors]]),
+        bounds=_bounds([C.METRO_BBOX, _outline_box(b.partner_outline, partner_pts), *[(x, y, x, y) for x, y in anchors],
+                        *_links_boxes(links)]),
     )
     for f in (payload["zones"] or {}).get("features", []):
         f["properties"]["label"] = ctx.count_label(int(f["properties"]["n"] or 0), "partnership")
@@ -473,6 +504,17 @@ def _bilateral(joined: JoinResult, ctx: _Ctx) -> _Page:
     basemap = _basemap(ctx, {"FR": s.basemap.france_land, partner: s.basemap.partner_land})
     table = _partnership_table(ctx, title, rows, theme_labels)
     return _Page(title, subtitle, payload, basemap, table, list(b.warnings))
+
+
+def _links_boxes(links: list[dict[str, Any]]) -> list[tuple[float, float, float, float]]:
+    """Extent of the arcs: a great circle bulges towards the pole and must stay in view."""
+    boxes = []
+    for lk in links:
+        for seg in lk["c"]:
+            lats = [p[0] for p in seg]
+            lons = [p[1] for p in seg]
+            boxes.append((min(lons), min(lats), max(lons), max(lats)))
+    return boxes
 
 
 def _legend_points(ctx: _Ctx, types: list[dict], themes: list[dict], zones: bool, partners: bool = True) -> list[dict]:

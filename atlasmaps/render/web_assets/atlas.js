@@ -150,6 +150,14 @@
     document.addEventListener("pointerdown", function () { viaKeyboard = false; }, true);
     map.on("popupopen", focusPopup);
 
+    // ---- heading (title, subtitle) first in the top-left corner, then search, then zoom ----------
+    map.zoomControl.remove();
+    var heading = document.getElementById("atlas-heading");
+    if (heading) {
+      var HC = L.Control.extend({ options: { position: "topleft" }, onAdd: function () { return heading; } });
+      new HC().addTo(map);
+    }
+
     // ---- basemap: grey countries from the embedded boundaries (no tiles, no request) -----------
     (D.basemap || []).forEach(function (b) {
       L.geoJSON(decode(b.fc), { style: function () { return Object.assign({ className: "atlas-basemap" }, b.style); }, interactive: false }).addTo(map);
@@ -342,7 +350,7 @@
 
     // Layer control: checkboxes (native, keyboard-accessible) by layer, by type and by theme.
     if ((D.layers || []).length || types.length || themes.length) {
-      var body = panel("topright", "atlas-layers", ui.layers_title, !narrow);
+      var body = panel("topright", "atlas-layers", ui.layers_title, false);
       function checkbox(bucket, key, label, entry) {
         var lab = el("label", { "class": "atlas-check" });
         var box = el("input", { type: "checkbox" });
@@ -353,14 +361,14 @@
         lab.appendChild(el("span", null, label));
         return lab;
       }
-      function fieldset(title, items) {
+      function fieldset(title, items, hideTitle) {
         if (!items.length) return;
         var fs = el("fieldset");
-        fs.appendChild(el("legend", null, title));
+        fs.appendChild(el("legend", hideTitle ? { "class": "atlas-visually-hidden" } : null, title));
         items.forEach(function (i) { fs.appendChild(i); });
         body.appendChild(fs);
       }
-      fieldset(ui.layers_group, (D.layers || []).map(function (l) { return checkbox(state.layer, l.key, l.label, l); }));
+      fieldset(ui.layers_title, (D.layers || []).map(function (l) { return checkbox(state.layer, l.key, l.label, null); }), true);
       fieldset(ui.types_title, types.map(function (t) { return checkbox(state.type, t.key, t.label, { symbol: t }); }));
       fieldset(ui.themes_title, themes.map(function (t) { return checkbox(state.theme, t.key, t.label, { line: t.color }); }));
     }
@@ -421,6 +429,8 @@
       new SC().addTo(map);
     }
 
+    L.control.zoom({ position: "topleft", zoomInTitle: ui.zoom_in, zoomOutTitle: ui.zoom_out }).addTo(map);
+
     // Reset view button and the table of partnerships (server-rendered, escaped HTML).
     var TC = L.Control.extend({
       options: { position: "bottomright" },
@@ -450,7 +460,13 @@
     new TC().addTo(map);
 
     function fit() {
-      if (D.bounds) map.fitBounds(D.bounds, { padding: [D.fit_padding || 20, D.fit_padding || 20] });
+      // Fit the data in the part of the map the panels leave free (heading on top, legend on the left).
+      if (!D.bounds) return;
+      var pad = D.fit_padding || 20, size = map.getSize(), tl = [pad, pad];
+      if (heading && heading.offsetHeight < size.y / 3) tl[1] += heading.offsetHeight;
+      var legend = map.getContainer().querySelector(".atlas-legend[open]");
+      if (legend && legend.offsetWidth < size.x / 3) tl[0] += legend.offsetWidth;
+      map.fitBounds(D.bounds, { paddingTopLeft: tl, paddingBottomRight: [pad, pad] });
     }
     fit();
     apply();
