@@ -52,6 +52,9 @@ def normalize_name(name: str) -> str:
 
     A name made only of an article keeps it ("La" -> "la"), so that no non-empty name maps to "".
     """
+    if name.isascii() and name.isalpha():  # fast path: most place names are one plain word
+        lower = name.lower()
+        return _ABBREVIATIONS.get(lower, lower)
     words = [w for w in _SEPARATORS.split(fold(name)) if w]
     words = [_ABBREVIATIONS.get(w, w) for w in words]
     if len(words) > 1 and words[0] in _LEADING_ARTICLES:

@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from atlasmaps.join.normalize import normalize_name
 from atlasmaps.model import MatchMethod, MatchStatus, PartnerPlace, Partnership, SideMatch
@@ -76,8 +77,9 @@ def place_core(key: str) -> str:
     return _strip(key, _PLACE_RE)
 
 
-@dataclass(frozen=True)
-class _Place:
+class _Place(NamedTuple):
+    """A named tuple, not a dataclass: 170,000 of them are made when every country is indexed."""
+
     name: str
     lon: float
     lat: float
@@ -180,6 +182,7 @@ def country_index(iso2: str) -> CountryIndex | None:
     pgeoms = places["geometry"][rows_p]  # type: ignore[index]
     xs, ys = shapely.get_x(pgeoms), shapely.get_y(pgeoms)
     names, aids, anames = places["name"], places["admin1_id"], places["admin1_name"]
+    by_key = index.places
     for i, x, y in zip(rows_p, xs.tolist(), ys.tolist(), strict=True):
         name = names[i]  # type: ignore[index]
         if not isinstance(name, str) or x != x:  # NaN: no point
@@ -187,10 +190,11 @@ def country_index(iso2: str) -> CountryIndex | None:
         aid, aname = aids[i], anames[i]  # type: ignore[index]
         place = _Place(name, x, y, aid if isinstance(aid, str) else None, aname if isinstance(aname, str) else None)
         key = normalize_name(name)
-        index.places[key].append(place)
-        core = place_core(key)
-        if core != key:
-            index.places[core].append(place)
+        by_key[key].append(place)
+        if " " in key:
+            core = place_core(key)
+            if core != key:
+                by_key[core].append(place)
     return index
 
 
