@@ -1,0 +1,323 @@
+"""Interactive HTML maps: built by atlasmaps.render.web, opened in a real headless Chromium.
+
+Every request the page makes is routed: the file itself and data: URLs pass, anything else is
+counted and aborted, so "zero external requests" is measured, not assumed. One browser per module.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from atlasmaps.model import JoinResult, MapKind, RenderOptions
+from conftest import LYON, PARIS, make_result, make_row
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+EVIL = "<script>alert(1)</script>"
+EVIL_PARTNER = '<img src=x onerror="alert(2)">'
+
+
+@pytest.fixture(scope="module")
+def style():
+    from atlasmaps.style import load_style
+
+    return load_style()
+
+
+@pytest.fixture(scope="module")
+def xss_result(japan_result) -> JoinResult:
+    """France–Japan plus rows whose texts are HTML: they must show as text everywhere."""
+    evil_fr = ("C", "99999", EVIL, "75", "11", 2.30, 48.70)
+    extra = [
+        make_row(20, evil_fr, (EVIL_PARTNER, 141.35, 43.06, "JP.HK", "Hokkaidō"), "JP", 2020, ("<b>thème</b>",)),
+        make_row(21, LYON, ("Sapporo", 141.35, 43.06, "JP.HK", "Hokkaidō"), "JP", 2021, ("Culture, patrimoine",)),
+    ]
+    return make_result([*japan_result.rows, *extra], "xss.csv")
+
+
+def _render(joined: JoinResult, style, **kw):
+    from atlasmaps.render import web
+
+    return web.render(joined, style, RenderOptions(formats=("html",), **kw))
+
+
+@pytest.fixture(scope="module")
+def japan_html(japan_result, style) -> bytes:
+    return _render(japan_result, style, kind=MapKind.BILATERAL, partner="JP").files["html"]
+
+
+@pytest.fixture(scope="module")
+def xss_html(xss_result, style) -> bytes:
+    return _render(xss_result, style, kind=MapKind.BILATERAL, partner="JP").files["html"]
+
+
+def _expected_places(joined: JoinResult, partner: str) -> tuple[int, int, int]:
+    """(French symbols, partner symbols, arcs) counted from the data, independently of the renderer."""
+    rows = [r for r in joined.mapped if r.partnership.pays == partner]
+    french = {(r.french.kind, r.french.code) for r in rows}
+    partners = {(r.partner.name, round(r.partner.lon, 5), round(r.partner.lat, 5)) for r in rows if r.partner.lon is not None}
+    arcs = sum(1 for r in rows if r.partner.lon is not None)
+    return len(french), len(partners), arcs
+
+
+# ------------------------------------------------------------------------------------------------
+# without a browser
+
+
+def test_html_document_is_self_contained_and_labelled(japan_html):
+    text = japan_html.decode()
+    assert text.startswith("<!DOCTYPE html>")
+    assert '<html lang="fr">' in text
+    assert re.search(r"<title>[^<]*Japon[^<]*</title>", text)
+    assert re.search(r'<meta name="description" content="[^"]+"', text)
+    assert "<script src" not in text and "<link " not in text  # nothing loaded from elsewhere
+    assert "cdn.jsdelivr" not in text and "jquery" not in text.lower()
+    assert "Leaflet 1.9.4" in text  # inlined from django-js-lib-leaflet
+
+
+def test_english_map(japan_result, style):
+    text = _render(japan_result, style, kind=MapKind.BILATERAL, partner="JP", lang="en").files["html"].decode()
+    assert '<html lang="en">' in text
+    assert "Japan" in text and "Show the table of partnerships" in text
+
+
+def test_france_japan_within_size_budget(japan_html):
+    assert len(japan_html) <= 400 * 1024
+
+
+def test_data_text_is_escaped_in_the_file(xss_html):
+    text = xss_html.decode()
+    assert EVIL not in text and "<img src=x" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # the table cell
+
+
+def test_embed_snippet(japan_result, style):
+    out = _render(japan_result, style, kind=MapKind.BILATERAL, partner="JP", embed=True)
+    snippet = out.extra_files["embed.html"].decode()
+    assert snippet.startswith('<iframe src="bilateral-JP.html"')
+    assert 'title="Les coopérations décentralisées entre la France et le Japon"' in snippet
+    assert f"height:{640}px" in snippet
+
+
+def test_style_colour_reaches_the_html(japan_result, style):
+    changed = style.model_copy(update={"links": style.links.model_copy(update={"color": "#123456"})})
+    text = _render(japan_result, changed, kind=MapKind.BILATERAL, partner="JP").files["html"].decode()
+    assert "#123456" in text
+
+
+def test_great_circle_is_split_at_the_antimeridian():
+    from atlasmaps.render.web import great_circle
+
+    segments = great_circle(170.0, -10.0, -170.0, -12.0, precision=3)
+    assert len(segments) == 2
+    assert segments[0][-1][1] == 180.0 and segments[1][0][1] == -180.0
+    assert all(abs(p[1]) <= 180 for s in segments for p in s)
+    assert len(great_circle(2.35, 48.85, 139.69, 35.69, precision=3)) == 1
+
+
+def test_tiles_option_adds_an_online_basemap(japan_result, style):
+    url = "https://tiles.example.org/{z}/{x}/{y}.png"
+    out = _render(japan_result, style, kind=MapKind.BILATERAL, partner="JP", tiles=url)
+    assert url in out.files["html"].decode()
+    assert any("requests outside" in w for w in out.warnings)
+
+
+# ------------------------------------------------------------------------------------------------
+# in the browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("ATLASMAPS_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and ATLASMAPS_REQUIRE_BROWSER=1 (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} not installed (Debian package 'chromium'); set ATLASMAPS_REQUIRE_BROWSER=1 to fail")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@dataclass
+class Opened:
+    page: object
+    external: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+def _open(browser, html: bytes, path: Path, width: int = 1280, height: int = 800) -> Opened:
+    path.write_bytes(html)
+    page = browser.new_page(viewport={"width": width, "height": height})
+    opened = Opened(page)
+    own = path.as_uri()
+
+    def route(r):
+        url = r.request.url
+        if url == own or url.startswith("data:"):
+            r.continue_()
+        else:
+            opened.external.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: opened.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: opened.errors.append(str(e)))
+
+    def dialog(d):
+        opened.dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", dialog)
+    page.goto(own)
+    page.wait_for_selector(".leaflet-container")
+    return opened
+
+
+
+
+@pytest.mark.browser
+def test_bilateral_in_browser(browser, japan_result, japan_html, tmp_path):
+    n_fr, n_pa, n_arcs = _expected_places(japan_result, "JP")
+    o = _open(browser, japan_html, tmp_path / "bilateral-JP.html")
+    page = o.page
+    assert page.locator(".leaflet-marker-icon.atlas-fr").count() == n_fr == 9
+    assert page.locator(".leaflet-marker-icon.atlas-pa").count() == n_pa == 8
+    assert page.locator("path.atlas-link").count() == n_arcs == 10
+    assert page.locator("path.atlas-zone").count() == 8
+    assert page.locator("path.atlas-basemap").count() > 100
+    page.screenshot(path=str(tmp_path / "bilateral-JP-1280.png"))
+    assert (tmp_path / "bilateral-JP-1280.png").stat().st_size > 10_000
+    assert o.external == [] and o.errors == []
+    page.close()
+
+
+@pytest.mark.browser
+def test_bilateral_narrow_screen(browser, japan_html, tmp_path):
+    o = _open(browser, japan_html, tmp_path / "bilateral-JP.html", width=375, height=700)
+    page = o.page
+    # the map fills its frame; panels start closed so the map stays visible
+    box = page.locator(".leaflet-container").bounding_box()
+    assert (box["width"], box["height"]) == (375, 700)
+    assert page.locator("details.atlas-legend[open]").count() == 0
+    assert page.locator("details.atlas-layers[open]").count() == 0
+    page.screenshot(path=str(tmp_path / "bilateral-JP-375.png"))
+    assert o.external == [] and o.errors == []
+    page.close()
+
+
+@pytest.mark.browser
+def test_escaped_text_in_tooltip_popup_search_and_table(browser, xss_html, tmp_path):
+    o = _open(browser, xss_html, tmp_path / "xss.html")
+    page = o.page
+    marker = page.locator(f'.leaflet-marker-icon[aria-label^="{EVIL}"]')
+    assert marker.count() == 1
+    marker.hover()
+    assert EVIL in page.locator(".leaflet-tooltip").inner_text()
+    marker.click()
+    popup = page.locator(".leaflet-popup-content")
+    assert EVIL in popup.inner_text() and EVIL_PARTNER in popup.inner_text()
+    assert "Autres thématiques" in popup.inner_text()  # an unknown theme goes to the style's "autre"
+    page.locator(".leaflet-popup-close-button").click()
+    page.fill(".atlas-search input", "script")
+    result = page.locator(".atlas-results button")
+    assert result.count() == 1 and EVIL in result.inner_text()
+    result.click()
+    assert EVIL in page.locator(".leaflet-popup-content").inner_text()
+    page.get_by_role("button", name="Afficher le tableau des partenariats").click()
+    table = page.locator("#atlas-table")
+    assert table.is_visible()
+    assert EVIL in table.inner_text() and EVIL_PARTNER in table.inner_text()
+    assert page.locator("#atlas-table img, .leaflet-popup img, .leaflet-tooltip img, .leaflet-popup b").count() == 0
+    assert o.dialogs == [] and o.external == [] and o.errors == []
+    page.close()
+
+
+@pytest.mark.browser
+def test_keyboard_reaches_a_marker_and_opens_its_popup(browser, japan_html, tmp_path):
+    o = _open(browser, japan_html, tmp_path / "kbd.html")
+    page = o.page
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('leaflet-marker-icon')"):
+            break
+    else:
+        pytest.fail("Tab never reached a marker")
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert label
+    page.keyboard.press("Enter")
+    assert page.locator(".leaflet-popup").count() == 1
+    assert page.evaluate("!!document.activeElement.closest('.leaflet-popup')")  # focus moved into it
+    assert label.split(" (")[0] in page.locator(".leaflet-popup-content h2").inner_text()
+    page.close()
+
+
+@pytest.mark.browser
+def test_filters_hide_symbols_and_their_legend(browser, japan_html, tmp_path):
+    o = _open(browser, japan_html, tmp_path / "filters.html")
+    page = o.page
+    page.locator("details.atlas-layers summary").click()
+    villes = page.locator(".atlas-legend li", has_text="Villes")
+    assert villes.is_visible()
+    page.locator(".atlas-layers label", has_text="Villes").locator("input").uncheck()
+    assert page.locator(".leaflet-marker-icon.atlas-fr").count() == 9 - 6  # six communes in the fixture
+    assert villes.is_hidden()
+    page.locator(".atlas-layers label", has_text="Liens de coopération").locator("input").uncheck()
+    assert page.locator("path.atlas-link").count() == 0
+    assert page.locator(".atlas-legend section", has_text="Thématiques").is_hidden()
+    assert o.errors == []
+    page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", ["country", "world", "france"])
+def test_other_kinds_in_browser(browser, world_result, benin_result, style, kind, tmp_path):
+    if kind == "country":
+        html = _render(benin_result, style, kind=MapKind.COUNTRY, partner="BJ").files["html"]
+    else:
+        html = _render(world_result, style, kind=MapKind(kind)).files["html"]
+    o = _open(browser, html, tmp_path / f"{kind}.html")
+    page = o.page
+    if kind == "country":
+        _, n_pa, _ = _expected_places(benin_result, "BJ")
+        assert page.locator(".leaflet-marker-icon.atlas-pa").count() == n_pa
+        page.locator("path.atlas-zone").first.click(force=True)
+        assert page.locator(".leaflet-popup-content .atlas-row").count() >= 1
+    elif kind == "world":
+        japan = page.locator('path.atlas-unit[aria-label^="Japon"]')
+        assert japan.count() >= 1
+        assert "10 projets" in japan.first.get_attribute("aria-label")
+        japan.first.focus()
+        page.keyboard.press("Enter")
+        listing = page.locator(".leaflet-popup-content li")
+        assert listing.count() == 10
+        assert "Paris – Tokyo (1982)" in page.locator(".leaflet-popup-content").inner_text()
+    else:
+        units = page.locator("path.atlas-unit")
+        assert units.count() >= 13  # régions
+        idf = page.locator('path.atlas-unit[aria-label^="Île-de-France"]')
+        assert idf.count() >= 1
+    page.screenshot(path=str(tmp_path / f"{kind}-1280.png"))
+    assert o.external == [] and o.errors == []
+    page.close()
+
+
+@pytest.mark.browser
+def test_request_interception_sees_tile_requests(browser, japan_result, style, tmp_path):
+    """The counter is real: a map with online tiles is caught making requests."""
+    html = _render(japan_result, style, kind=MapKind.BILATERAL, partner="JP",
+                   tiles="https://tiles.example.org/{z}/{x}/{y}.png").files["html"]
+    o = _open(browser, html, tmp_path / "tiles.html")
+    o.page.wait_for_timeout(200)
+    assert any(u.startswith("https://tiles.example.org/") for u in o.external)
+    o.page.close()
