@@ -34,7 +34,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pycountry
 import pyogrio

@@ -49,7 +49,6 @@ LAYERS: dict[str, tuple[str | None, str | None]] = {
     "fr_communes": (None, "FR"),
     "fr_epci": (None, "FR"),
 }
-EMBEDDED_ONLY_SCALED = "countries"
 
 
 class BoundaryError(AtlasError):
