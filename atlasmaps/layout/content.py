@@ -327,7 +327,9 @@ def bilateral_content(joined: JoinResult, partner: str) -> BilateralContent:
             rec.pop("anchor", None)
             rec["years"] = tuple(sorted(rec["years"]))
             out.append(rec)
-        return _gdf(out, ["code", "name", "kind", "n", "years", "overseas", *extra])
+        gdf = _gdf(out, ["code", "name", "kind", "n", "years", "overseas", *extra])
+        gdf["overseas"] = [o if isinstance(o, str) else None for o in gdf["overseas"]]  # None, not NaN
+        return gdf
 
     french_units = finish(units, [])
     french_points = finish(points, [])

@@ -65,14 +65,15 @@ def project_points(lon: Sequence[float], lat: Sequence[float], frame: Frame) -> 
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
-def lonlat_boxes(frame: Frame, margin_deg: float = 3.0) -> list[tuple[float, float, float, float]]:
-    """Lon/lat rectangles (in -180..180) covering the frame: what to keep before projecting.
+def lonlat_box(frame: Frame, margin_deg: float = 3.0) -> tuple[float, float, float, float]:
+    """The lon/lat rectangle covering the frame, longitudes in [lon0-180, lon0+180] (see lonwrap).
 
     Projecting a whole-world layer into a local conic gives infinities and wrapped polygons far
     away; clipping in degrees first avoids both and saves most of the work.
     """
     import numpy as np
 
+    lo, hi = frame.lon0 - 180.0, frame.lon0 + 180.0
     n = 64
     xs = np.concatenate([np.linspace(frame.xmin, frame.xmax, n), np.full(n, frame.xmax),
                          np.linspace(frame.xmax, frame.xmin, n), np.full(n, frame.xmin)])
@@ -81,27 +82,20 @@ def lonlat_boxes(frame: Frame, margin_deg: float = 3.0) -> list[tuple[float, flo
     inv = transformer(frame.crs)
     lon, lat = inv.transform(xs, ys, direction="INVERSE")
     lon, lat = np.asarray(lon), np.asarray(lat)
-    ok = np.isfinite(lon) & np.isfinite(lat)
+    ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) < 1e3)
     lon, lat = lon[ok], lat[ok]
-    if lon.size == 0:
-        return [(-180.0, -90.0, 180.0, 90.0)]
-    rel = (lon - frame.lon0 + 180.0) % 360.0 - 180.0
-    south, north = float(lat.min()) - margin_deg, float(lat.max()) + margin_deg
-    # A pole inside the frame: every longitude is shown.
+    if lon.size < 4 * n:  # part of the frame is off the globe (a world or hemisphere frame)
+        return (lo, -90.0, hi, 90.0)
+    rel = wrap_lon(lon, frame.lon0)
+    south, north = max(float(lat.min()) - margin_deg, -90.0), min(float(lat.max()) + margin_deg, 90.0)
+    # A pole inside the frame: every longitude is shown, up to the pole.
     for pole in (90.0, -90.0):
         px, py = inv.transform(frame.lon0, pole)
         if np.isfinite(px) and frame.xmin <= px <= frame.xmax and frame.ymin <= py <= frame.ymax:
-            return [(-180.0, max(south, -90.0) if pole > 0 else -90.0, 180.0, min(north, 90.0) if pole < 0 else 90.0)]
-    west = frame.lon0 + float(rel.min()) - margin_deg
-    span = float(rel.max()) - float(rel.min()) + 2 * margin_deg
-    south, north = max(south, -90.0), min(north, 90.0)
-    if span >= 360.0:
-        return [(-180.0, south, 180.0, north)]
-    west = (west + 180.0) % 360.0 - 180.0
-    east = west + span
-    if east <= 180.0:
-        return [(west, south, east, north)]
-    return [(west, south, 180.0, north), (-180.0, south, east - 360.0, north)]
+            return (lo, -90.0 if pole < 0 else south, hi, 90.0 if pole > 0 else north)
+    west = max(float(rel.min()) - margin_deg, lo)
+    east = min(float(rel.max()) + margin_deg, hi)
+    return (west, south, east, north)
 
 
 def _polygonal(geoms: np.ndarray) -> np.ndarray:
@@ -122,28 +116,29 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def project_geometries(geoms_wgs84: Sequence[object], frame: Frame, tolerance: float) -> np.ndarray:
+def project_geometries(geoms_wgs84: Sequence[object], frame: Frame, tolerance: float,
+                       unwrapped: bool = False) -> np.ndarray:
     """Project polygons to the frame: clip in degrees, transform once, clip to the frame, simplify.
 
     Returns an object array aligned with the input; None where nothing falls in the frame.
+    `unwrapped=True` when the input already went through `lonwrap.unwrap`.
     """
     import numpy as np
     import shapely
 
+    from atlasmaps.layout.lonwrap import to_window, unwrap
+
     geoms = np.asarray(geoms_wgs84, dtype=object)
     if geoms.size == 0:
         return geoms
-    boxes = lonlat_boxes(frame)
-    pieces = []
-    for west, south, east, north in boxes:
-        pieces.append(shapely.clip_by_rect(geoms, west, south, east, north))
-    clipped = pieces[0] if len(pieces) == 1 else shapely.union(pieces[0], pieces[1])
-    clipped = np.where(shapely.is_empty(clipped), None, clipped)
+    west, south, east, north = lonlat_box(frame)
+    windowed = to_window(geoms if unwrapped else unwrap(geoms), frame.lon0)
+    clipped = shapely.clip_by_rect(windowed, west, south, east, north)
+    clipped = np.where(shapely.is_empty(clipped) | shapely.is_missing(clipped), None, clipped)
     t = transformer(frame.crs)
-    lon0 = frame.lon0
 
     def fwd(coords: np.ndarray) -> np.ndarray:
-        x, y = t.transform(wrap_lon(coords[:, 0], lon0), coords[:, 1])
+        x, y = t.transform(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])
 
     present = np.array([g is not None for g in clipped])
@@ -174,8 +169,11 @@ def project_layer(key: Hashable, gdf: gpd.GeoDataFrame, frame: Frame, tolerance:
     """
     import geopandas as gpd
 
+    from atlasmaps.layout.lonwrap import unwrap
+
     def make():
-        geoms = project_geometries(gdf.geometry.values, frame, tolerance)
+        raw = _cached(("unwrapped", key, len(gdf)), lambda: unwrap(gdf.geometry.values))
+        geoms = project_geometries(raw, frame, tolerance, unwrapped=True)
         keep = [g is not None for g in geoms]
         out = gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name)[keep].reset_index(drop=True),
                                geometry=[g for g in geoms if g is not None], crs=crs_of(frame.crs))

@@ -216,8 +216,12 @@ def country_frame(
     import numpy as np
     import shapely
 
-    parts = main_parts(outline.geometry.values) if len(outline) else np.empty(0, dtype=object)
-    zone_parts = shapely.get_parts(np.asarray(zones, dtype=object)) if len(zones) else np.empty(0, dtype=object)
+    from atlasmaps.layout.lonwrap import unwrap
+
+    parts = main_parts(unwrap(outline.geometry.values)) if len(outline) else np.empty(0, dtype=object)
+    # Each zone by its main territory too (Tokyo prefecture reaches the Ogasawara islands).
+    zone_parts = (np.concatenate([main_parts([z]) for z in unwrap(zones) if z is not None] or [np.empty(0, dtype=object)])
+                  if len(zones) else np.empty(0, dtype=object))
     every = np.concatenate([parts, zone_parts]) if zone_parts.size else parts
     bounds = [tuple(b) for b in shapely.bounds(every)] if every.size else []
     bounds += [(x, y, x, y) for x, y in must_show]
