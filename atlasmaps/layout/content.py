@@ -505,10 +505,6 @@ def classify(values: Sequence[float], scheme: str = "jenks", k: int = 5) -> list
 
     import numpy as np
 
-    with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is fast enough here
-        warnings.simplefilter("ignore", UserWarning)
-        import mapclassify
-
     arr = np.asarray([v for v in values if v is not None], dtype=float)
     if arr.size == 0:
         return []
@@ -517,12 +513,18 @@ def classify(values: Sequence[float], scheme: str = "jenks", k: int = 5) -> list
     if k == distinct.size:
         return [float(v) for v in distinct]
     scheme = scheme.lower()
-    if scheme in ("jenks", "fisherjenks", "fisher_jenks", "naturalbreaks"):
-        bins = mapclassify.FisherJenks(arr, k=k).bins
-    elif scheme in ("quantiles", "quantile"):
-        bins = mapclassify.Quantiles(arr, k=k).bins
-    else:
-        raise ValueError(f"unknown classification scheme {scheme!r} (jenks | quantiles)")
+    with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is fast enough here
+        warnings.simplefilter("ignore", UserWarning)
+        import mapclassify
+
+        if scheme in ("jenks", "fisherjenks", "fisher_jenks", "naturalbreaks"):
+            bins = mapclassify.FisherJenks(arr, k=k).bins
+        elif scheme in ("quantiles", "quantile"):
+            bins = mapclassify.Quantiles(arr, k=k).bins
+        elif scheme in ("equal_interval", "equalinterval"):
+            bins = mapclassify.EqualInterval(arr, k=k).bins
+        else:
+            raise ValueError(f"unknown classification scheme {scheme!r} (jenks | quantiles | equal_interval)")
     out: list[float] = []
     for b in bins:
         b = float(b)

@@ -1101,8 +1101,16 @@ def _write(fig: Figure, formats: Sequence[str], dpi: int) -> dict[str, bytes]:
             fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "atlasmaps"})
             files["svg"] = _svg_classes(buf.getvalue().decode("utf-8")).encode("utf-8")
         elif fmt == "png":
-            fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": "atlasmaps"},
-                        pil_kwargs={"compress_level": 1})
+            # Whole pixels, rounded (A4 at 300 dpi is 3508 x 2480): matplotlib truncates, so size
+            # the figure a hair above the rounded count for this write only.
+            w_in, h_in = fig.get_size_inches()
+            px_w, px_h = round(w_in * dpi), round(h_in * dpi)
+            fig.set_size_inches((px_w + 0.01) / dpi, (px_h + 0.01) / dpi)
+            try:
+                fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": "atlasmaps"},
+                            pil_kwargs={"compress_level": 1})
+            finally:
+                fig.set_size_inches(w_in, h_in)
             files["png"] = buf.getvalue()
         else:
             raise ValueError(f"the static renderer writes pdf, svg and png, not {fmt!r}")

@@ -1,0 +1,202 @@
+"""Print maps: structure of the outputs (symbols, labels, legend, text), determinism, edge cases."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import replace
+
+import pytest
+
+from atlasmaps.layout import content as C
+from atlasmaps.layout import projection as P
+from atlasmaps.model import MapKind, RenderOptions
+from atlasmaps.render import static
+from atlasmaps.style import load_style
+
+LOW_DPI = 30  # PNG tests check pixel sizes, not looks
+
+
+@pytest.fixture(scope="module")
+def style():
+    return load_style()
+
+
+def _ids(svg: bytes, prefix: str) -> list[str]:
+    return re.findall(rf'<g id="({prefix}[^"]*)"', svg.decode("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def japan_svg(japan_result, style):
+    opts = RenderOptions(MapKind.BILATERAL, partner="JP", formats=("svg", "pdf"))
+    return static.render(japan_result, style, opts)
+
+
+def test_bilateral_svg_symbols_match_the_data(japan_svg, japan_result):
+    svg = japan_svg.files["svg"]
+    mapped = japan_result.mapped
+    communes = {r.french.code for r in mapped if r.french.kind.value == "commune"}
+    groupements = {r.french.code for r in mapped if r.french.kind.value == "groupement"}
+    partners = {r.partner.name for r in mapped}
+    zones = {r.partner.admin1_id for r in mapped}
+    assert sorted(_ids(svg, "commune-")) == sorted(f"commune-{c}" for c in communes)
+    assert sorted(_ids(svg, "groupement-")) == sorted(f"groupement-{c}" for c in groupements)
+    assert len(_ids(svg, "partner-")) == len(partners) == 8
+    assert sorted(_ids(svg, "zone-")) == sorted(f"zone-{z}" for z in zones)
+    # Filled units: the région and the département of the data (fill + outline each).
+    assert "region-11" in _ids(svg, "region-") and "departement-74" in _ids(svg, "departement-")
+    # The SVG carries classes on features.
+    assert b'<g id="commune-69123" class="collectivite commune"' in svg
+    # The unmatched row (La Rochelle) is not drawn.
+    assert "commune-17300" not in _ids(svg, "commune-")
+
+
+def test_bilateral_labels_placed_or_reported(japan_svg, japan_result):
+    svg = japan_svg.files["svg"]
+    labelled = _ids(svg, "label-")
+    mapped = japan_result.mapped
+    n_features = (
+        len({r.french.code for r in mapped})  # French points and units, one label each
+        + len({r.partner.name for r in mapped})  # partner places
+    )
+    assert len(labelled) + len(japan_svg.dropped_labels) == n_features
+    assert len(labelled) >= n_features - 3
+    # Years next to partner places (style years.show: true): one per labelled partner.
+    assert len(_ids(svg, "years-partner-")) == len(_ids(svg, "label-partner-"))
+    assert "1961" in svg.decode()  # Marseille–Kobe
+
+
+def test_bilateral_legend_one_entry_per_type_present(japan_svg, benin_result, style):
+    entries = _ids(japan_svg.files["svg"], "legend-entry-")
+    for kind in ("region", "departement", "groupement", "commune"):
+        assert entries.count(f"legend-entry-{kind}") == 1
+    assert "legend-entry-zone" in entries and "legend-entry-partner" in entries
+    # Fiji data: communes only -> no région/département/groupement entry.
+    fiji_like = replace(benin_result, rows=tuple(r for r in benin_result.rows if r.french.kind.value == "commune"))
+    out = static.render(fiji_like, style, RenderOptions(MapKind.BILATERAL, partner="BJ", formats=("svg",)))
+    types = [e for e in _ids(out.files["svg"], "legend-entry-")
+             if e.split("legend-entry-")[1] in ("region", "departement", "groupement", "commune")]
+    assert types == ["legend-entry-commune"]
+
+
+def test_bilateral_legend_lists_the_themes_present(japan_svg, japan_result, style):
+    entries = [e for e in _ids(japan_svg.files["svg"], "legend-entry-theme-")]
+    keys = {style.theme_key(t) for r in japan_result.mapped for t in r.partnership.thematiques}
+    assert sorted(entries) == sorted(f"legend-entry-theme-{k}" for k in keys)
+
+
+def test_pdf_text_holds_title_and_source(japan_svg, japan_result):
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(io.BytesIO(japan_svg.files["pdf"]))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    text = re.sub(r"\s+", " ", text)
+    assert "ENTRE LA FRANCE ET LE JAPON" in text
+    assert "données du 2024-03-15" in text
+    assert "10 partenariats" in text
+    assert len(reader.pages) == 1
+
+
+def test_svg_and_pdf_are_deterministic(japan_result, style, japan_svg):
+    again = static.render(japan_result, style, RenderOptions(MapKind.BILATERAL, partner="JP", formats=("svg", "pdf")))
+    assert again.files["svg"] == japan_svg.files["svg"]
+    assert again.files["pdf"] == japan_svg.files["pdf"]
+
+
+@pytest.mark.parametrize("page", ["A4-landscape", "A3-portrait"])
+def test_png_pixel_size_matches_page_and_dpi(benin_result, style, page):
+    from PIL import Image
+
+    out = static.render(benin_result, style, RenderOptions(MapKind.BILATERAL, partner="BJ", formats=("png",),
+                                                            dpi=LOW_DPI, page=page))
+    img = Image.open(io.BytesIO(out.files["png"]))
+    pg = style.page(page)
+    assert img.size == (round(pg.width_mm / 25.4 * LOW_DPI), round(pg.height_mm / 25.4 * LOW_DPI))
+
+
+def test_antimeridian_country_renders(fiji_result, style):
+    out = static.render(fiji_result, style, RenderOptions(MapKind.BILATERAL, partner="FJ", formats=("svg",)))
+    svg = out.files["svg"]
+    # Lakeba (east of 180°) and Suva (west) are both drawn in the one Fiji panel.
+    assert len(_ids(svg, "partner-")) == 3
+    assert "zone-FJ.EASTERN" in _ids(svg, "zone-")
+    assert not any("outside" in w for w in out.warnings)
+
+
+def test_antimeridian_frame_is_compact(style):
+    from atlasmaps import boundaries
+
+    c = boundaries.load("countries")
+    for iso, max_km in (("FJ", 1500), ("NZ", 2500), ("RU", 12000)):
+        f = P.country_frame(c[c["iso_a2"] == iso])
+        assert f.width < max_km * 1000, iso  # not a world-wide frame
+    # Tiny countries get a minimum frame.
+    km = P.country_frame(c[c["iso_a2"] == "KM"])
+    assert km.width >= P.MIN_FRAME_M and km.height >= P.MIN_FRAME_M
+
+
+def test_overseas_departement_gets_insets(overseas_result, style, japan_svg):
+    out = static.render(overseas_result, style, RenderOptions(MapKind.BILATERAL, partner="MG", formats=("svg",)))
+    svg = out.files["svg"]
+    assert "commune-97411" in _ids(svg, "commune-")  # Saint-Denis de La Réunion, in its inset
+    assert "region-04" in _ids(svg, "region-")
+    insets = _ids(svg, "inset-")
+    assert {"inset-971", "inset-972", "inset-973", "inset-974", "inset-976"} <= set(insets)
+    # Without an overseas collectivité there is no inset unless asked.
+    assert not _ids(japan_svg.files["svg"], "inset-")
+
+
+def test_dropped_labels_are_reported(japan_result, style):
+    crowded = style.model_copy(update={"place_labels": style.place_labels.model_copy(update={"size_pt": 40.0})})
+    out = static.render(japan_result, crowded, RenderOptions(MapKind.BILATERAL, partner="JP", formats=("svg",)))
+    svg = out.files["svg"]
+    placed = len(_ids(svg, "label-"))
+    assert out.dropped_labels, "40 pt labels cannot all fit"
+    n_features = len({r.french.code for r in japan_result.mapped}) + len({r.partner.name for r in japan_result.mapped})
+    assert placed + len(out.dropped_labels) == n_features
+
+
+def test_user_style_colour_appears_in_svg(tmp_path, benin_result):
+    user = tmp_path / "maison.yaml"
+    user.write_text("extends: quai-dorsay\nsymbols:\n  commune:\n    fill: '#12AB34'\n", encoding="utf-8")
+    st = load_style(user)
+    out = static.render(benin_result, st, RenderOptions(MapKind.BILATERAL, partner="BJ", formats=("svg",)))
+    assert "#12ab34" in out.files["svg"].decode().lower()
+
+
+def test_country_map_lists_french_partners_per_zone(benin_result, style):
+    out = static.render(benin_result, style, RenderOptions(MapKind.COUNTRY, partner="BJ", formats=("svg",)))
+    svg = out.files["svg"].decode()
+    zones = {r.partner.admin1_id for r in benin_result.mapped}
+    assert sorted(_ids(out.files["svg"], "zone-list-")) == sorted(f"zone-list-{z}" for z in zones)
+    for r in benin_result.mapped:
+        assert r.french.name.replace("'", "&#x27;") in svg or r.french.name in svg
+
+
+def test_world_map_top_list_computed_from_data(world_result, style):
+    out = static.render(world_result, style, RenderOptions(MapKind.WORLD, formats=("svg",)))
+    svg = out.files["svg"]
+    top = _ids(svg, r"top-\d")
+    assert top[:2] == ["top-1-JP", "top-2-BJ"]  # 10 and 9 mapped partnerships
+    assert len(top) == 4
+    assert "country-FR" in _ids(svg, "country-FR")
+    circles = static.render(world_result, style, RenderOptions(MapKind.WORLD, formats=("svg",), symbols=True))
+    assert len(_ids(circles.files["svg"], "circle-")) == 4
+
+
+def test_france_map_counts_per_region(world_result, style):
+    out = static.render(world_result, style, RenderOptions(MapKind.FRANCE, formats=("svg",)))
+    fc = C.france_content(world_result, "region")
+    counted = fc.units[fc.units["n"] > 0]
+    labels = _ids(out.files["svg"], "label-unit-")
+    assert len(labels) + len([d for d in out.dropped_labels]) == len(counted)
+    assert fc.total + fc.unplaced == len(world_result.mapped)
+
+
+def test_classify_schemes():
+    values = [1, 2, 3, 10, 20, 50, 51, 52, 100, 300]
+    jenks = C.classify(values, "jenks", 5)
+    quant = C.classify(values, "quantiles", 4)
+    assert jenks[-1] == 300 and len(jenks) == 5 and jenks == sorted(jenks)
+    assert quant[-1] == 300 and len(quant) == 4
+    assert C.classify([3, 3, 7], "jenks", 5) == [3.0, 7.0]
+    assert C.class_of(0, jenks) == -1 and C.class_of(300, jenks) == 4
