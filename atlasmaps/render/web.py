@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 #: Leaflet 1.9.4 as shipped by the django-js-lib-leaflet package.
 _LEAFLET_PACKAGE = "js_lib_leaflet"
 _LEAFLET_DIR = ("static", "js_lib_leaflet")
-#: Degrees of padding around the data when the map is fitted to it (in screen pixels: see JS).
+#: Padding (screen pixels) around the data when the map is fitted to it.
 _FIT_PADDING_PX = 24
 #: Points per great-circle arc (enough for a smooth curve at world zoom, few bytes).
 _ARC_POINTS = 48
