@@ -564,7 +564,7 @@ def _draw_french_panel(cv: Canvas, ax: Axes, frame: P.Frame, box: Box, bc: C.Bil
     # Filled units, régions under départements.
     for kind, layer in (("region", "fr_regions"), ("departement", "fr_departements")):
         units = bc.french_units[(bc.french_units["kind"] == kind)]
-        units = units[[_overseas(o) == want for o in units["overseas"]]]
+        units = units.loc[[_overseas(o) == want for o in units["overseas"]]]
         if units.empty:
             continue
         projected = G.project_layer(layer, boundaries.load(layer), frame, tol)
@@ -584,7 +584,7 @@ def _draw_french_panel(cv: Canvas, ax: Axes, frame: P.Frame, box: Box, bc: C.Bil
                                                 lines=[LabelLine(name, _label_props(st))],
                                                 gid=f"{kind}-{code}"))
     # Point symbols (groupements under communes for the same place).
-    pts = bc.french_points[[_overseas(o) == want for o in bc.french_points["overseas"]]]
+    pts = bc.french_points.loc[[_overseas(o) == want for o in bc.french_points["overseas"]]]
     xs, ys = _project_points(pts, frame)
     xs, ys = _displace(xs, ys, [st.symbol(k).size_pt / 2 for k in pts["kind"]], frame, box)
     for (code, name, kind, n), x, y in zip(pts[["code", "name", "kind", "n"]].itertuples(index=False), xs, ys):
