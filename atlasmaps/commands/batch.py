@@ -48,13 +48,11 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
       atlasmaps batch assises-2026.yaml
     """
     from atlasmaps.batch import plan_jobs, run_batch
-    from atlasmaps.commands.maps import _page, _resolve_partner
+    from atlasmaps.commands.maps import load_style_for_maps, page_name, resolve_partner
     from atlasmaps.errors import AtlasError
     from atlasmaps.join import join_file
     from atlasmaps.join.summary import print_join_summary
     from atlasmaps.model import MapKind, RenderOptions
-    from atlasmaps.style import load_style
-
     settings = _settings(ctx, source, kw)
     try:
         kinds = [MapKind(k) for k in settings["kinds"]]
@@ -64,12 +62,12 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
         k in (MapKind.BILATERAL, MapKind.COUNTRY) for k in kinds
     ):
         raise click.UsageError("give --all-partners or --partners (or 'partners:' in the manifest)")
+    partners = None if settings["partners"] is None else [resolve_partner(p) for p in settings["partners"]]
+    style = load_style_for_maps(settings["style"])
     joined = join_file(settings["data"], columns=settings.get("columns"))
     print_join_summary(joined)
-    partners = None if settings["partners"] is None else [_resolve_partner(p) for p in settings["partners"]]
-    style = load_style(settings["style"])
     base = RenderOptions(kind=MapKind.WORLD, formats=tuple(settings["formats"]), lang=settings["lang"],
-                         dpi=settings["dpi"], page=_page(settings["page"]))
+                         dpi=settings["dpi"], page=page_name(settings["page"]))
     out_dir = Path(settings["output"])
     jobs = plan_jobs(joined, kinds, partners, base, settings["style"], style.fingerprint(), out_dir)
     n_jobs = settings["jobs"] or os.cpu_count() or 1

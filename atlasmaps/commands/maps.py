@@ -68,23 +68,33 @@ def _run(ctx: click.Context, kind: MapKind, data: Path, partner: str | None = No
     from atlasmaps.join import join_file
     from atlasmaps.join.summary import print_join_summary
 
+    # Check the cheap things (partner, style) before paying for the join.
+    iso2 = resolve_partner(partner) if partner else None
+    style = load_style_for_maps(kw.pop("style_name"))
     joined = join_file(data, columns=kw.pop("columns"))
     print_join_summary(joined)
-    failed = _make(joined, kind, partner=partner, **kw)
+    failed = _make(joined, kind, iso2, style, **kw)
     ctx.exit(1 if failed or joined.problems or len(joined.mapped) < len(joined.rows) else 0)
 
 
-def _make(joined: Any, kind: MapKind, partner: str | None, style_name: str | None, out_dir: Path,
-          **kw: Any) -> bool:
+def load_style_for_maps(name: str | None) -> Any:
+    """A style that cannot be loaded makes the command unusable: exit 2, like any usage error."""
+    from atlasmaps.errors import AtlasError, StyleError
+    from atlasmaps.style import load_style
+
+    try:
+        return load_style(name)
+    except StyleError as exc:
+        raise AtlasError(f"--style: {exc}") from exc
+
+
+def _make(joined: Any, kind: MapKind, partner: str | None, style: Any, out_dir: Path, **kw: Any) -> bool:
     """Make one map and print its outcome; return True when it failed."""
     from atlasmaps.errors import AtlasError
     from atlasmaps.model import RenderOptions
     from atlasmaps.pipeline import make_map
-    from atlasmaps.style import load_style
 
-    style = load_style(style_name)
-    iso2 = _resolve_partner(partner) if partner else None
-    options = RenderOptions(kind=kind, partner=iso2, page=_page(kw.pop("page")), **kw)
+    options = RenderOptions(kind=kind, partner=partner, page=page_name(kw.pop("page")), **kw)
     try:
         outcome = make_map(joined, style, options, out_dir)
     except AtlasError as exc:
@@ -100,12 +110,13 @@ def _make(joined: Any, kind: MapKind, partner: str | None, style_name: str | Non
     return False
 
 
-def _page(value: str) -> str:
+def page_name(value: str) -> str:
+    """`a4-LANDSCAPE` -> `A4-landscape`, the style's page key."""
     size, orientation = value.split("-")
     return f"{size.upper()}-{orientation.lower()}"
 
 
-def _resolve_partner(value: str) -> str:
+def resolve_partner(value: str) -> str:
     from atlasmaps.data.schema import resolve_country
     from atlasmaps.errors import AtlasError
 
@@ -213,11 +224,12 @@ def demo(ctx: click.Context, out_dir: Path, formats: tuple[str, ...], lang: str,
 
     if ctx.get_parameter_source("formats") is click.core.ParameterSource.DEFAULT:
         formats = ALL_FORMATS
+    style = load_style_for_maps(None)
     joined = join_file(sample_path())
     print_join_summary(joined)
     failed = [
         kind for kind, partner in DEMO_MAPS
-        if _make(joined, kind, partner=partner, style_name=None, out_dir=out_dir, formats=formats, lang=lang,
-                 dpi=dpi, page="A4-landscape")
+        if _make(joined, kind, partner, style, out_dir=out_dir, formats=formats, lang=lang, dpi=dpi,
+                 page="A4-landscape")
     ]
     ctx.exit(1 if failed else 0)
