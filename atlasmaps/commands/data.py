@@ -21,7 +21,12 @@ JOINED_COLUMNS = (
 @click.command()
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
 def schema(lang: str) -> None:
-    """Describe the partnership data columns."""
+    """Describe the partnership data columns: names, aliases, what is required.
+
+    \b
+    Example:
+      atlasmaps schema --lang en
+    """
     from atlasmaps.data.schema import describe
 
     click.echo(describe(lang))
@@ -40,6 +45,10 @@ def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path |
     """Check a data file and report the join.
 
     Exit 0 when every row can be mapped, 1 when some cannot, 2 when the file cannot be read.
+
+    \b
+    Example:
+      atlasmaps validate partenariats.csv --report rapport.csv --joined joint.csv
     """
     from atlasmaps.join import join_file
     from atlasmaps.join.summary import print_join_summary

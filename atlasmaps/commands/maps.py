@@ -6,6 +6,7 @@ print what was written and what was left out. Heavy modules are imported inside 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,12 @@ def _make(joined: Any, kind: MapKind, partner: str | None, style: Any, out_dir: 
         outcome = make_map(joined, style, options, out_dir)
     except AtlasError as exc:
         click.echo(f"Error: {exc}", err=True)
+        return True
+    except Exception as exc:  # noqa: BLE001 - a renderer bug still gets one line, and the other maps go on
+        if os.environ.get("ATLASMAPS_DEBUG"):
+            raise
+        click.echo(f"Error: {options.output_stem()} could not be rendered: {type(exc).__name__}: {exc} "
+                   "(a bug in atlasmaps: set ATLASMAPS_DEBUG=1 for the traceback and report it)", err=True)
         return True
     for fmt, path in outcome.paths.items():
         click.echo(f"wrote {path} ({_human_size(outcome.sizes[fmt])})")

@@ -1,0 +1,83 @@
+"""The command line as a user meets it: help without heavy imports, the demo, map commands' errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from atlasmaps import __version__
+from atlasmaps.cli import COMMANDS, main
+from atlasmaps.sample import sample_path
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def test_help_lists_every_command_without_importing_heavy_modules() -> None:
+    probe = (
+        "import sys\n"
+        "from atlasmaps.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+        "heavy = [m for m in ('geopandas', 'cartopy', 'matplotlib', 'folium', 'shapely', 'pandas') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in done.stdout
+    for name in COMMANDS:
+        assert name in done.stdout
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_has_help_with_an_example(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli([command, "--help"], capsys)
+    assert code == 0
+    assert "Example" in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(["--version"], capsys)
+    assert code == 0
+    assert out.strip() == f"atlasmaps, version {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["bilateral", "missing.csv", "-p", "JP"], 2, "Error: missing.csv: file not found"),
+        (["bilateral", "{sample}", "-p", "Narnia"], 2,
+         "Error: --partner: unknown country 'Narnia' (give an ISO code such as JP or a name such as Japon)"),
+        (["bilateral", "{sample}", "-p", "JP", "--style", "nope"], 2,
+         "Error: --style: unknown style 'nope' (available: quai-dorsay, quai-dorsay-gris)"),
+        (["bilateral", "{sample}", "-p", "JP", "-f", "tiff"], 2, "'tiff' is not one of pdf, svg, png, html"),
+        (["country", "{sample}", "-p", "FJ", "-f", "svg"], 1,
+         "Error: {sample}: no partnership to map with FJ (no row)"),
+        (["nope"], 2, "No such command 'nope'"),
+    ],
+)
+def test_map_command_errors_are_one_clear_line(
+    args: list[str], code: int, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample = str(sample_path())
+    args = [a.replace("{sample}", sample) for a in args] + ["-o", str(tmp_path)] * (args[0] != "nope")
+    got, _, err = run_cli(args, capsys)
+    assert got == code
+    assert message.replace("{sample}", sample) in err
+    assert "Traceback" not in err
+    assert not list(tmp_path.iterdir()), "nothing is written when the map cannot be made"
+
+
+def test_demo_renders_every_demo_map_in_every_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(["demo", "-o", str(tmp_path), "--dpi", "40"], capsys)
+    assert code == 0, err
+    expected = {f"{stem}.{fmt}" for stem in ("bilateral-JP", "bilateral-BJ", "country-BJ", "world", "france")
+                for fmt in ("pdf", "svg", "png", "html")}
+    assert {p.name for p in tmp_path.iterdir()} == expected
+    assert out.count("wrote ") == len(expected)
+    assert "41 rows, 0 invalid, 41 mapped" in err
