@@ -192,6 +192,11 @@ class PlaceLabels(_Section):
     halo_width_pt: Number
     halo_width_px: Number
     max_labels: StrictInt = Field(ge=0)
+    # A label moved away from its symbol is tied to it by a thin leader line.
+    leader_color: Color
+    leader_width_pt: Number
+    leader_step_pt: Number  # distance between two rings of candidate positions
+    leader_max_distance_pt: Number  # farthest a label may move (0: labels only touch their symbol)
 
 
 class Links(_Section):

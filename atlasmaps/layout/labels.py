@@ -2,13 +2,24 @@
 
 Why measured extents: a label's size depends on the font the style resolves to, its size and the
 text; guessing from character counts either wastes space or overlaps. Each label is measured once
-with the figure's renderer, then tried at 8 positions around its symbol (the cartographic order:
-upper right first), greedily by priority (biggest counts first). A label that fits nowhere is
-dropped and returned, so the caller reports it (RenderedMap.dropped_labels), never silently.
+with the figure's renderer, then tried at candidate positions around its symbol, greedily by
+priority (biggest counts first):
+
+1. the 8 positions touching the symbol, in the cartographic order (Imhof: upper right first);
+2. then rings at increasing distances in 16 directions, nearest first; a label moved away from its
+   symbol gets a thin leader line (style `place_labels.leader_*`) that crosses no other label;
+3. then the same with the label's short form when it has one ("Préfecture d'Osaka" -> "Osaka",
+   when the prefecture is already shaded as a zone d'intervention);
+4. when a label still fits nowhere, one already placed label in its way may move to another of
+   its own candidates to make room (one level of repair).
+
+A label that fits nowhere is dropped and returned, so the caller reports it
+(RenderedMap.dropped_labels), never silently.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +39,14 @@ POSITIONS: tuple[tuple[str, float, float, str], ...] = (
     ("N", 0, 1, "center"),
     ("S", 0, -1, "center"),
 )
+#: Directions (degrees, counter-clockwise from east) tried for labels moved away from their symbol,
+#: the Imhof preferences first (right before left, above before below).
+FAR_DIRECTIONS: tuple[float, ...] = (
+    45, 315, 135, 225, 0, 180, 90, 270, 22.5, 337.5, 157.5, 202.5, 67.5, 292.5, 112.5, 247.5,
+)
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in display units (pixels at figure dpi)
+Segment = tuple[float, float, float, float]  # x0, y0, x1, y1 in display units
 
 
 @dataclass
@@ -53,6 +70,18 @@ class LabelRequest:
     radius_pt: float = 0.0  # half the symbol size: the gap between symbol centre and label
     priority: float = 0.0
     gid: str | None = None
+    short: str | None = None  # shorter first line, tried when the full text fits nowhere
+
+
+@dataclass
+class Leaders:
+    """How labels moved away from their symbol are tied to it (from the style's place_labels)."""
+
+    color: str
+    width_pt: float
+    max_distance_pt: float  # farthest a label may move from its symbol
+    step_pt: float  # distance between two rings of candidates
+    zorder: float = 6.9
 
 
 @dataclass
@@ -60,7 +89,25 @@ class Placement:
     key: str
     position: str
     box: Box
-    artists: list[Text]
+    artists: list[Any]
+    leader: Segment | None = None
+
+
+@dataclass
+class _Candidate:
+    name: str
+    box: Box
+    align: str
+    leader: Segment | None
+    short: bool
+
+
+@dataclass
+class _State:
+    req: LabelRequest
+    candidates: list[_Candidate]
+    own: list[Box]  # obstacles that are the label's own symbol (a leader starts there)
+    chosen: int | None = None
 
 
 def overlaps(a: Box, b: Box) -> bool:
@@ -71,11 +118,88 @@ def inside(a: Box, frame: Box) -> bool:
     return a[0] >= frame[0] and a[1] >= frame[1] and a[2] <= frame[2] and a[3] <= frame[3]
 
 
+def segment_hits_box(s: Segment, b: Box) -> bool:
+    """Whether segment `s` crosses box `b` (Liang–Barsky clipping)."""
+    x0, y0, x1, y1 = s
+    dx, dy = x1 - x0, y1 - y0
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x0 - b[0]), (dx, b[2] - x0), (-dy, y0 - b[1]), (dy, b[3] - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return t1 - t0 > 1e-9
+
+
+def _segments_cross(a: Segment, b: Segment) -> bool:
+    def orient(px, py, qx, qy, rx, ry):
+        return (qx - px) * (ry - py) - (qy - py) * (rx - px)
+
+    d1 = orient(b[0], b[1], b[2], b[3], a[0], a[1])
+    d2 = orient(b[0], b[1], b[2], b[3], a[2], a[3])
+    d3 = orient(a[0], a[1], a[2], a[3], b[0], b[1])
+    d4 = orient(a[0], a[1], a[2], a[3], b[2], b[3])
+    return d1 * d2 < 0 and d3 * d4 < 0
+
+
 def symbol_box(ax: Axes, x: float, y: float, radius_pt: float) -> Box:
     """Display box of a point symbol of radius `radius_pt` at data (x, y)."""
     px, py = ax.transData.transform((x, y))
     r = radius_pt * ax.figure.dpi / 72.0
     return (px - r, py - r, px + r, py + r)
+
+
+def _candidates(px: float, py: float, r: float, w: float, h: float, frame: Box, px_per_pt: float,
+                leaders: Leaders | None, short: bool) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    for name, dx, dy, align in POSITIONS:
+        # Diagonal positions sit closer to the symbol (its corner), straight ones touch its side.
+        k = 0.75 if dx and dy else 1.0
+        x0 = px + k * r if dx > 0 else (px - k * r - w if dx < 0 else px - w / 2)
+        y0 = py + k * r if dy > 0 else (py - k * r - h if dy < 0 else py - h / 2)
+        box = (x0, y0, x0 + w, y0 + h)
+        if inside(box, frame):
+            out.append(_Candidate(name, box, align, None, short))
+    if leaders is None or leaders.max_distance_pt <= 0 or leaders.step_pt <= 0:
+        return out
+    step = leaders.step_pt * px_per_pt
+    n_rings = int(leaders.max_distance_pt // leaders.step_pt)
+    for ring in range(1, n_rings + 1):
+        d = r + ring * step
+        for deg in FAR_DIRECTIONS:
+            c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+            ax_, ay_ = px + d * c, py + d * s  # the corner/side of the box nearest the symbol
+            if c > 0.38:
+                x0, align = ax_, "left"
+            elif c < -0.38:
+                x0, align = ax_ - w, "right"
+            else:
+                x0, align = ax_ - w / 2, "center"
+            if s > 0.38:
+                y0 = ay_
+            elif s < -0.38:
+                y0 = ay_ - h
+            else:
+                y0 = ay_ - h / 2
+            box = (x0, y0, x0 + w, y0 + h)
+            if not inside(box, frame):
+                continue
+            # Leader from the symbol's edge to the nearest point of the label box.
+            nx = min(max(px, box[0]), box[2])
+            ny = min(max(py, box[1]), box[3])
+            length = math.hypot(nx - px, ny - py)
+            if length <= r:
+                continue
+            sx, sy = px + (nx - px) * r / length, py + (ny - py) * r / length
+            out.append(_Candidate(f"{int(deg)}@{ring}", box, align, (sx, sy, nx, ny), short))
+    return out
 
 
 def place_labels(
@@ -84,11 +208,13 @@ def place_labels(
     *,
     pad_pt: float = 1.0,
     line_gap_pt: float = 0.5,
+    leaders: Leaders | None = None,
 ) -> tuple[list[Placement], list[str]]:
     """Place labels greedily by priority; return the placements and the keys of dropped labels.
 
-    `obstacles` are display boxes no label may cover (symbols, scale bar, legend, insets); each
-    placed label becomes an obstacle for the next. Labels stay inside their axes' box.
+    `obstacles` are display boxes no label (nor leader) may cover (symbols, scale bar, legend,
+    insets); each placed label becomes an obstacle for the next. Labels stay inside their axes' box.
+    Without `leaders`, labels only take the 8 positions touching their symbol.
     """
     if not requests:
         return [], []
@@ -96,72 +222,157 @@ def place_labels(
     renderer = fig.canvas.get_renderer()
     px_per_pt = fig.dpi / 72.0
     pad = pad_pt * px_per_pt
-    taken: list[Box] = list(obstacles)
-    placed: list[Placement] = []
+    gap = line_gap_pt * px_per_pt
+    fixed: list[Box] = list(obstacles)
+    states: list[_State] = []
+    texts_of: dict[int, tuple[list[Text], list[tuple[float, float]], list[LabelLine], list[Text], list]] = {}
     dropped: list[str] = []
     order = sorted(range(len(requests)), key=lambda i: (-requests[i].priority, requests[i].key))
+
+    def measure(ax, lines: list[LabelLine]):
+        texts = [ax.text(0, 0, ln.text, transform=None, **ln.props) for ln in lines]
+        sizes = [(bb.width, bb.height) for bb in (t.get_window_extent(renderer) for t in texts)]
+        return texts, sizes
+
+    def block(sizes) -> tuple[float, float]:
+        w = max(s[0] for s in sizes) + 2 * pad
+        h = sum(s[1] for s in sizes) + gap * (len(sizes) - 1) + 2 * pad
+        return w, h
+
+    def free(cand: _Candidate, own: int, ignore: int | None = None) -> bool:
+        box = cand.box
+        mine = states[own].own
+        if any(overlaps(box, o) for o in fixed if o not in mine):
+            return False
+        if cand.leader is not None:
+            for o in fixed:
+                if o not in mine and segment_hits_box(cand.leader, o):
+                    return False
+        for j, st in enumerate(states):
+            if j == own or j == ignore or st.chosen is None:
+                continue
+            other = st.candidates[st.chosen]
+            if overlaps(box, other.box):
+                return False
+            if other.leader is not None and segment_hits_box(other.leader, box):
+                return False
+            if cand.leader is not None:
+                if segment_hits_box(cand.leader, other.box):
+                    return False
+                if other.leader is not None and _segments_cross(cand.leader, other.leader):
+                    return False
+        return True
+
     for i in order:
         req = requests[i]
         ax = req.ax
+        lines = [ln for ln in req.lines if ln.text]
+        if not lines:
+            continue
         frame_bb = ax.get_window_extent(renderer)
         frame: Box = (frame_bb.x0, frame_bb.y0, frame_bb.x1, frame_bb.y1)
-        ax_px, ax_py = ax.transData.transform((req.x, req.y))
-        lines = [ln for ln in req.lines if ln.text]
-        texts = [ax.text(0, 0, ln.text, transform=None, **ln.props) for ln in lines]
-        if not texts:
-            continue
-        sizes = []
-        for t in texts:
-            bb = t.get_window_extent(renderer)
-            sizes.append((bb.width, bb.height))
-        gap = line_gap_pt * px_per_pt
-        w = max(s[0] for s in sizes) + 2 * pad
-        h = sum(s[1] for s in sizes) + gap * (len(sizes) - 1) + 2 * pad
+        px, py = ax.transData.transform((req.x, req.y))
         r = req.radius_pt * px_per_pt
-        chosen = None
-        for name, dx, dy, align in POSITIONS:
-            # Diagonal positions sit closer to the symbol (its corner), straight ones touch its side.
-            k = 0.75 if dx and dy else 1.0
-            if dx > 0:
-                x0 = ax_px + k * r
-            elif dx < 0:
-                x0 = ax_px - k * r - w
-            else:
-                x0 = ax_px - w / 2
-            if dy > 0:
-                y0 = ax_py + k * r
-            elif dy < 0:
-                y0 = ax_py - k * r - h
-            else:
-                y0 = ax_py - h / 2
-            box = (x0, y0, x0 + w, y0 + h)
-            if not inside(box, frame):
-                continue
-            if any(overlaps(box, o) for o in taken):
-                continue
-            chosen = (name, box, align)
-            break
-        if chosen is None:
+        texts, sizes = measure(ax, lines)
+        w, h = block(sizes)
+        cands = _candidates(px, py, r, w, h, frame, px_per_pt, leaders, short=False)
+        short_texts: list[Text] = []
+        short_sizes: list = []
+        if req.short and req.short != lines[0].text:
+            short_lines = [LabelLine(req.short, lines[0].props, lines[0].role), *lines[1:]]
+            short_texts, short_sizes = measure(ax, short_lines)
+            sw, sh = block(short_sizes)
+            cands += _candidates(px, py, r, sw, sh, frame, px_per_pt, leaders, short=True)
+        # The label's own symbol: the small obstacle centred on its anchor (touching it is the point).
+        slack = 2 * px_per_pt
+        own = [o for o in fixed if o[0] <= px <= o[2] and o[1] <= py <= o[3]
+               and o[2] - o[0] <= 2 * r + slack and o[3] - o[1] <= 2 * r + slack]
+        state = _State(req, cands, own)
+        states.append(state)
+        texts_of[len(states) - 1] = (texts, sizes, lines, short_texts, short_sizes)
+        me = len(states) - 1
+        for k, cand in enumerate(cands):
+            if free(cand, me):
+                state.chosen = k
+                break
+        if state.chosen is None:
+            _repair(states, me, free)
+    placed: list[Placement] = []
+    for idx, state in enumerate(states):
+        texts, sizes, lines, short_texts, short_sizes = texts_of[idx]
+        if state.chosen is None:
+            for t in (*texts, *short_texts):
+                t.remove()
+            dropped.append(state.req.key)
+            continue
+        cand = state.candidates[state.chosen]
+        if cand.short:
             for t in texts:
                 t.remove()
-            dropped.append(req.key)
-            continue
-        name, box, align = chosen
-        # Lay the lines top-down inside the box, in figure pixels (transform=None).
-        y_top = box[3] - pad
-        xs = {"left": box[0] + pad, "right": box[2] - pad, "center": (box[0] + box[2]) / 2}
-        for t, (_, th), ln in zip(texts, sizes, lines):
-            t.set_horizontalalignment(align)
-            t.set_verticalalignment("top")
-            t.set_position((xs[align], y_top))
-            y_top -= th + gap
-            # Fixed pixel positions must follow the data when the figure is saved at another dpi:
-            # convert to axes coordinates.
-            t.set_transform(ax.transAxes)
-            fx, fy = ax.transAxes.inverted().transform(t.get_position())
-            t.set_position((fx, fy))
-            if req.gid:
-                t.set_gid(f"{ln.role}-{req.gid}")
-        taken.append(box)
-        placed.append(Placement(req.key, name, box, texts))
+            texts, sizes = short_texts, short_sizes
+        else:
+            for t in short_texts:
+                t.remove()
+        placed.append(_draw(state.req, cand, texts, sizes, lines, pad, gap, leaders))
     return placed, dropped
+
+
+def _repair(states: list[_State], me: int, free) -> None:
+    """Let one placed label in the way move to another of its candidates so `me` fits."""
+    state = states[me]
+    for k, cand in enumerate(state.candidates):
+        blockers = []
+        for j, other in enumerate(states):
+            if j == me or other.chosen is None:
+                continue
+            ob = other.candidates[other.chosen]
+            if (overlaps(cand.box, ob.box) or (ob.leader is not None and segment_hits_box(ob.leader, cand.box))
+                    or (cand.leader is not None and segment_hits_box(cand.leader, ob.box))
+                    or (cand.leader is not None and ob.leader is not None and _segments_cross(cand.leader, ob.leader))):
+                blockers.append(j)
+                if len(blockers) > 1:
+                    break
+        if len(blockers) != 1 or not free(cand, me, ignore=blockers[0]):
+            continue
+        j = blockers[0]
+        other = states[j]
+        old = other.chosen
+        state.chosen = k  # take the place, then find the blocker another one
+        other.chosen = None
+        for k2, c2 in enumerate(other.candidates):
+            if k2 != old and free(c2, j):
+                other.chosen = k2
+                return
+        other.chosen = old
+        state.chosen = None
+
+
+def _draw(req: LabelRequest, cand: _Candidate, texts, sizes, lines, pad: float, gap: float,
+          leaders: Leaders | None) -> Placement:
+    ax = req.ax
+    box, align = cand.box, cand.align
+    # Lay the lines top-down inside the box, in figure pixels (transform=None).
+    y_top = box[3] - pad
+    xs = {"left": box[0] + pad, "right": box[2] - pad, "center": (box[0] + box[2]) / 2}
+    for t, (_, th), ln in zip(texts, sizes, lines):
+        t.set_horizontalalignment(align)
+        t.set_verticalalignment("top")
+        t.set_position((xs[align], y_top))
+        y_top -= th + gap
+        # Fixed pixel positions must follow the data when the figure is saved at another dpi:
+        # convert to axes coordinates.
+        t.set_transform(ax.transAxes)
+        fx, fy = ax.transAxes.inverted().transform(t.get_position())
+        t.set_position((fx, fy))
+        if req.gid:
+            t.set_gid(f"{ln.role}-{req.gid}")
+    artists: list[Any] = list(texts)
+    if cand.leader is not None and leaders is not None:
+        inv = ax.transAxes.inverted()
+        (ax0, ay0), (ax1, ay1) = inv.transform([(cand.leader[0], cand.leader[1]), (cand.leader[2], cand.leader[3])])
+        (line,) = ax.plot([ax0, ax1], [ay0, ay1], transform=ax.transAxes, color=leaders.color,
+                          linewidth=leaders.width_pt, solid_capstyle="butt", zorder=leaders.zorder)
+        if req.gid:
+            line.set_gid(f"leader-{req.gid}")
+        artists.append(line)
+    return Placement(req.key, cand.name, box, artists, cand.leader)

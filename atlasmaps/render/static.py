@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from atlasmaps.layout import content as C
 from atlasmaps.layout import geometry as G
 from atlasmaps.layout import projection as P
-from atlasmaps.layout.labels import LabelLine, LabelRequest, place_labels, symbol_box
+from atlasmaps.layout.labels import LabelLine, LabelRequest, Leaders, place_labels, symbol_box
 from atlasmaps.model import JoinResult, MapKind, RenderedMap, RenderOptions
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ SVG_CLASSES: dict[str, str] = {
     "zone": "zone-intervention",
     "partner": "partenaire",
     "label": "label",
+    "leader": "label leader",
     "years": "label annee",
     "legend-entry": "legend-entry",
     "country": "pays",
@@ -621,6 +622,7 @@ def _draw_partner_panel(cv: Canvas, ax: Axes, frame: P.Frame, box: Box, partner:
         zsel = [geoms[zid] for zid in zones["admin1_id"] if zid in geoms]
         _draw_polys(ax, zsel, gid="zones-outline", zorder=2.6, facecolor="none", edgecolor=z.edge,
                     linewidth=z.edge_width_pt)
+    shaded = set(zones["admin1_id"])
     sym = st.symbol("partner")
     xs, ys = _project_points(points, frame)
     xs, ys = _displace(xs, ys, [sym.size_pt / 2] * len(xs), frame, box)
@@ -640,7 +642,21 @@ def _draw_partner_panel(cv: Canvas, ax: Axes, frame: P.Frame, box: Box, partner:
         if years and rec.years:
             lines.append(LabelLine(_years_text(rec.years), _year_props(st), role="years"))
         cv.requests.append(LabelRequest(key=rec.name, ax=ax, x=x, y=y, radius_pt=sym.size_pt / 2 + 1,
-                                        priority=100 + rec.n, lines=lines, gid=f"partner-{slug}"))
+                                        priority=100 + rec.n, lines=lines, gid=f"partner-{slug}",
+                                        short=_zone_short_name(rec, shaded)))
+
+
+def _zone_short_name(rec, shaded: set) -> str | None:
+    """"Préfecture d'Osaka" -> "Osaka" when the prefecture is shaded as a zone d'intervention: the
+    shaded zone already says it is the prefecture, the short form is tried when the full one fits nowhere.
+    """
+    zone = getattr(rec, "admin1_name", None)
+    if not isinstance(zone, str) or not zone or getattr(rec, "admin1", None) not in shaded:
+        return None
+    name = str(rec.name)
+    if name != zone and name.endswith(zone) and len(name) > len(zone) + 2:
+        return zone
+    return None
 
 
 def _partner_points_with_themes(bc: C.BilateralContent) -> gpd.GeoDataFrame:
@@ -1140,7 +1156,10 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
         limit = style.place_labels.max_labels
         requests = sorted(cv.requests, key=lambda r: -r.priority)
         extra = requests[limit:] if limit else []
-        _, dropped = place_labels(requests[:limit] if limit else requests, cv.obstacles)
+        pl = style.place_labels
+        leaders = Leaders(color=pl.leader_color, width_pt=pl.leader_width_pt, step_pt=pl.leader_step_pt,
+                          max_distance_pt=pl.leader_max_distance_pt)
+        _, dropped = place_labels(requests[:limit] if limit else requests, cv.obstacles, leaders=leaders)
         dropped = [*dropped, *(r.key for r in extra)]
         files = _write(fig, [f for f in options.formats], options.dpi)
     return RenderedMap(files=files, dropped_labels=tuple(dropped), warnings=tuple(dict.fromkeys(cv.warnings)))
