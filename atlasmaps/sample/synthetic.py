@@ -61,7 +61,8 @@ def generate(n_rows: int = 12000, n_countries: int = 140, seed: int = 0) -> list
             code, name = rng.choice(deps)
         else:
             code, name = rng.choice(regions)
-        country = rng.choices(countries, weights)[0]
+        # every country at least once (the long tail would otherwise miss some), then by weight
+        country = countries[i] if i < len(countries) else rng.choices(countries, weights)[0]
         pname, admin1 = rng.choice(by_country[country])
         rows.append({
             "id": f"SYN{i + 1:05d}",
