@@ -34,10 +34,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pycountry
 import pyogrio
 import shapely
+import shapely.affinity
 from babel import Locale
 from shapely.geometry import MultiPolygon, Point
 
@@ -140,8 +142,65 @@ def dissolve_by(gdf: gpd.GeoDataFrame, key: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=gdf.crs).reset_index(drop=True)
 
 
+def _unwrap_ring(xy: np.ndarray) -> np.ndarray:
+    """Ring coordinates with longitudes made continuous: a step of more than 180° is an
+    antimeridian crossing, so the following longitudes are shifted by ∓360."""
+    xy = np.array(xy, dtype=float)
+    step = np.diff(xy[:, 0])
+    shift = np.concatenate([[0.0], -360.0 * np.cumsum(np.round(step / 360.0) * (np.abs(step) > 180))])
+    xy[:, 0] += shift
+    return xy
+
+
+WINDOWS = [shapely.box(-180.0 + 360.0 * k, -90.0, 180.0 + 360.0 * k, 90.0) for k in (-1, 0, 1)]
+
+
+def split_antimeridian(geom):
+    """Cut polygons whose rings cross ±180° into parts that each lie within [-180, 180].
+
+    The TopoJSON sources are *stitched* (made for spherical renderers such as d3): a ring
+    crossing the antimeridian jumps from ~180 to ~-180, and Antarctica is a single ring
+    around the pole. Read as planar lon/lat, such rings draw bands across the whole map.
+    Each ring is unwrapped (continuous longitudes); a ring whose longitudes wind once around
+    the globe encloses a pole and is closed along that pole; the polygon is then clipped to
+    the windows [-180, 180] + 360k and each piece shifted back into [-180, 180]."""
+    if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return geom
+    out = []
+    changed = False
+    for poly in shapely.get_parts(geom):
+        rings = [np.asarray(poly.exterior.coords)] + [np.asarray(r.coords) for r in poly.interiors]
+        if not any((np.abs(np.diff(r[:, 0])) > 180).any() for r in rings):
+            out.append(poly)
+            continue
+        changed = True
+        ext = _unwrap_ring(rings[0])
+        turn = ext[-1, 0] - ext[0, 0]
+        if abs(turn) > 180:  # winds around the globe: encloses the pole on its side
+            pole = -90.0 if ext[:, 1].mean() < 0 else 90.0
+            ext = np.vstack([ext, [[ext[-1, 0], pole], [ext[0, 0], pole], ext[0]]])
+        centre = (ext[:, 0].min() + ext[:, 0].max()) / 2
+        holes = []
+        for ring in rings[1:]:
+            hole = _unwrap_ring(ring)
+            hole[:, 0] += 360.0 * np.round((centre - hole[:, 0].mean()) / 360.0)
+            holes.append(hole)
+        unwrapped = shapely.make_valid(shapely.Polygon(ext, holes))
+        pieces = []
+        for k, window in zip((-1, 0, 1), WINDOWS):
+            piece = shapely.intersection(unwrapped, window)
+            if not piece.is_empty:
+                pieces.append(shapely.affinity.translate(piece, xoff=-360.0 * k))
+        merged = shapely.union_all(pieces) if pieces else shapely.Polygon()
+        out.extend(p for p in shapely.get_parts(merged) if p.geom_type == "Polygon" and p.area > 0)
+    if not changed:
+        return geom
+    return MultiPolygon(out) if out else None
+
+
 def read_topojson(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
     gdf = pyogrio.read_dataframe(path, layer=layer) if layer else pyogrio.read_dataframe(path)
+    gdf["geometry"] = [split_antimeridian(g) for g in gdf.geometry]
     return gdf.set_crs(WGS84, allow_override=True)
 
 

@@ -220,3 +220,56 @@ def test_list_command():
                  "fr_departements        101", "JP: 47 admin-1 units (embedded)",
                  "BJ: 12 admin-1 units (embedded)", "Commune points: "):
         assert line in out
+
+
+def _parts(layer, **kw):
+    import shapely
+
+    gdf = b.load(layer, **kw)
+    key = ID_COLUMN[layer]
+    for ident, country, geom in zip(gdf[key], gdf.iso_a2 if "iso_a2" in gdf else gdf.country, gdf.geometry):
+        for part in shapely.get_parts(geom):
+            yield ident, country, part
+
+
+@pytest.mark.parametrize("layer,scale", [("countries", "110m"), ("countries", "50m"), ("countries", "10m"),
+                                         ("admin1", None)])
+def test_polygons_are_split_at_the_antimeridian(layer, scale):
+    """The TopoJSON sources are stitched across ±180° (Russia, Fiji, Antarctica): read as planar
+    lon/lat, such rings become bands across the whole map. Every part must lie within [-180, 180],
+    span less than 180° of longitude (Antarctica excepted: it reaches both edges and the pole), and
+    never be a thin strip across the map."""
+    kw = {"scale": scale} if scale else {}
+    for ident, country, part in _parts(layer, **kw):
+        x0, y0, x1, y1 = part.bounds
+        assert -180 <= x0 and x1 <= 180 and -90 <= y0 and y1 <= 90, (ident, part.bounds)
+        if x1 - x0 > 90:  # a wide part must have some mean height (not a degenerate strip)
+            assert part.area / (x1 - x0) > 1.0, (ident, part.bounds, part.area)
+        if country == "AQ" and x1 - x0 > 180:
+            assert (x0, x1) == (-180, 180) and y0 == -90, part.bounds
+            continue
+        assert x1 - x0 < 180, (ident, part.bounds)
+
+
+@pytest.mark.parametrize("scale", ["10m", "50m", "110m"])
+def test_russia_fiji_antarctica_across_the_antimeridian(scale):
+    from shapely.geometry import Point
+
+    world = b.load("countries", scale=scale).set_index("iso_a2").geometry
+    for lon, lat in ((100, 70), (40, 60), (170, 65), (-175, 66)):  # Taymyr, Russia west, Chukotka both sides
+        assert world["RU"].contains(Point(lon, lat)), (lon, lat)
+    assert world["FJ"].contains(Point(179.3, -16.5))  # Vanua Levu, east of 179° E
+    assert world["FJ"].contains(Point(178.0, -17.8))  # Viti Levu
+    for lon in (-179.9, -90, 0, 90, 179.9):
+        assert world["AQ"].contains(Point(lon, -85)), lon
+    assert not world["AQ"].contains(Point(0, -60))
+
+
+def test_admin1_across_the_antimeridian():
+    from shapely.geometry import Point
+
+    units = b.load("admin1").set_index("admin1_id").geometry
+    assert units["RU.CHUKCHI_AUTONOMOUS_OKRUG"].contains(Point(170, 66))
+    assert units["RU.CHUKCHI_AUTONOMOUS_OKRUG"].contains(Point(-175, 66))
+    assert not units["RU.CHUKCHI_AUTONOMOUS_OKRUG"].contains(Point(100, 70))
+    assert units["FJ.NORTHERN"].contains(Point(179.3, -16.5))
