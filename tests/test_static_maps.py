@@ -91,7 +91,7 @@ def test_pdf_text_holds_title_and_source(japan_svg, japan_result):
     text = " ".join(page.extract_text() for page in reader.pages)
     text = re.sub(r"\s+", " ", text)
     assert "ENTRE LA FRANCE ET LE JAPON" in text
-    assert "données du 2024-03-15" in text
+    assert "données du 15 mars 2024" in text  # the data date, as a date in the map's language
     assert "10 partenariats" in text
     assert len(reader.pages) == 1
 
@@ -248,8 +248,8 @@ def test_leaders_are_drawn_only_when_a_label_moves(style):
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
-    # Five symbols in a tight cluster: not every label can touch its symbol.
-    pts = [(50, 50), (52, 50), (50, 52), (48, 50), (50, 48)]
+    # Six symbols in a tight cluster (touching, not covering, each other): not every label can touch its symbol.
+    pts = [(50, 50), (54, 50), (50, 54), (46, 50), (50, 46), (54, 54)]
     obstacles = [symbol_box(ax, x, y, 3) for x, y in pts]
     reqs = [LabelRequest(key=f"Place {i}", ax=ax, x=x, y=y, radius_pt=3, priority=10 - i,
                          lines=[LabelLine(f"Place {i}", {"fontsize": 8})]) for i, (x, y) in enumerate(pts)]
@@ -277,3 +277,45 @@ def test_leaders_are_drawn_only_when_a_label_moves(style):
             t.remove()
     _, dropped_tight = place_labels(reqs, obstacles, leaders=tight)
     assert dropped_tight
+
+
+# ------------------------------------------------------------------ texts: counts, plurals, dates
+
+
+def _svg_text(svg: bytes) -> str:
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", " ", svg.decode("utf-8")))
+
+
+def test_world_texts_are_true_and_agree_with_the_count(japan_result, world_result, style):
+    one = replace(japan_result, rows=japan_result.mapped[:1])
+    fr = _svg_text(static.render(one, style, RenderOptions(MapKind.WORLD, formats=("svg",))).files["svg"])
+    assert "1 projet dans 1 pays" in fr
+    assert "1 projets" not in fr and "jumelage" not in fr
+    en = _svg_text(static.render(one, style, RenderOptions(MapKind.WORLD, formats=("svg",), lang="en")).files["svg"])
+    assert "1 project in 1 country" in en
+    assert "1 projects" not in en and "twinning" not in en
+    circles = static.render(one, style, RenderOptions(MapKind.WORLD, formats=("svg",), symbols=True))
+    assert "1 projets" not in _svg_text(circles.files["svg"])
+    many = _svg_text(static.render(world_result, style, RenderOptions(MapKind.WORLD, formats=("svg",))).files["svg"])
+    total = len(world_result.mapped)
+    assert f"{total} projets dans" in many and "jumelage" not in many
+
+
+def test_france_legend_singular_class(japan_result, style):
+    one = replace(japan_result, rows=japan_result.mapped[:1])
+    text = _svg_text(static.render(one, style, RenderOptions(MapKind.FRANCE, formats=("svg",))).files["svg"])
+    assert "1 projet" in text and "1 projets" not in text
+
+
+def test_source_date_in_the_map_language(japan_result, style):
+    from atlasmaps.layout.text import format_data_date
+
+    en = static.render(japan_result, style, RenderOptions(MapKind.BILATERAL, partner="JP", formats=("svg",), lang="en"))
+    assert "data as of 15 March 2024" in _svg_text(en.files["svg"])
+    assert format_data_date("2026-11-22", "fr") == "22 novembre 2026"
+    assert format_data_date("2026-11-22", "en") == "22 November 2026"
+    assert format_data_date("2024-03-01", "fr") == "1er mars 2024"
+    assert format_data_date("mars 2024", "fr") == "mars 2024"  # not a date: kept as written
+    assert format_data_date(None, "fr") == ""

@@ -24,6 +24,7 @@ from atlasmaps.layout import content as C
 from atlasmaps.layout import geometry as G
 from atlasmaps.layout import projection as P
 from atlasmaps.layout.labels import LabelLine, LabelRequest, Leaders, place_labels, symbol_box
+from atlasmaps.layout.text import counted, format_data_date
 from atlasmaps.model import JoinResult, MapKind, RenderedMap, RenderOptions
 
 if TYPE_CHECKING:
@@ -118,6 +119,10 @@ class Canvas:
     def text(self, key: str, **fields: Any) -> str:
         return self.style.text(key, self.lang, **fields)
 
+    def count_text(self, key: str, n: float, **fields: Any) -> str:
+        """The label `key` in the singular or plural form the count `n` asks for ("1 projet")."""
+        return counted(self.style, key, n, self.lang, **fields)
+
 
 def _page_boxes(style: Style, page: str) -> tuple[float, float, Box]:
     pg = style.page(page)
@@ -159,7 +164,7 @@ def _footer(cv: Canvas, inner: Box, joined: JoinResult) -> float:
     from atlasmaps import boundaries
 
     st = cv.style
-    date = joined.data_date or "—"
+    date = format_data_date(joined.data_date, cv.lang) or "—"
     source = cv.text("source", date=date)
     attribution = boundaries.attribution(cv.lang)
     year = (joined.data_date or "")[:4] or "—"
@@ -710,7 +715,7 @@ def _bilateral(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Bo
     cv.warnings.extend(bc.warnings)
     name = _country_name(partner, cv.lang)
     title = cv.text("title.bilateral", partner_phrase=st.country_phrase(name, partner, cv.lang))
-    subtitle = cv.text("subtitle.bilateral", count=bc.n_partnerships)
+    subtitle = cv.count_text("subtitle.bilateral", bc.n_partnerships, count=bc.n_partnerships)
     top = inner.top - _header(cv, inner, title, subtitle)
     bottom = inner.y + _footer(cv, inner, joined)
     body = Box(inner.x, bottom, inner.w, top - bottom)
@@ -771,7 +776,7 @@ def _country(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box)
     cv.warnings.extend(cc.warnings)
     name = _country_name(partner, cv.lang)
     title = cv.text("title.country", partner_in=st.country_phrase(name, partner, cv.lang, form="in"))
-    subtitle = cv.text("subtitle.country", count=cc.n_partnerships)
+    subtitle = cv.count_text("subtitle.country", cc.n_partnerships, count=cc.n_partnerships)
     top = inner.top - _header(cv, inner, title, subtitle)
     bottom = inner.y + _footer(cv, inner, joined)
     body = Box(inner.x, bottom, inner.w, top - bottom)
@@ -866,7 +871,8 @@ def _class_labels(cv: Canvas, bins: Sequence[float], values: Sequence[float]) ->
     out = []
     for lo, hi in zip(lows, bins):
         lo, hi = int(lo), int(hi)
-        out.append(cv.text("legend.class_single", value=hi) if lo >= hi else cv.text("legend.class", low=lo, high=hi))
+        out.append(cv.count_text("legend.class_single", hi, value=hi) if lo >= hi
+                   else cv.count_text("legend.class", hi, low=lo, high=hi))
     return out
 
 
@@ -877,7 +883,7 @@ def _world(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) -
     st = cv.style
     wc = C.world_content(joined, cv.lang)
     title = cv.text("title.world")
-    subtitle = cv.text("subtitle.world", total=wc.total, countries=wc.n_countries)
+    subtitle = cv.count_text("subtitle.world", wc.total, total=wc.total, countries=wc.n_countries)
     top = inner.top - _header(cv, inner, title, subtitle)
     bottom = inner.y + _footer(cv, inner, joined)
     body = Box(inner.x, bottom, inner.w, top - bottom)
@@ -946,7 +952,7 @@ def _world(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) -
                               alpha=pr.alpha, markeredgecolor=pr.edge)
                 return m
 
-            lw.entry(f"circle-{v}", f"{v} {cv.text('units.projects')}", draw)
+            lw.entry(f"circle-{v}", cv.count_text("legend.circle", v, value=v), draw)
     _top_list(cv, Box(body.x + 80, body.y, body.w - 80, band_h), wc)
 
 

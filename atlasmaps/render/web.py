@@ -119,34 +119,6 @@ def useful_precision(precision: int, tolerance: float) -> int:
     return max(0, min(precision, math.ceil(-math.log10(tolerance)) + 1))
 
 
-def split_antimeridian(geom: Any) -> Any:
-    """A polygon whose ring jumps across ±180° (Russia, Fiji, Antarctica in the embedded layers),
-    cut into its western and eastern parts, so that Leaflet does not draw a band across the world.
-    """
-    import numpy as np
-    import shapely
-    from shapely.affinity import translate
-    from shapely.geometry import box
-
-    polys = list(getattr(geom, "geoms", [geom]))
-    if not any(p.geom_type == "Polygon" for p in polys):
-        return geom
-    out = []
-    changed = False
-    for poly in polys:
-        ring = np.asarray(poly.exterior.coords) if poly.geom_type == "Polygon" else None
-        if ring is None or not (np.abs(np.diff(ring[:, 0])) > 180).any():
-            out.append(poly)
-            continue
-        changed = True
-        shifted = shapely.make_valid(
-            shapely.transform(poly, lambda xy: np.where(xy[:, :1] < 0, xy + np.array([360.0, 0.0]), xy))
-        )
-        out.append(shifted.intersection(box(-180, -90, 180, 90)))
-        out.append(translate(shifted.intersection(box(180, -90, 540, 90)), xoff=-360))
-    return shapely.union_all([g for g in out if not g.is_empty]) if changed else geom
-
-
 def feature_collection(
     gdf: gpd.GeoDataFrame,
     props: Sequence[str],
@@ -176,7 +148,6 @@ def feature_collection(
             geom = shapely.union_all([g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")])
             if geom.is_empty:
                 continue
-        geom = split_antimeridian(geom)
         gj = mapping(geom)
         features.append(
             {
@@ -319,7 +290,9 @@ class _Ctx:
         return out
 
     def source_line(self, joined: JoinResult) -> str:
-        return self.t("source", date=joined.data_date or "")
+        from atlasmaps.layout.text import format_data_date
+
+        return self.t("source", date=format_data_date(joined.data_date, self.lang))
 
     def ui(self) -> dict[str, Any]:
         t = self.t

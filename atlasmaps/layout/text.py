@@ -1,0 +1,65 @@
+"""Texts shared by the print and web maps: the data date and counted nouns, in the map's language.
+
+Both renderers print the same source line ("données du 22 novembre 2026"), so the date is formatted
+here once, with babel (CLDR): the style holds the sentence, babel the language's date format.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from atlasmaps.style import Style
+
+#: Locale of the dates per map language: the Atlas is European, its English writes "22 November 2026".
+DATE_LOCALES: dict[str, str] = {"fr": "fr_FR", "en": "en_GB"}
+
+
+def format_data_date(value: str | None, lang: str = "fr") -> str:
+    """An ISO date of the data ("2026-11-22") as a date in `lang` ("22 novembre 2026", "22 November 2026").
+
+    A value that is not an ISO date (a year, free text) is returned as given; None gives "".
+    """
+    if not value:
+        return ""
+    text = str(value).strip()
+    try:
+        day = _dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return text
+    from babel.dates import format_date
+
+    try:
+        text = format_date(day, format="long", locale=DATE_LOCALES.get(lang, lang))
+    except Exception:  # noqa: BLE001 - an unknown locale keeps the ISO date rather than failing the map
+        return day.isoformat()
+    if lang == "fr" and day.day == 1 and text.startswith("1 "):
+        text = "1er " + text[2:]  # "1er mars 2024" (CLDR writes "1 mars")
+    return text
+
+
+def plural_category(n: float, lang: str = "fr") -> str:
+    """CLDR plural category of `n` in `lang`: "one" or "other" ("many" for big French numbers).
+
+    French counts 0 and 1 as singular ("0 projet", "1 projet"), English only 1.
+    """
+    from babel import Locale
+
+    try:
+        return Locale.parse(lang).plural_form(n)
+    except Exception:  # noqa: BLE001
+        return "one" if n == 1 else "other"
+
+
+def counted(style: Style, key: str, n: float, lang: str = "fr", **fields: object) -> str:
+    """The label `key` for the count `n`: `key_one` / `key_other` when the style has them, else `key`.
+
+    Styles write the singular as `<key>_one` ("{value} projet") and may keep `<key>` as the plural;
+    every other field is passed to the template.
+    """
+    form = plural_category(n, lang)
+    for candidate in (f"{key}_{form}", f"{key}_other" if form != "one" else None, key):
+        if candidate and style.has_text(candidate, lang):
+            return style.text(candidate, lang, **fields)
+    return style.text(key, lang, **fields)
