@@ -213,6 +213,9 @@ class Choropleth(_Section):
     scheme: Literal["jenks", "quantiles", "equal_interval"] = "jenks"
     k: StrictInt = Field(ge=2, le=9)
     no_data: Color
+    # French units without project on the France map: a light tint of their own, so France reads as a
+    # whole against the grey neighbours (None: same as no_data).
+    france_no_data: Color | None = None
     france: Color
     edge: Color
     edge_width_pt: Number

@@ -319,3 +319,19 @@ def test_source_date_in_the_map_language(japan_result, style):
     assert format_data_date("2024-03-01", "fr") == "1er mars 2024"
     assert format_data_date("mars 2024", "fr") == "mars 2024"  # not a date: kept as written
     assert format_data_date(None, "fr") == ""
+
+
+def test_france_units_without_project_have_their_own_tint(japan_result, style):
+    ch = style.choropleth
+    assert ch.france_no_data and ch.france_no_data != style.basemap.land
+    out = static.render(japan_result, style, RenderOptions(MapKind.FRANCE, formats=("svg",)))
+    svg = out.files["svg"].decode()
+    fc = C.france_content(japan_result, "region")
+    empty = [c for c, n in zip(fc.units["code"], fc.units["n"]) if n == 0]
+    tint = ch.france_no_data.lower()
+    for code in empty:
+        block = svg.split(f'<g id="unit-{code}"', 1)[1].split("</g>", 1)[0]
+        assert tint in block.lower(), code
+    # The legend swatch "Aucun projet recensé" is the same tint: one more use than the units.
+    legend = svg.split('<g id="legend"', 1)[1]
+    assert tint in legend.lower()

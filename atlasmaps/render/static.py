@@ -1024,6 +1024,7 @@ def _france(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) 
     mbox = Box(body.x + inset_w + gap, body.y, body.w - legend_w - inset_w - 2 * gap, body.h)
     frame = _panel_frame(P.france_frame() if not options.projection else _france_override(options), mbox)
     ch = st.choropleth
+    no_project = ch.france_no_data or ch.no_data
     values = [v for v in fc.units["n"] if v > 0]
     bins = C.classify(values, options.scheme or ch.scheme, ch.k)
     colours = st.choropleth_colors(len(bins)) if bins else []
@@ -1039,7 +1040,7 @@ def _france(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) 
         projected = G.project_layer(layer_name, layer, frame, tol)
         for code, g in zip(projected["code"].astype(str), projected.geometry):
             n = counts.get(code, 0)
-            col = colours[C.class_of(n, bins)] if n > 0 and bins else ch.no_data
+            col = colours[C.class_of(n, bins)] if n > 0 and bins else no_project
             _draw_feature(ax, g, f"unit-{code}", 2, facecolor=col, edgecolor=ch.edge, linewidth=ch.edge_width_pt)
             if n > 0:
                 rp = g.representative_point()
@@ -1075,7 +1076,7 @@ def _france(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) 
     lw.title(cv.text("legend.classes_title"))
     for i, (lab, col) in enumerate(zip(_class_labels(cv, bins, values) if bins else [], colours)):
         lw.entry(f"class-{i}", lab, _legend_patch(col, 1.0, ch.edge, 0.3))
-    lw.entry("no-data", cv.text("legend.no_data"), _legend_patch(ch.no_data, 1.0, ch.edge, 0.3))
+    lw.entry("no-data", cv.text("legend.no_data"), _legend_patch(no_project, 1.0, ch.edge, 0.3))
     if fc.unplaced:
         cv.warnings.append(f"{fc.unplaced} partnership(s) could not be placed in a {level}")
 
