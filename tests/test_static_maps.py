@@ -335,3 +335,27 @@ def test_france_units_without_project_have_their_own_tint(japan_result, style):
     # The legend swatch "Aucun projet recensé" is the same tint: one more use than the units.
     legend = svg.split('<g id="legend"', 1)[1]
     assert tint in legend.lower()
+
+
+@pytest.mark.parametrize("spec, reason", [("EPSG:999999", "invalid projection"), ("EPSG:4326", "geographic")])
+def test_bad_projection_override_is_one_clear_line(tmp_path, capsys, spec, reason):
+    from importlib import resources
+
+    from atlasmaps.cli import main
+
+    sample = str(resources.files("atlasmaps").joinpath("sample", "partenariats.csv"))
+    with pytest.raises(SystemExit) as exc:
+        main(["bilateral", sample, "--partner", "JP", "--projection", spec, "-f", "png", "-o", str(tmp_path)])
+    assert exc.value.code != 0
+    err = capsys.readouterr().err
+    line = [ln for ln in err.splitlines() if ln.startswith("Error:")]
+    assert len(line) == 1 and line[0].startswith("Error: --projection:") and reason in line[0] and spec in line[0]
+    assert "Traceback" not in err and "a bug in atlasmaps" not in err
+    assert not list(tmp_path.glob("*.png"))
+
+
+def test_bad_projection_is_an_atlas_error(japan_result, style):
+    from atlasmaps.errors import AtlasError
+
+    with pytest.raises(AtlasError, match="--projection"):
+        static.render(japan_result, style, RenderOptions(MapKind.WORLD, formats=("svg",), projection="EPSG:999999"))

@@ -95,6 +95,18 @@ def normalise_override(spec: str) -> str:
     return spec.strip() if not spec.strip().isdigit() else f"EPSG:{spec.strip()}"
 
 
+def checked_override(spec: str | None) -> str | None:
+    """A user `--projection` ready for the renderers, or an AtlasError naming the option, on one line."""
+    if spec is None or not str(spec).strip():
+        return None
+    from atlasmaps.errors import AtlasError
+
+    try:
+        return normalise_override(str(spec))
+    except ValueError as exc:
+        raise AtlasError(f"--projection: {exc}") from None
+
+
 def wrap_lon(lon, lon0: float):
     """Longitudes expressed within ±180° of `lon0` (works on floats and numpy arrays)."""
     return (lon - lon0 + 180.0) % 360.0 - 180.0 + lon0

@@ -17,7 +17,7 @@ import io
 import math
 import re
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from atlasmaps.layout import content as C
@@ -1149,6 +1149,9 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
     kind = MapKind(options.kind)
     if kind in (MapKind.BILATERAL, MapKind.COUNTRY) and not options.partner:
         raise ValueError(f"a {kind.value} map needs a partner country")
+    if options.projection:
+        # A bad override is the user's to fix: one clear line (AtlasError), not a pyproj traceback.
+        options = replace(options, projection=P.checked_override(options.projection))
     width_mm, height_mm, inner = _page_boxes(style, options.page)
     with matplotlib.rc_context(_rc(style)):
         fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=LAYOUT_DPI)
