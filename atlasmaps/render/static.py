@@ -734,13 +734,25 @@ def _bilateral(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Bo
         zones=list(bc.zones.geometry),
         override=options.projection,
     )
-    share = 0.5 if pframe.width / pframe.height < 1.3 else 0.56
-    wp = (maps.w - gap) * share
-    wf = maps.w - gap - wp
     insets = _wants_insets(options, bc.overseas)
-    inset_h = min(24.0, maps.h * 0.22) if insets else 0.0
-    fbox = Box(maps.x, maps.y + (inset_h + gap if insets else 0), wf, maps.h - (inset_h + gap if insets else 0))
-    pbox = Box(maps.x + wf + gap, maps.y, wp, maps.h)
+    if maps.w >= maps.h:
+        # Landscape page: France left, the partner right, side by side.
+        share = 0.5 if pframe.width / pframe.height < 1.3 else 0.56
+        wp = (maps.w - gap) * share
+        wf = maps.w - gap - wp
+        inset_h = min(24.0, maps.h * 0.22) if insets else 0.0
+        fbox = Box(maps.x, maps.y + (inset_h + gap if insets else 0), wf, maps.h - (inset_h + gap if insets else 0))
+        pbox = Box(maps.x + wf + gap, maps.y, wp, maps.h)
+        inset_strip = Box(maps.x, maps.y, wf, inset_h)
+    else:
+        # Portrait page: France above, the partner below (side by side, both panels would be slivers).
+        hp = (maps.h - gap) / 2
+        hf = maps.h - gap - hp
+        inset_h = min(24.0, hf * 0.22) if insets else 0.0
+        pbox = Box(maps.x, maps.y, maps.w, hp)
+        top_f = maps.y + hp + gap
+        fbox = Box(maps.x, top_f + (inset_h + gap if insets else 0), maps.w, hf - (inset_h + gap if insets else 0))
+        inset_strip = Box(maps.x, top_f, maps.w, inset_h)
     france_frame = _panel_frame(P.france_frame() if not options.projection else _france_override(options), fbox)
     ax_f = cv.axes(fbox, gid="panel-france")
     _draw_french_panel(cv, ax_f, france_frame, fbox, bc)
@@ -748,7 +760,7 @@ def _bilateral(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Bo
     if options.north_arrow:
         _north_arrow(cv, ax_f, france_frame)
     if insets:
-        _insets(cv, Box(maps.x, maps.y, wf, inset_h), bc)
+        _insets(cv, inset_strip, bc)
     pframe = _panel_frame(pframe, pbox, pad=0.06)
     ax_p = cv.axes(pbox, gid=f"panel-{partner}")
     _draw_partner_panel(cv, ax_p, pframe, pbox, partner, bc.zones, _partner_points_with_themes(bc),
