@@ -56,6 +56,8 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         (["bilateral", "{sample}", "-p", "JP", "--style", "nope"], 2,
          "Error: --style: unknown style 'nope' (available: quai-dorsay, quai-dorsay-gris)"),
         (["bilateral", "{sample}", "-p", "JP", "-f", "tiff"], 2, "'tiff' is not one of pdf, svg, png, html"),
+        (["bilateral", "{sample}", "-p", "JP", "--projection", "EPSG:999999"], 2,
+         "Error: --projection: invalid projection 'EPSG:999999'"),
         (["country", "{sample}", "-p", "FJ", "-f", "svg"], 1,
          "Error: {sample}: no partnership to map with FJ (no row)"),
         (["nope"], 2, "No such command 'nope'"),

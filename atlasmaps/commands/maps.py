@@ -69,9 +69,12 @@ def _run(ctx: click.Context, kind: MapKind, data: Path, partner: str | None = No
     from atlasmaps.join import join_file
     from atlasmaps.join.summary import print_join_summary
 
-    # Check the cheap things (partner, style) before paying for the join.
+    from atlasmaps.layout.projection import checked_override
+
+    # Check the cheap things (partner, style, projection) before paying for the join: usage errors, exit 2.
     iso2 = resolve_partner(partner) if partner else None
     style = load_style_for_maps(kw.pop("style_name"))
+    kw["projection"] = checked_override(kw["projection"])
     joined = join_file(data, columns=kw.pop("columns"))
     print_join_summary(joined)
     failed = _make(joined, kind, iso2, style, **kw)
