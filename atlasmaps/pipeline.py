@@ -7,12 +7,16 @@ map made by `atlasmaps batch` are produced by the same code from the same joined
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from atlasmaps.atomic import write_bytes_atomic
 from atlasmaps.errors import AtlasError
 from atlasmaps.model import PRINT_FORMATS, JoinResult, MapKind, RenderedMap, RenderOptions
+
+if TYPE_CHECKING:
+    from atlasmaps.style import Style
 
 
 class MapFailed(AtlasError):
@@ -47,7 +51,7 @@ def check_partner(joined: JoinResult, options: RenderOptions) -> JoinResult:
     return subset
 
 
-def render(joined: JoinResult, style: object, options: RenderOptions) -> RenderedMap:
+def render(joined: JoinResult, style: Style, options: RenderOptions) -> RenderedMap:
     """Render the asked formats: print formats in one drawing, HTML separately."""
     files: dict[str, bytes] = {}
     extra: dict[str, bytes] = {}
@@ -72,8 +76,6 @@ def render(joined: JoinResult, style: object, options: RenderOptions) -> Rendere
 
 
 def _with_formats(options: RenderOptions, formats: tuple[str, ...]) -> RenderOptions:
-    from dataclasses import replace
-
     return replace(options, formats=formats)
 
 
@@ -96,7 +98,7 @@ def write(rendered: RenderedMap, out_dir: Path, options: RenderOptions) -> dict[
     return written
 
 
-def make_map(joined: JoinResult, style: object, options: RenderOptions, out_dir: Path) -> MapOutcome:
+def make_map(joined: JoinResult, style: Style, options: RenderOptions, out_dir: Path) -> MapOutcome:
     """Render one map in every asked format and write it: the unit of work of commands and batch."""
     start = time.perf_counter()
     subset = check_partner(joined, options)
