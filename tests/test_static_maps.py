@@ -359,3 +359,62 @@ def test_bad_projection_is_an_atlas_error(japan_result, style):
 
     with pytest.raises(AtlasError, match="--projection"):
         static.render(japan_result, style, RenderOptions(MapKind.WORLD, formats=("svg",), projection="EPSG:999999"))
+
+
+# ------------------------------------------------------------------ country map: partners per zone
+
+
+def _many_zones_result(per_zone: int, long_names: bool):
+    """Every Japanese prefecture a zone d'intervention, each with `per_zone` French partners."""
+    from atlasmaps import boundaries
+    from tests.conftest import make_result, make_row
+
+    a1 = boundaries.load("admin1", country="JP").sort_values("admin1_id")
+    rows, i = [], 2
+    for zid, name, geom in zip(a1["admin1_id"], a1["name"], a1.geometry):
+        p = geom.representative_point()
+        for k in range(per_zone):
+            name_fr = f"Communauté d'agglomération du Grand Exemple numéro {i}" if long_names else f"Ville {i}"
+            french = ("G", f"2{i:08d}", name_fr, "69", "84", 4.8 + k * 0.01, 45.7)
+            rows.append(make_row(i, french, (f"Ville {name} {k}", p.x, p.y, zid, name), "JP", 2000 + k))
+            i += 1
+    return make_result(rows, "japon-47.csv"), list(a1["admin1_id"])
+
+
+@pytest.mark.parametrize("per_zone, long_names, lang", [(1, False, "fr"), (1, False, "en"), (4, True, "fr"),
+                                                       (4, True, "en")])
+def test_country_list_shows_every_zone_or_counts_the_rest(style, per_zone, long_names, lang):
+    joined, zones = _many_zones_result(per_zone, long_names)
+    out = static.render(joined, style, RenderOptions(MapKind.COUNTRY, partner="JP", formats=("svg",), lang=lang))
+    svg = out.files["svg"]
+    listed = {g.removeprefix("zone-list-") for g in _ids(svg, "zone-list-")} - {"more"}
+    missing = [z for z in zones if z not in listed]
+    text = _svg_text(svg)
+    if missing:
+        n = len(missing)
+        more = style.text("partners_more", lang, count=n)
+        assert more in text, f"{n} zones neither listed nor counted"
+        assert any(f"{n} zone(s) did not fit" in w for w in out.warnings)
+    else:
+        assert "zone-list-more" not in _ids(svg, "zone-list-")
+        assert not any("did not fit" in w for w in out.warnings)
+    if not long_names:
+        assert not missing  # 47 short entries fit in columns: nothing may be cut
+    else:
+        assert missing  # the crowded case really exercises the "and N more" line
+    # The list's key numbers follow the list order (1. the first zone listed ...).
+    first = style.text("partners_zone", lang, n=1, zone="", count=per_zone).split(" ")[0]
+    assert first in text
+
+
+def test_sample_country_maps_list_and_name_every_zone(sample_result, style):
+    for partner in ("JP", "BJ"):
+        out = static.render(sample_result, style, RenderOptions(MapKind.COUNTRY, partner=partner, formats=("svg",)))
+        svg = out.files["svg"]
+        zones = {r.partner.admin1_id for r in sample_result.mapped if r.partnership.pays == partner
+                 and r.partner.admin1_id}
+        assert {f"zone-list-{z}" for z in zones} <= set(_ids(svg, "zone-list-"))
+        assert not any("did not fit" in w for w in out.warnings)
+        # Every zone is named on the map, by its name or by its key number of the list.
+        assert out.dropped_labels == ()
+        assert {f"label-zone-{z}" for z in zones} <= set(_ids(svg, "label-zone-"))

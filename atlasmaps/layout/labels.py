@@ -8,9 +8,10 @@ priority (biggest counts first):
 1. the 8 positions touching the symbol, in the cartographic order (Imhof: upper right first);
 2. then rings at increasing distances in 16 directions, nearest first; a label moved away from its
    symbol gets a thin leader line (style `place_labels.leader_*`) that crosses no other label;
-3. then the same with the label's short form when it has one ("Préfecture d'Osaka" -> "Osaka",
-   when the prefecture is already shaded as a zone d'intervention);
-4. when a label still fits nowhere, one already placed label in its way may move to another of
+3. then the same around the request's alternate anchors (an area label may sit anywhere in its area);
+4. then all of that again with the label's short form when it has one ("Préfecture d'Osaka" -> "Osaka",
+   when the prefecture is already shaded as a zone d'intervention; a zone's key number);
+5. when a label still fits nowhere, one already placed label in its way may move to another of
    its own candidates to make room (one level of repair).
 
 A label that fits nowhere is dropped and returned, so the caller reports it
@@ -71,6 +72,9 @@ class LabelRequest:
     priority: float = 0.0
     gid: str | None = None
     short: str | None = None  # shorter first line, tried when the full text fits nowhere
+    #: Other anchors (data coordinates) tried after (x, y): an area's label may sit anywhere inside
+    #: the area, e.g. when its representative point is covered by another label.
+    alternates: list[tuple[float, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -272,17 +276,20 @@ def place_labels(
         frame_bb = ax.get_window_extent(renderer)
         frame: Box = (frame_bb.x0, frame_bb.y0, frame_bb.x1, frame_bb.y1)
         px, py = ax.transData.transform((req.x, req.y))
+        anchors = [(px, py), *(tuple(ax.transData.transform(a)) for a in req.alternates)]
         r = req.radius_pt * px_per_pt
         texts, sizes = measure(ax, lines)
         w, h = block(sizes)
-        cands = _candidates(px, py, r, w, h, frame, px_per_pt, leaders, short=False)
+        cands = [c for ax_, ay_ in anchors
+                 for c in _candidates(ax_, ay_, r, w, h, frame, px_per_pt, leaders, short=False)]
         short_texts: list[Text] = []
         short_sizes: list = []
         if req.short and req.short != lines[0].text:
             short_lines = [LabelLine(req.short, lines[0].props, lines[0].role), *lines[1:]]
             short_texts, short_sizes = measure(ax, short_lines)
             sw, sh = block(short_sizes)
-            cands += _candidates(px, py, r, sw, sh, frame, px_per_pt, leaders, short=True)
+            cands += [c for ax_, ay_ in anchors
+                      for c in _candidates(ax_, ay_, r, sw, sh, frame, px_per_pt, leaders, short=True)]
         # The label's own symbol: the small obstacle centred on its anchor (touching it is the point).
         slack = 2 * px_per_pt
         own = [o for o in fixed if o[0] <= px <= o[2] and o[1] <= py <= o[3]

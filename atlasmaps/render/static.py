@@ -807,64 +807,180 @@ def _country(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box)
             themes.setdefault(r.partner.name, []).extend(r.partnership.thematiques)
     pts["themes"] = [tuple(themes.get(n, ())) for n in pts["name"]]
     _draw_partner_panel(cv, ax, frame, mbox, partner, cc.zones, pts, cc.partner_admin1, years)
-    # Zone names at the zones' representative points (lower priority than the places).
+    # Zone names at the zones' representative points (lower priority than the places). Each zone
+    # has a key number, shared with the list beside the map: where the name fits nowhere on the
+    # map, the number is placed instead (the list says which zone it is).
+    keys = {zp.admin1_id: i + 1 for i, zp in enumerate(z for z in cc.partners_by_zone if z.admin1_id)}
     tol = G.tolerance_m(frame, mbox.w)
     if len(cc.partner_admin1):
         a1 = G.project_layer(f"admin1:{partner}", cc.partner_admin1, frame, tol)
         geoms = dict(zip(a1["admin1_id"], a1.geometry))
         zprops = dict(_label_props(st))
         zprops.update(fontstyle="italic", color=st.zone_intervention.edge)
+        psym = st.symbol("partner")
+        zr = psym.size_pt / 2 + psym.edge_width_pt
         for zid, zname, n in cc.zones[["admin1_id", "name", "n"]].itertuples(index=False):
             g = geoms.get(zid)
             if g is not None:
                 rp = g.representative_point()
-                cv.requests.append(LabelRequest(key=zname, ax=ax, x=rp.x, y=rp.y, priority=n,
-                                                lines=[LabelLine(zname, zprops)], gid=f"zone-{zid}"))
+                key = cv.text("partners_zone_key", n=keys[zid]) if zid in keys else None
+                # The radius of a partner symbol: a zone's anchor may be under one (a small zone
+                # around its city), the label then starts beside it rather than failing.
+                cv.requests.append(LabelRequest(key=zname, ax=ax, x=rp.x, y=rp.y, priority=n, radius_pt=zr,
+                                                lines=[LabelLine(zname, zprops)], gid=f"zone-{zid}", short=key,
+                                                alternates=_interior_points(g, frame)))
     _scale_bar(cv, ax, frame, mbox)
     if options.north_arrow:
         _north_arrow(cv, ax, frame)
     side = Box(body.right - side_w, body.y, side_w, body.h)
-    # Legend at the bottom of the side column, partners per zone above it.
-    leg_h = 12.0 + 5.0 * (len(cc.kinds) + 3 + len(cc.themes))
-    leg_h = min(leg_h, side.h * 0.5)
-    lw = LegendWriter(cv, Box(side.x, side.y, side.w, leg_h))
+    # Legend at the bottom of the side column, as high as what it holds; the partners per zone
+    # get all the height above it.
+    lw = LegendWriter(cv, Box(side.x, side.y, side.w, side.h))
     kinds_sym = []  # the country map shows no French symbols: legend shows zones, partners, themes
     _french_legend(lw, cv, kinds_sym, zone=len(cc.zones) > 0, partner=len(cc.partner_points) > 0,
                    years=years and any(len(y) for y in cc.partner_points["years"]), themes=cc.themes)
-    _partners_list(cv, Box(side.x, side.y + leg_h + 3, side.w, side.h - leg_h - 3), cc)
+    leg_h = min(side.h, side.h - lw.space_left() + 1.0)
+    lw.ax.set_position((side.x / cv.width_mm, side.y / cv.height_mm, side.w / cv.width_mm, leg_h / cv.height_mm))
+    lw.ax.set_ylim(side.h - leg_h, side.h)
+    gap_list = 4.0
+    _partners_list(cv, Box(side.x, side.y + leg_h + gap_list, side.w, side.h - leg_h - gap_list), cc, keys)
 
 
-def _partners_list(cv: Canvas, box: Box, cc: C.CountryContent) -> None:
-    """The French partners of each zone, biggest zones first; what does not fit is counted."""
+def _interior_points(geom, frame: P.Frame, n: int = 8, grid: int = 9) -> list[tuple[float, float]]:
+    """Up to `n` points well inside an area (farthest from its edge first), within the frame:
+    other anchors for the area's label when its representative point is taken."""
+    import numpy as np
+    import shapely
+
+    x0, y0, x1, y1 = geom.bounds
+    x0, y0, x1, y1 = max(x0, frame.xmin), max(y0, frame.ymin), min(x1, frame.xmax), min(y1, frame.ymax)
+    if x1 <= x0 or y1 <= y0:
+        return []
+    gx, gy = np.meshgrid(np.linspace(x0, x1, grid + 2)[1:-1], np.linspace(y0, y1, grid + 2)[1:-1])
+    pts = shapely.points(gx.ravel(), gy.ravel())
+    inside = pts[shapely.contains(geom, pts)]
+    if len(inside) == 0:
+        return []
+    depth = shapely.distance(geom.boundary, inside)
+    order = np.argsort(-depth, kind="stable")[:n]
+    return [(float(inside[i].x), float(inside[i].y)) for i in order]
+
+
+@dataclass
+class _ListEntry:
+    """One zone of the partners list, wrapped for a column: heading line and body lines."""
+
+    gid: str
+    heading: str
+    body: list[str]
+    height: float  # mm
+
+
+def _text_width_mm(cv: Canvas, text: str, size_pt: float, weight: str = "normal") -> float:
+    """Width of `text` set in the style's font at `size_pt` (measured, not guessed from characters)."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer = cv.fig.canvas.get_renderer()
+    fp = FontProperties(family=cv.style.font_family(), size=size_pt, weight=weight)
+    w, _, _ = renderer.get_text_width_height_descent(text, fp, ismath=False)
+    return w * 72.0 / cv.fig.dpi / PT_PER_MM
+
+
+def _wrap_measured(cv: Canvas, text: str, width_mm: float, size_pt: float, weight: str = "normal") -> list[str]:
+    """Greedy word wrap by measured width (a single word longer than the width gets its own line)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        trial = f"{current} {word}" if current else word
+        if current and _text_width_mm(cv, trial, size_pt, weight) > width_mm:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    if current:
+        lines.append(current)
+    return lines
+
+
+#: Ways to set the partners list, tried in order until every zone fits: (columns, line spacing,
+#: space between zones in mm). The last is also the one used when even it cannot hold them all.
+_LIST_LAYOUTS: tuple[tuple[int, float, float], ...] = ((1, 1.3, 1.2), (2, 1.3, 1.2), (2, 1.12, 0.6), (3, 1.12, 0.6))
+
+
+def _partners_list(cv: Canvas, box: Box, cc: C.CountryContent, keys: dict[str | None, int] | None = None) -> None:
+    """The French partners of each zone, biggest zones first, numbered like the zones on the map.
+
+    Nothing is cut: the list flows into more columns and tighter lines when crowded; when even the
+    tightest layout cannot hold every zone, the last line says how many zones are left out
+    ("… et 3 autres zones") and the count is reported in the warnings.
+    """
     st = cv.style
     lg = st.legend
+    keys = keys or {}
     ax = cv.mm_axes(box, gid="partners-by-zone")
-    y = box.h
     head = cv.text("partners_by_zone")
     head = head.upper() if lg.title_uppercase else head
-    ax.text(0, y, head, ha="left", va="top", fontsize=lg.title_size_pt, color=lg.title_color, fontweight="bold")
-    y -= lg.title_size_pt * 1.5 / PT_PER_MM
-    line_h = lg.entry_size_pt * 1.3 / PT_PER_MM
-    chars = max(20, int((box.w - 3) / (lg.entry_size_pt * 0.5 / PT_PER_MM)))
-    shown = 0
-    for zp in cc.partners_by_zone:
-        zname = zp.name or "—"
-        names = [f"{n} ({cv.text(f'type.{k.value}').lower()})" if k in C.UNIT_KINDS else n for n, k, _ in zp.french]
-        body = textwrap.wrap(", ".join(names), chars)
-        need = line_h * (1 + len(body)) + 1.2
-        if y - need < 0:
-            rest = len(cc.partners_by_zone) - shown
-            cv.warnings.append(f"partners list: {rest} zone(s) did not fit beside the map")
-            ax.text(0, y, f"+ {rest} …", ha="left", va="top", fontsize=lg.entry_size_pt, color=lg.entry_color)
+    ax.text(0, box.h, head, ha="left", va="top", fontsize=lg.title_size_pt, color=lg.title_color, fontweight="bold")
+    top = box.h - lg.title_size_pt * 1.5 / PT_PER_MM
+    col_gap = 3.0
+    indent = 3.0
+    zones = cc.partners_by_zone
+
+    def entries(cols: int, spacing: float, between: float) -> list[_ListEntry]:
+        col_w = (box.w - col_gap * (cols - 1)) / cols
+        out = []
+        for zp in zones:
+            zname = zp.name or "—"
+            heading = (cv.text("partners_zone", n=keys[zp.admin1_id], zone=zname, count=zp.n)
+                       if zp.admin1_id in keys else f"{zname} ({zp.n})")
+            names = [f"{n} ({cv.text(f'type.{k.value}').lower()})" if k in C.UNIT_KINDS else n
+                     for n, k, _ in zp.french]
+            head_lines = _wrap_measured(cv, heading, col_w, lg.section_size_pt, "bold")
+            body = _wrap_measured(cv, ", ".join(names), col_w - indent, lg.entry_size_pt)
+            h = (len(head_lines) * lg.section_size_pt + len(body) * lg.entry_size_pt) * spacing / PT_PER_MM + between
+            out.append(_ListEntry(f"zone-list-{zp.admin1_id or 'none'}", "\n".join(head_lines), body, h))
+        return out
+
+    def flow(items: list[_ListEntry], cols: int, height: float) -> list[tuple[int, float]]:
+        """(column, top y) of the first items that fit, column after column, none split."""
+        pos: list[tuple[int, float]] = []
+        col, y = 0, height
+        for it in items:
+            if y - it.height < -1e-6:
+                col, y = col + 1, height
+                if col >= cols or it.height > height:
+                    break
+            pos.append((col, y))
+            y -= it.height
+        return pos
+
+    more_h = lg.entry_size_pt * 1.3 / PT_PER_MM
+    for cols, spacing, between in _LIST_LAYOUTS:
+        items = entries(cols, spacing, between)
+        pos = flow(items, cols, top)
+        if len(pos) == len(items):
             break
-        t = ax.text(0, y, f"{zname} ({zp.n})", ha="left", va="top", fontsize=lg.section_size_pt,
+    else:
+        # Even the tightest layout cannot hold them all: keep room for the "… and N more" line.
+        pos = flow(items, cols, top - more_h)
+    col_w = (box.w - col_gap * (cols - 1)) / cols
+    for it, (col, y) in zip(items, pos):
+        x = col * (col_w + col_gap)
+        head_lines = it.heading.count("\n") + 1
+        t = ax.text(x, y, it.heading, ha="left", va="top", fontsize=lg.section_size_pt, linespacing=spacing,
                     color=st.zone_intervention.edge, fontweight="bold")
-        t.set_gid(f"zone-list-{zp.admin1_id or 'none'}")
-        y -= line_h
-        ax.text(3, y, "\n".join(body), ha="left", va="top", fontsize=lg.entry_size_pt, color=lg.entry_color,
-                linespacing=1.15)
-        y -= line_h * len(body) + 1.2
-        shown += 1
+        t.set_gid(it.gid)
+        y -= head_lines * lg.section_size_pt * spacing / PT_PER_MM
+        ax.text(x + indent, y, "\n".join(it.body), ha="left", va="top", fontsize=lg.entry_size_pt,
+                color=lg.entry_color, linespacing=spacing)
+    rest = len(items) - len(pos)
+    if rest:
+        more = cv.count_text("partners_more", rest, count=rest)
+        t = ax.text(0, 0, more, ha="left", va="bottom", fontsize=lg.entry_size_pt, color=lg.entry_color,
+                    fontstyle="italic")
+        t.set_gid("zone-list-more")
+        left_out = ", ".join(zp.name or "—" for zp in zones[len(pos):])
+        cv.warnings.append(f"partners list: {rest} zone(s) did not fit beside the map: {left_out}")
 
 
 def _country_name(iso2: str, lang: str) -> str:
