@@ -418,3 +418,30 @@ def test_sample_country_maps_list_and_name_every_zone(sample_result, style):
         # Every zone is named on the map, by its name or by its key number of the list.
         assert out.dropped_labels == ()
         assert {f"label-zone-{z}" for z in zones} <= set(_ids(svg, "label-zone-"))
+
+
+@pytest.mark.parametrize("lang, few, one_each, many", [
+    ("fr", "5 projets dans 1 pays", "1 projet dans 1 pays", "projets dans 4 pays"),
+    ("en", "5 projects in 1 country", "1 project in 1 country", "projects in 4 countries"),
+])
+def test_world_subtitle_counts_each_noun_on_its_own(japan_result, world_result, style, lang, few, one_each, many):
+    """"5 projects in 1 countries" is wrong: each count takes its own singular or plural."""
+    def subtitle(joined):
+        out = static.render(joined, style, RenderOptions(MapKind.WORLD, formats=("svg",), lang=lang))
+        return _svg_text(out.files["svg"])
+
+    assert few in subtitle(replace(japan_result, rows=japan_result.mapped[:5]))
+    assert one_each in subtitle(replace(japan_result, rows=japan_result.mapped[:1]))
+    text = subtitle(world_result)
+    assert f"{len(world_result.mapped)} {many}" in text
+    assert "1 countries" not in text and "1 projects" not in text
+
+
+@pytest.mark.parametrize("lang, one, wrong", [("fr", "1 partenariat", "1 partenariats"),
+                                              ("en", "1 partnership", "1 partnerships")])
+def test_country_and_bilateral_subtitles_singular(japan_result, style, lang, one, wrong):
+    single = replace(japan_result, rows=japan_result.mapped[:1])
+    for kind in (MapKind.COUNTRY, MapKind.BILATERAL):
+        text = _svg_text(static.render(single, style, RenderOptions(kind, partner="JP", formats=("svg",),
+                                                                    lang=lang)).files["svg"])
+        assert f"– {one}" in text and wrong not in text

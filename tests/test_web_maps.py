@@ -321,3 +321,42 @@ def test_request_interception_sees_tile_requests(browser, japan_result, style, t
     o.page.wait_for_timeout(200)
     assert any(u.startswith("https://tiles.example.org/") for u in o.external)
     o.page.close()
+
+
+@pytest.mark.parametrize("lang, few, one_each, wrong", [
+    ("fr", "5 projets dans 1 pays", "1 projet dans 1 pays", ("1 projets",)),
+    ("en", "5 projects in 1 country", "1 project in 1 country", ("1 projects", "1 countries")),
+])
+def test_world_subtitle_plural_per_count(japan_result, style, lang, few, one_each, wrong):
+    from dataclasses import replace
+
+    five = _render(replace(japan_result, rows=japan_result.mapped[:5]), style, kind=MapKind.WORLD,
+                   lang=lang).files["html"].decode()
+    assert few in five
+    one = _render(replace(japan_result, rows=japan_result.mapped[:1]), style, kind=MapKind.WORLD,
+                  lang=lang).files["html"].decode()
+    assert one_each in one
+    for text in (five, one):
+        for w in wrong:
+            assert w not in text
+
+
+@pytest.mark.parametrize("lang, one, wrong", [("fr", "1 projet", "1 projets"), ("en", "1 project", "1 projects")])
+def test_legend_single_class_is_singular(japan_result, style, lang, one, wrong):
+    from dataclasses import replace
+
+    single = replace(japan_result, rows=japan_result.mapped[:1])
+    for kind in (MapKind.FRANCE, MapKind.WORLD):
+        text = _render(single, style, kind=kind, lang=lang).files["html"].decode()
+        assert one in text and wrong not in text
+
+
+@pytest.mark.parametrize("lang, one, wrong", [("fr", "1 partenariat", "1 partenariats"),
+                                              ("en", "1 partnership", "1 partnerships")])
+def test_web_subtitles_singular(japan_result, style, lang, one, wrong):
+    from dataclasses import replace
+
+    single = replace(japan_result, rows=japan_result.mapped[:1])
+    for kind in (MapKind.COUNTRY, MapKind.BILATERAL):
+        text = _render(single, style, kind=kind, partner="JP", lang=lang).files["html"].decode()
+        assert one in text and wrong not in text

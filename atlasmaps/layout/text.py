@@ -63,3 +63,15 @@ def counted(style: Style, key: str, n: float, lang: str = "fr", **fields: object
         if candidate and style.has_text(candidate, lang):
             return style.text(candidate, lang, **fields)
     return style.text(key, lang, **fields)
+
+
+def counted_noun(style: Style, noun: str, n: int, lang: str = "fr") -> str:
+    """"5 projets", "1 country": the label `count.<noun>` in the form `n` asks for."""
+    return counted(style, f"count.{noun}", n, lang, count=n)
+
+
+def world_subtitle(style: Style, total: int, n_countries: int, lang: str = "fr") -> str:
+    """The world map's subtitle, each count with its own plural ("5 projects in 1 country")."""
+    return style.text("subtitle.world", lang, total=total, countries=n_countries,
+                      projects=counted_noun(style, "project", total, lang),
+                      countries_n=counted_noun(style, "country", n_countries, lang))

@@ -24,7 +24,7 @@ from atlasmaps.layout import content as C
 from atlasmaps.layout import geometry as G
 from atlasmaps.layout import projection as P
 from atlasmaps.layout.labels import LabelLine, LabelRequest, Leaders, place_labels, symbol_box
-from atlasmaps.layout.text import counted, format_data_date
+from atlasmaps.layout.text import counted, format_data_date, world_subtitle
 from atlasmaps.model import JoinResult, MapKind, RenderedMap, RenderOptions
 
 if TYPE_CHECKING:
@@ -1011,7 +1011,7 @@ def _world(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) -
     st = cv.style
     wc = C.world_content(joined, cv.lang)
     title = cv.text("title.world")
-    subtitle = cv.count_text("subtitle.world", wc.total, total=wc.total, countries=wc.n_countries)
+    subtitle = world_subtitle(st, wc.total, wc.n_countries, cv.lang)
     top = inner.top - _header(cv, inner, title, subtitle)
     bottom = inner.y + _footer(cv, inner, joined)
     body = Box(inner.x, bottom, inner.w, top - bottom)

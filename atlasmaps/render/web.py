@@ -314,9 +314,16 @@ class _Ctx:
             "table": {"country": t("web.table.country")},
         }
 
+    def ct(self, key: str, n: float, **fields: object) -> str:
+        """The label `key` in the singular or plural form the count `n` asks for (as in print)."""
+        from atlasmaps.layout.text import counted
+
+        return counted(self.style, key, n, self.lang, **fields)
+
     def count_label(self, n: int, unit: str = "project") -> str:
-        word = self.t(f"units.{unit}s" if n != 1 else f"units.{unit}")
-        return f"{n} {word}"
+        from atlasmaps.layout.text import counted_noun
+
+        return counted_noun(self.style, unit, n, self.lang)
 
     def base_payload(self, kind: MapKind) -> dict[str, Any]:
         s = self.style
@@ -473,7 +480,7 @@ def _bilateral(joined: JoinResult, ctx: _Ctx) -> _Page:
     payload["legend"] = _legend_points(ctx, types, themes, zones=not b.zones.empty)
 
     title = ctx.t("title.bilateral", partner_phrase=s.country_phrase(country, partner, ctx.lang))
-    subtitle = ctx.t("subtitle.bilateral", count=b.n_partnerships)
+    subtitle = ctx.ct("subtitle.bilateral", b.n_partnerships, count=b.n_partnerships)
     basemap = _basemap(ctx, {"FR": s.basemap.france_land, partner: s.basemap.partner_land})
     table = _partnership_table(ctx, title, rows, theme_labels)
     return _Page(title, subtitle, payload, basemap, table, list(b.warnings))
@@ -566,7 +573,7 @@ def _country(joined: JoinResult, ctx: _Ctx) -> _Page:
     )
     payload["legend"] = _legend_points(ctx, [], themes, zones=zones is not None)
     title = ctx.t("title.country", partner_in=s.country_phrase(country, partner, ctx.lang, form="in"))
-    subtitle = ctx.t("subtitle.country", count=c.n_partnerships)
+    subtitle = ctx.ct("subtitle.country", c.n_partnerships, count=c.n_partnerships)
     basemap = _basemap(ctx, {partner: s.basemap.partner_land}, near=c.context_countries)
     return _Page(title, subtitle, payload, basemap, _partnership_table(ctx, title, rows, theme_labels), list(c.warnings))
 
@@ -584,7 +591,8 @@ def _classes(ctx: _Ctx, values: Sequence[int]) -> tuple[list[float], list[dict[s
     for i, (b, colour) in enumerate(zip(bins, colours)):
         lo = int(low) if i == 0 else int(math.floor(bins[i - 1])) + 1
         hi = int(b)
-        label = ctx.t("legend.class_single", value=hi) if lo >= hi else ctx.t("legend.class", low=lo, high=hi)
+        label = (ctx.ct("legend.class_single", hi, value=hi) if lo >= hi
+                 else ctx.ct("legend.class", hi, low=lo, high=hi))
         classes.append({"color": colour, "label": label})
     return bins, classes
 
@@ -637,7 +645,9 @@ def _world(joined: JoinResult, ctx: _Ctx) -> _Page:
     payload = _choropleth_payload(ctx, MapKind.WORLD, fc, values, {"FR"}, by_country, rows)
     payload["bounds"] = [[-58, -170], [80, 190]]
     title = ctx.t("title.world")
-    subtitle = ctx.t("subtitle.world", total=w.total, countries=w.n_countries)
+    from atlasmaps.layout.text import world_subtitle
+
+    subtitle = world_subtitle(ctx.style, w.total, w.n_countries, ctx.lang)
     headers = [ctx.t("web.table.country"), ctx.t("legend.classes_title")]
     per_iso = sorted(((nm, n) for _, nm, n in [(i, nm, n) for i, nm, n in _per_country(w)]), key=lambda t: (-t[1], t[0]))
     table = _table(ctx, title, headers, per_iso)
