@@ -445,3 +445,26 @@ def test_country_and_bilateral_subtitles_singular(japan_result, style, lang, one
         text = _svg_text(static.render(single, style, RenderOptions(kind, partner="JP", formats=("svg",),
                                                                     lang=lang)).files["svg"])
         assert f"– {one}" in text and wrong not in text
+
+
+def test_greyscale_style_has_no_colour_left(style):
+    """Every colour the greyscale variant resolves to is a neutral grey (the inherited cream included)."""
+    grey = load_style("quai-dorsay-gris")
+    found = []
+
+    def walk(node, path=""):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, f"{path}.{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{path}[{i}]")
+        elif isinstance(node, str) and re.fullmatch(r"#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?", node):
+            if not node[1:3].lower() == node[3:5].lower() == node[5:7].lower():
+                found.append(f"{path} {node}")
+
+    walk(grey.resolved_dict())
+    assert found == []
+    ch = grey.choropleth
+    # France units without project stand apart from the neighbours' land and from every class.
+    assert ch.france_no_data not in (grey.basemap.land, ch.no_data, *grey.choropleth_colors(ch.k))
