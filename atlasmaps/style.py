@@ -19,6 +19,7 @@ import types
 import typing
 import unicodedata
 from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -360,12 +361,16 @@ class Style(_Section):
 
         Matches the key, either label or an alias, ignoring case, accents and punctuation.
         """
-        wanted = _norm(raw)
+        return self._theme_index.get(_norm(raw))
+
+    @cached_property
+    def _theme_index(self) -> dict[str, str]:
+        """Normalised name -> theme key, built once per style (maps call theme_key for every row)."""
+        index: dict[str, str] = {}
         for key, theme in self.themes.items():
-            names = (key, theme.label.fr, theme.label.en, *theme.aliases)
-            if any(_norm(n) == wanted for n in names):
-                return key
-        return None
+            for name in (key, theme.label.fr, theme.label.en, *theme.aliases):
+                index.setdefault(_norm(name), key)
+        return index
 
     # ------------------------------------------------------------------ other look-ups
 

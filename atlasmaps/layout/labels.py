@@ -153,6 +153,49 @@ def _segments_cross(a: Segment, b: Segment) -> bool:
     return d1 * d2 < 0 and d3 * d4 < 0
 
 
+class _Grid:
+    """A uniform grid over display pixels, so that a collision test looks only at nearby items.
+
+    Why: a France panel of the full Atlas carries hundreds of labels, each with ~150 candidate
+    positions; testing every candidate against every placed label is quadratic and dominated the
+    render time of the batch.
+    """
+
+    def __init__(self, cell: float) -> None:
+        self.cell = max(cell, 1.0)
+        self.cells: dict[tuple[int, int], list[int]] = {}
+        self.keys_of: dict[int, list[tuple[int, int]]] = {}
+
+    def _span(self, b: Box) -> list[tuple[int, int]]:
+        c = self.cell
+        return [(i, j) for i in range(math.floor(b[0] / c), math.floor(b[2] / c) + 1)
+                for j in range(math.floor(b[1] / c), math.floor(b[3] / c) + 1)]
+
+    def add(self, item: int, b: Box) -> None:
+        keys = self._span(b)
+        self.keys_of[item] = keys
+        for k in keys:
+            self.cells.setdefault(k, []).append(item)
+
+    def remove(self, item: int) -> None:
+        for k in self.keys_of.pop(item, ()):
+            self.cells[k].remove(item)
+
+    def near(self, b: Box) -> list[int]:
+        found: set[int] = set()
+        for k in self._span(b):
+            found.update(self.cells.get(k, ()))
+        return sorted(found)
+
+
+def _extent(box: Box, leader: Segment | None) -> Box:
+    """The box covering a label and its leader line."""
+    if leader is None:
+        return box
+    return (min(box[0], leader[0], leader[2]), min(box[1], leader[1], leader[3]),
+            max(box[2], leader[0], leader[2]), max(box[3], leader[1], leader[3]))
+
+
 def symbol_box(ax: Axes, x: float, y: float, radius_pt: float) -> Box:
     """Display box of a point symbol of radius `radius_pt` at data (x, y)."""
     px, py = ax.transData.transform((x, y))
@@ -243,16 +286,32 @@ def place_labels(
         h = sum(s[1] for s in sizes) + gap * (len(sizes) - 1) + 2 * pad
         return w, h
 
+    fixed_grid = _Grid(50 * px_per_pt)
+    for n, o in enumerate(fixed):
+        fixed_grid.add(n, o)
+    placed_grid = _Grid(50 * px_per_pt)
+
+    def choose(idx: int, k: int | None) -> None:
+        """Record the candidate a label takes (None: none) and keep the grid of placed labels current."""
+        placed_grid.remove(idx)
+        states[idx].chosen = k
+        if k is not None:
+            cand = states[idx].candidates[k]
+            placed_grid.add(idx, _extent(cand.box, cand.leader))
+
     def free(cand: _Candidate, own: int, ignore: int | None = None) -> bool:
         box = cand.box
         mine = states[own].own
-        if any(overlaps(box, o) for o in fixed if o not in mine):
+        region = _extent(box, cand.leader)
+        nearby_fixed = [fixed[n] for n in fixed_grid.near(region)]
+        if any(overlaps(box, o) for o in nearby_fixed if o not in mine):
             return False
         if cand.leader is not None:
-            for o in fixed:
+            for o in nearby_fixed:
                 if o not in mine and segment_hits_box(cand.leader, o):
                     return False
-        for j, st in enumerate(states):
+        for j in placed_grid.near(region):
+            st = states[j]
             if j == own or j == ignore or st.chosen is None:
                 continue
             other = st.candidates[st.chosen]
@@ -266,6 +325,9 @@ def place_labels(
                 if other.leader is not None and _segments_cross(cand.leader, other.leader):
                     return False
         return True
+
+    def in_the_way(cand: _Candidate) -> list[int]:
+        return placed_grid.near(_extent(cand.box, cand.leader))
 
     for i in order:
         req = requests[i]
@@ -300,10 +362,10 @@ def place_labels(
         me = len(states) - 1
         for k, cand in enumerate(cands):
             if free(cand, me):
-                state.chosen = k
+                choose(me, k)
                 break
         if state.chosen is None:
-            _repair(states, me, free)
+            _repair(states, me, free, choose, in_the_way)
     placed: list[Placement] = []
     for idx, state in enumerate(states):
         texts, sizes, lines, short_texts, short_sizes = texts_of[idx]
@@ -324,12 +386,13 @@ def place_labels(
     return placed, dropped
 
 
-def _repair(states: list[_State], me: int, free) -> None:
+def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
     """Let one placed label in the way move to another of its candidates so `me` fits."""
     state = states[me]
     for k, cand in enumerate(state.candidates):
         blockers = []
-        for j, other in enumerate(states):
+        for j in in_the_way(cand):
+            other = states[j]
             if j == me or other.chosen is None:
                 continue
             ob = other.candidates[other.chosen]
@@ -344,14 +407,14 @@ def _repair(states: list[_State], me: int, free) -> None:
         j = blockers[0]
         other = states[j]
         old = other.chosen
-        state.chosen = k  # take the place, then find the blocker another one
-        other.chosen = None
+        choose(me, k)  # take the place, then find the blocker another one
+        choose(j, None)
         for k2, c2 in enumerate(other.candidates):
             if k2 != old and free(c2, j):
-                other.chosen = k2
+                choose(j, k2)
                 return
-        other.chosen = old
-        state.chosen = None
+        choose(j, old)
+        choose(me, None)
 
 
 def _draw(req: LabelRequest, cand: _Candidate, texts, sizes, lines, pad: float, gap: float,
