@@ -164,8 +164,11 @@ def run_local(jobs: list[BatchJob], n_jobs: int) -> Iterator[JobResult]:
 
     # fork: workers inherit the imported modules and the joined data instead of paying for them again.
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    # Largest maps first (most rows): the last maps to finish are then small ones, not a 400-row partner
+    # that would keep one worker busy while the other idles.
+    ordered = sorted(jobs, key=lambda job: -len(job.joined.rows))
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=context, initializer=_worker_init) as pool:
-        futures = [pool.submit(run_job, job) for job in jobs]
+        futures = [pool.submit(run_job, job) for job in ordered]
         try:
             for future in as_completed(futures):
                 yield future.result()
