@@ -466,7 +466,10 @@
       if (heading && heading.offsetHeight < size.y / 3) tl[1] += heading.offsetHeight;
       var legend = map.getContainer().querySelector(".atlas-legend[open]");
       if (legend && legend.offsetWidth < size.x / 3) tl[0] += legend.offsetWidth;
-      map.fitBounds(D.bounds, { paddingTopLeft: tl, paddingBottomRight: [pad, pad] });
+      // ... and above the source line and buttons at the bottom.
+      var br = [pad, pad], foot = map.getContainer().querySelector(".leaflet-bottom.leaflet-right");
+      if (foot && foot.offsetHeight < size.y / 3) br[1] += foot.offsetHeight;
+      map.fitBounds(D.bounds, { paddingTopLeft: tl, paddingBottomRight: br });
     }
     fit();
     apply();
