@@ -134,8 +134,12 @@ def test_killing_a_batch_leaves_no_partial_file_and_a_rerun_resumes(tmp_path: Pa
     for pdf in written:
         assert pdf.read_bytes().rstrip().endswith(b"%%EOF"), f"{pdf.name} is half-written"
 
+    # A run killed without a chance to clean up (SIGKILL) leaves its temporary file: the rerun removes it.
+    stale = out / ".bilateral-JP.pdf.abc123.part"
+    stale.write_bytes(b"%PDF-1.4 half")
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
+    assert not stale.exists()
     maps = manifest(out)
     assert len(maps) == 2 * len(partners)
     assert sum(m["status"] == "skipped" for m in maps.values()) >= len(written)
