@@ -18,7 +18,7 @@ import string
 import types
 import typing
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -362,6 +362,17 @@ class Style(_Section):
         Matches the key, either label or an alias, ignoring case, accents and punctuation.
         """
         return self._theme_index.get(_norm(raw))
+
+    def main_theme_color(self, themes: Sequence[str]) -> str | None:
+        """Fill of a partner symbol, in print and on the web: the colour of its most frequent theme
+        (ties go to the theme listed first in the style), None when no theme is known."""
+        from collections import Counter
+
+        keys = Counter(k for k in (self.theme_key(t) for t in themes) if k)
+        if not keys:
+            return None
+        order = list(self.themes)
+        return self.themes[min(keys, key=lambda k: (-keys[k], order.index(k)))].color
 
     @cached_property
     def _theme_index(self) -> dict[str, str]:

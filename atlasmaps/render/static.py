@@ -398,17 +398,6 @@ def _years_text(years: Sequence[int]) -> str:
     return ", ".join(str(y) for y in years)
 
 
-def _theme_colour(style: Style, themes: Sequence[str]) -> str | None:
-    """Fill of a partner symbol: the colour of its most frequent theme (None when no theme)."""
-    from collections import Counter
-
-    keys = Counter(k for k in (style.theme_key(t) for t in themes) if k)
-    if not keys:
-        return None
-    key = sorted(keys, key=lambda k: (-keys[k], list(style.themes).index(k)))[0]
-    return style.themes[key].color
-
-
 # ------------------------------------------------------------------------------------ legend
 
 
@@ -640,7 +629,7 @@ def _draw_partner_panel(cv: Canvas, ax: Axes, frame: P.Frame, box: Box, partner:
         while slug in seen:
             slug += "-2"
         seen.add(slug)
-        fill = _theme_colour(st, getattr(rec, "themes", ()) or ())
+        fill = st.main_theme_color(getattr(rec, "themes", ()) or ())
         _marker(ax, x, y, sym, f"partner-{slug}", zorder=6, fill=fill)
         cv.obstacles.append(symbol_box(ax, x, y, sym.size_pt / 2 + sym.edge_width_pt))
         lines = [LabelLine(rec.name, _label_props(st))]

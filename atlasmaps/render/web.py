@@ -446,10 +446,14 @@ def _bilateral(joined: JoinResult, ctx: _Ctx) -> _Page:
                            "tl": ctx.t(f"type.{u['kind']}"), "r": idx})
             anchors.append((pt.x, pt.y))
     partner_pts: list[tuple[float, float]] = []
+    themes_of: dict[str, list[str]] = {}
+    for lk in b.links:
+        themes_of.setdefault(lk.partner_name, []).extend(lk.themes)
     for _, q in b.partner_points.iterrows():
         key = (q["name"], round(q.geometry.x, 5), round(q.geometry.y, 5))
         places.append({"ll": [round(q.geometry.y, p), round(q.geometry.x, p)], "s": "pa", "t": "partner", "n": q["name"],
-                       "tl": q["admin1_name"] or country, "r": pa_rows.get(key, [])})
+                       "tl": q["admin1_name"] or country, "r": pa_rows.get(key, []),
+                       "f": ctx.style.main_theme_color(themes_of.get(q["name"], []))})
         partner_pts.append((q.geometry.x, q.geometry.y))
 
     themes = ctx.theme_entries(t for lk in b.links for t in lk.themes)
@@ -546,10 +550,15 @@ def _country(joined: JoinResult, ctx: _Ctx) -> _Page:
             zone_rows.setdefault(q.admin1_id, []).append(i)
     places = []
     pts = []
+    themes_of: dict[str, list[str]] = {}
+    for r in mapped:
+        if r.partner:
+            themes_of.setdefault(r.partner.name, []).extend(r.partnership.thematiques)
     for _, q in c.partner_points.iterrows():
         key = (q["name"], round(q.geometry.x, 5), round(q.geometry.y, 5))
         places.append({"ll": [round(q.geometry.y, p), round(q.geometry.x, p)], "s": "pa", "t": "partner", "n": q["name"],
-                       "tl": q["admin1_name"] or country, "r": pa_rows.get(key, [])})
+                       "tl": q["admin1_name"] or country, "r": pa_rows.get(key, []),
+                       "f": ctx.style.main_theme_color(themes_of.get(q["name"], []))})
         pts.append((q.geometry.x, q.geometry.y))
     themes = ctx.theme_entries(t for r in mapped for t in r.partnership.thematiques)
     theme_labels = {t["key"]: t["label"] for t in themes}

@@ -255,6 +255,8 @@
     var markers = [];
     (D.places || []).forEach(function (pl) {
       var sym = typeByKey[pl.t] || D.partner_symbol;
+      // A partner symbol takes the colour of its main theme, as in print.
+      if (pl.f) sym = Object.assign({}, sym, { fill: pl.f });
       var holder = el("span", { "class": "atlas-symbol" });
       holder.appendChild(shapeSvg(sym));
       var icon = L.divIcon({
