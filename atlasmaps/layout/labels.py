@@ -390,6 +390,8 @@ def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
     """Let one placed label in the way move to another of its candidates so `me` fits."""
     state = states[me]
     for k, cand in enumerate(state.candidates):
+        if cand.leader is not None:
+            continue  # repair is for the places touching the symbol; far places were all tried already
         blockers = []
         for j in in_the_way(cand):
             other = states[j]
