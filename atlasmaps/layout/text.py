@@ -59,10 +59,22 @@ def counted(style: Style, key: str, n: float, lang: str = "fr", **fields: object
     every other field is passed to the template.
     """
     form = plural_category(n, lang)
+    fields = {k: format_number(v, lang) if isinstance(v, int | float) and not isinstance(v, bool) else v
+              for k, v in fields.items()}
     for candidate in (f"{key}_{form}", f"{key}_other" if form != "one" else None, key):
         if candidate and style.has_text(candidate, lang):
             return style.text(candidate, lang, **fields)
     return style.text(key, lang, **fields)
+
+
+def format_number(n: float, lang: str = "fr") -> str:
+    """A count as the map's language writes it: "11 452" in French, "11,452" in English."""
+    from babel.numbers import format_decimal
+
+    try:
+        return format_decimal(n, locale=DATE_LOCALES.get(lang, lang))
+    except Exception:  # noqa: BLE001 - an unknown locale keeps the plain number
+        return str(n)
 
 
 def counted_noun(style: Style, noun: str, n: int, lang: str = "fr") -> str:
@@ -72,6 +84,6 @@ def counted_noun(style: Style, noun: str, n: int, lang: str = "fr") -> str:
 
 def world_subtitle(style: Style, total: int, n_countries: int, lang: str = "fr") -> str:
     """The world map's subtitle, each count with its own plural ("5 projects in 1 country")."""
-    return style.text("subtitle.world", lang, total=total, countries=n_countries,
+    return style.text("subtitle.world", lang, total=format_number(total, lang), countries=format_number(n_countries, lang),
                       projects=counted_noun(style, "project", total, lang),
                       countries_n=counted_noun(style, "country", n_countries, lang))

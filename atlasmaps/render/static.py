@@ -24,7 +24,7 @@ from atlasmaps.layout import content as C
 from atlasmaps.layout import geometry as G
 from atlasmaps.layout import projection as P
 from atlasmaps.layout.labels import LabelLine, LabelRequest, Leaders, place_labels, symbol_box
-from atlasmaps.layout.text import counted, format_data_date, world_subtitle
+from atlasmaps.layout.text import counted, format_data_date, format_number, world_subtitle
 from atlasmaps.model import JoinResult, MapKind, RenderedMap, RenderOptions
 
 if TYPE_CHECKING:
@@ -1074,7 +1074,10 @@ def _world(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) -
 
 
 def _top_list(cv: Canvas, box: Box, wc: C.WorldContent) -> None:
-    """"Les 10 pays où sont menés le plus de projets": computed from the data, in two columns."""
+    """"Les 10 pays où sont menés le plus de projets": computed from the data, in two columns.
+
+    The second column starts just after the widest entry of the first (measured), not at mid-page.
+    """
     st = cv.style
     lg = st.legend
     ax = cv.mm_axes(box, gid="top-list")
@@ -1084,15 +1087,24 @@ def _top_list(cv: Canvas, box: Box, wc: C.WorldContent) -> None:
     ax.text(0, box.h, head, ha="left", va="top", fontsize=lg.title_size_pt, color=lg.title_color, fontweight="bold")
     line_h = lg.entry_size_pt * 1.45 / PT_PER_MM
     per_col = 5
-    col_w = box.w / 2
-    for i, (iso, name, count) in enumerate(wc.top):
-        col, row = divmod(i, per_col)
-        x = col * col_w
-        y = box.h - 5.5 - row * line_h
-        ax.text(x + 9, y, f"{count}", ha="right", va="top", fontsize=lg.entry_size_pt, color=lg.title_color,
-                fontweight="bold")
-        t = ax.text(x + 11, y, name, ha="left", va="top", fontsize=lg.entry_size_pt, color=lg.entry_color)
-        t.set_gid(f"top-{i + 1}-{iso}")
+    gap = 2 * lg.entry_size_pt / PT_PER_MM
+    renderer = cv.fig.canvas.get_renderer()
+    to_mm = ax.transData.inverted()
+    counts = [format_number(count, cv.lang) for _, _, count in wc.top]
+    num_w = max((len(c) for c in counts), default=1) * lg.entry_size_pt * 0.62 / PT_PER_MM
+    x = 0.0
+    for start in range(0, n, per_col):
+        right = x
+        for row, i in enumerate(range(start, min(start + per_col, n))):
+            iso, name, _ = wc.top[i]
+            y = box.h - 5.5 - row * line_h
+            ax.text(x + num_w, y, counts[i], ha="right", va="top", fontsize=lg.entry_size_pt, color=lg.title_color,
+                    fontweight="bold")
+            t = ax.text(x + num_w + gap / 2, y, name, ha="left", va="top", fontsize=lg.entry_size_pt,
+                        color=lg.entry_color)
+            t.set_gid(f"top-{i + 1}-{iso}")
+            right = max(right, to_mm.transform((t.get_window_extent(renderer).x1, 0))[0])
+        x = right + 2 * gap
 
 
 def _equal_earth() -> str:
