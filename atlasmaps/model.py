@@ -193,6 +193,7 @@ class RenderOptions:
     level: str = "region"  # france map: region | departement
     tiles: str | None = None  # html: online basemap name or URL (off by default)
     embed: bool = False  # html: also write the iframe snippet
+    include_inactive: bool = False  # draw partnerships whose statut is not "active" (inactive, planned)
 
     def output_stem(self) -> str:
         """`<kind>-<ISO2>` for per-country maps, `<kind>` for world and france."""

@@ -37,6 +37,19 @@ class MapOutcome:
     seconds: float = 0.0
 
 
+def active_only(joined: JoinResult, options: RenderOptions) -> tuple[JoinResult, tuple[str, ...]]:
+    """The Atlas maps active cooperations: other statuts are left off unless asked for, and said so."""
+    if options.include_inactive:
+        return joined, ()
+    kept = tuple(r for r in joined.rows if r.partnership.statut == "active")
+    left_out = len(joined.rows) - len(kept)
+    if not left_out:
+        return joined, ()
+    note = (f"{left_out} partnership(s) not active (inactive or planned) left off the map; "
+            "--include-inactive draws them")
+    return replace(joined, rows=kept), (note,)
+
+
 def check_partner(joined: JoinResult, options: RenderOptions) -> JoinResult:
     """Restrict the data to the partner of a per-country map; refuse a partner with nothing to draw."""
     if options.kind not in (MapKind.BILATERAL, MapKind.COUNTRY):
@@ -102,6 +115,10 @@ def make_map(joined: JoinResult, style: Style, options: RenderOptions, out_dir: 
     """Render one map in every asked format and write it: the unit of work of commands and batch."""
     start = time.perf_counter()
     subset = check_partner(joined, options)
+    subset, notes = active_only(subset, options)
+    if not subset.mapped:
+        target = f" with {options.partner}" if options.partner else ""
+        raise MapFailed(f"{joined.source}: no active partnership to map{target}" + (f" ({notes[0]})" if notes else ""))
     rendered = render(subset, style, options)
     paths = write(rendered, out_dir, options)
     return MapOutcome(
@@ -109,6 +126,6 @@ def make_map(joined: JoinResult, style: Style, options: RenderOptions, out_dir: 
         paths=paths,
         sizes={fmt: p.stat().st_size for fmt, p in paths.items()},
         dropped_labels=rendered.dropped_labels,
-        warnings=rendered.warnings,
+        warnings=(*notes, *rendered.warnings),
         seconds=time.perf_counter() - start,
     )

@@ -83,3 +83,26 @@ def test_demo_renders_every_demo_map_in_every_format(tmp_path: Path, capsys: pyt
     assert {p.name for p in tmp_path.iterdir()} == expected
     assert out.count("wrote ") == len(expected)
     assert "41 rows, 0 invalid, 41 mapped" in err
+
+
+def test_only_active_partnerships_are_drawn_unless_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The Atlas maps active cooperations: an inactive one is left off, said so, and drawn on request."""
+    import re
+
+    lines = sample_path().read_text(encoding="utf-8").splitlines()
+    rows = [lines[0]] + [ln for ln in lines[1:] if ln.startswith(("JP01", "JP02", "JP03", "JP04"))]
+    rows[2] = rows[2].replace(",active,", ",inactive,")  # JP02: Paris – Kyoto
+    data = tmp_path / "data.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    def partners(out: Path) -> set[str]:
+        return set(re.findall(r'<g id="(partner-[^"]+)"', (out / "bilateral-JP.svg").read_text(encoding="utf-8")))
+
+    code, _, err = run_cli(["bilateral", str(data), "-p", "JP", "-f", "svg", "-o", str(tmp_path / "a")], capsys)
+    assert code == 0
+    assert "1 partnership(s) not active (inactive or planned) left off the map" in err
+    code, _, err = run_cli(["bilateral", str(data), "-p", "JP", "-f", "svg", "-o", str(tmp_path / "b"),
+                            "--include-inactive"], capsys)
+    assert code == 0
+    assert "not active" not in err
+    assert partners(tmp_path / "b") - partners(tmp_path / "a") == {"partner-kyoto"}

@@ -32,6 +32,8 @@ def _split(value: str | None) -> list[str] | None:
 @click.option("--dpi", type=click.IntRange(36, 1200), default=None, help="PNG resolution (default 300).")
 @click.option("--page", type=click.Choice(PAGES, case_sensitive=False), default=None, help="Page format.")
 @click.option("--force", is_flag=True, help="Redo every map, even those whose inputs are unchanged.")
+@click.option("--include-inactive", is_flag=True, default=None,
+              help="Also draw partnerships whose statut is not active (inactive, planned).")
 @click.option("--executor", type=click.Choice(["process", "dask"]), default="process", show_default=True)
 @click.option("--scheduler", default=None, help="Dask scheduler address (with --executor dask).")
 @click.pass_context
@@ -67,7 +69,8 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
     joined = join_file(settings["data"], columns=settings.get("columns"))
     print_join_summary(joined)
     base = RenderOptions(kind=MapKind.WORLD, formats=tuple(settings["formats"]), lang=settings["lang"],
-                         dpi=settings["dpi"], page=page_name(settings["page"]))
+                         dpi=settings["dpi"], page=page_name(settings["page"]),
+                         include_inactive=bool(settings["include_inactive"]))
     out_dir = Path(settings["output"])
     jobs = plan_jobs(joined, kinds, partners, base, settings["style"], style.fingerprint(), out_dir)
     n_jobs = settings["jobs"] or os.cpu_count() or 1
@@ -89,7 +92,7 @@ def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str,
     settings: dict[str, Any] = {
         "data": source, "style": None, "lang": "fr", "kinds": ["bilateral", "country"], "partners": None,
         "all_partners": False, "formats": ["pdf"], "output": "outputs", "dpi": 300, "page": "A4-landscape",
-        "jobs": None, "columns": None,
+        "jobs": None, "columns": None, "include_inactive": False,
     }
     if source.suffix.lower() in (".yaml", ".yml"):
         import yaml
@@ -119,7 +122,7 @@ def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str,
         settings.update(manifest)
     source_of = ctx.get_parameter_source
     for key, option in (("all_partners", "all_partners"), ("style", "style_name"), ("lang", "lang"),
-                        ("dpi", "dpi"), ("page", "page"), ("jobs", "jobs")):
+                        ("dpi", "dpi"), ("page", "page"), ("jobs", "jobs"), ("include_inactive", "include_inactive")):
         if kw[option] not in (None, False):
             settings[key] = kw[option]
     if kw["partners"]:

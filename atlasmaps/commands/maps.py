@@ -54,6 +54,8 @@ def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--years/--no-years", "show_years", default=None, help="Year labels (default: as the style says)."),
         click.option("--tiles", default=None, help="HTML only: add an online basemap (name or URL template)."),
         click.option("--embed", is_flag=True, help="HTML only: also write the iframe snippet."),
+        click.option("--include-inactive", is_flag=True,
+                     help="Also draw partnerships whose statut is not active (inactive, planned)."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
