@@ -410,6 +410,21 @@ def _basemap(ctx: _Ctx, highlight: dict[str, str], near: gpd.GeoDataFrame | None
 # map kinds
 
 
+def _partner_places(ctx: _Ctx, points: gpd.GeoDataFrame, themes_of: dict[str, list[str]],
+                    rows_of: dict[tuple[str, float, float], list[int]], country: str, precision: int,
+                    ) -> tuple[list[dict[str, Any]], list[tuple[float, float]]]:
+    """Partner markers for the page (coloured by their main theme, as in print) and their positions."""
+    places: list[dict[str, Any]] = []
+    positions: list[tuple[float, float]] = []
+    for _, q in points.iterrows():
+        x, y = q.geometry.x, q.geometry.y
+        places.append({"ll": [round(y, precision), round(x, precision)], "s": "pa", "t": "partner", "n": q["name"],
+                       "tl": q["admin1_name"] or country, "r": rows_of.get((q["name"], round(x, 5), round(y, 5)), []),
+                       "f": ctx.style.main_theme_color(themes_of.get(q["name"], []))})
+        positions.append((x, y))
+    return places, positions
+
+
 def _bilateral(joined: JoinResult, ctx: _Ctx) -> _Page:
     from atlasmaps.layout import content as C
 
@@ -445,16 +460,11 @@ def _bilateral(joined: JoinResult, ctx: _Ctx) -> _Page:
             places.append({"ll": [round(pt.y, p), round(pt.x, p)], "s": "fr", "t": u["kind"], "n": u["name"],
                            "tl": ctx.t(f"type.{u['kind']}"), "r": idx})
             anchors.append((pt.x, pt.y))
-    partner_pts: list[tuple[float, float]] = []
     themes_of: dict[str, list[str]] = {}
     for lk in b.links:
         themes_of.setdefault(lk.partner_name, []).extend(lk.themes)
-    for _, q in b.partner_points.iterrows():
-        key = (q["name"], round(q.geometry.x, 5), round(q.geometry.y, 5))
-        places.append({"ll": [round(q.geometry.y, p), round(q.geometry.x, p)], "s": "pa", "t": "partner", "n": q["name"],
-                       "tl": q["admin1_name"] or country, "r": pa_rows.get(key, []),
-                       "f": ctx.style.main_theme_color(themes_of.get(q["name"], []))})
-        partner_pts.append((q.geometry.x, q.geometry.y))
+    partner_places, partner_pts = _partner_places(ctx, b.partner_points, themes_of, pa_rows, country, p)
+    places.extend(partner_places)
 
     themes = ctx.theme_entries(t for lk in b.links for t in lk.themes)
     theme_labels = {t["key"]: t["label"] for t in themes}
@@ -548,18 +558,11 @@ def _country(joined: JoinResult, ctx: _Ctx) -> _Page:
             pa_rows.setdefault((q.name, round(q.lon, 5), round(q.lat, 5)), []).append(i)
         if q and q.admin1_id:
             zone_rows.setdefault(q.admin1_id, []).append(i)
-    places = []
-    pts = []
     themes_of: dict[str, list[str]] = {}
     for r in mapped:
         if r.partner:
             themes_of.setdefault(r.partner.name, []).extend(r.partnership.thematiques)
-    for _, q in c.partner_points.iterrows():
-        key = (q["name"], round(q.geometry.x, 5), round(q.geometry.y, 5))
-        places.append({"ll": [round(q.geometry.y, p), round(q.geometry.x, p)], "s": "pa", "t": "partner", "n": q["name"],
-                       "tl": q["admin1_name"] or country, "r": pa_rows.get(key, []),
-                       "f": ctx.style.main_theme_color(themes_of.get(q["name"], []))})
-        pts.append((q.geometry.x, q.geometry.y))
+    places, pts = _partner_places(ctx, c.partner_points, themes_of, pa_rows, country, p)
     themes = ctx.theme_entries(t for r in mapped for t in r.partnership.thematiques)
     theme_labels = {t["key"]: t["label"] for t in themes}
     s = ctx.style
