@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from atlasmaps.commands.maps import PAGES, parse_formats
+from atlasmaps.commands.maps import PAGES, data_date_option, parse_data_date, parse_formats
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -34,6 +34,7 @@ def _split(value: str | None) -> list[str] | None:
 @click.option("--force", is_flag=True, help="Redo every map, even those whose inputs are unchanged.")
 @click.option("--include-inactive", is_flag=True, default=None,
               help="Also draw partnerships whose statut is not active (inactive, planned).")
+@data_date_option
 @click.option("--executor", type=click.Choice(["process", "dask"]), default="process", show_default=True)
 @click.option("--scheduler", default=None, help="Dask scheduler address (with --executor dask).")
 @click.pass_context
@@ -50,7 +51,7 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
       atlasmaps batch assises-2026.yaml
     """
     from atlasmaps.batch import plan_jobs, run_batch
-    from atlasmaps.commands.maps import load_style_for_maps, page_name, resolve_partner
+    from atlasmaps.commands.maps import load_style_for_maps, page_name, resolve_partner, with_data_date
     from atlasmaps.errors import AtlasError
     from atlasmaps.join import join_file
     from atlasmaps.join.summary import print_join_summary
@@ -66,7 +67,8 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
         raise click.UsageError("give --all-partners or --partners (or 'partners:' in the manifest)")
     partners = None if settings["partners"] is None else [resolve_partner(p) for p in settings["partners"]]
     style = load_style_for_maps(settings["style"])
-    joined = join_file(settings["data"], columns=settings.get("columns"))
+    data_date = parse_data_date(ctx, None, str(settings["data_date"])) if settings["data_date"] else None
+    joined = with_data_date(join_file(settings["data"], columns=settings.get("columns")), data_date)
     print_join_summary(joined)
     base = RenderOptions(kind=MapKind.WORLD, formats=tuple(settings["formats"]), lang=settings["lang"],
                          dpi=settings["dpi"], page=page_name(settings["page"]),
@@ -92,7 +94,7 @@ def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str,
     settings: dict[str, Any] = {
         "data": source, "style": None, "lang": "fr", "kinds": ["bilateral", "country"], "partners": None,
         "all_partners": False, "formats": ["pdf"], "output": "outputs", "dpi": 300, "page": "A4-landscape",
-        "jobs": None, "columns": None, "include_inactive": False,
+        "jobs": None, "columns": None, "include_inactive": False, "data_date": None,
     }
     if source.suffix.lower() in (".yaml", ".yml"):
         import yaml
@@ -122,7 +124,8 @@ def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str,
         settings.update(manifest)
     source_of = ctx.get_parameter_source
     for key, option in (("all_partners", "all_partners"), ("style", "style_name"), ("lang", "lang"),
-                        ("dpi", "dpi"), ("page", "page"), ("jobs", "jobs"), ("include_inactive", "include_inactive")):
+                        ("dpi", "dpi"), ("page", "page"), ("jobs", "jobs"), ("include_inactive", "include_inactive"),
+                        ("data_date", "data_date")):
         if kw[option] not in (None, False):
             settings[key] = kw[option]
     if kw["partners"]:

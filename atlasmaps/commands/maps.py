@@ -33,6 +33,29 @@ def parse_formats(ctx: click.Context, param: click.Parameter, value: tuple[str, 
     return tuple(formats) or ("pdf",)
 
 
+def parse_data_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An ISO date (YYYY-MM-DD), so that the source line can say it in the map's language."""
+    import datetime
+
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date like 2026-03-15") from None
+
+
+data_date_option = click.option(
+    "--data-date", callback=parse_data_date, default=None, metavar="YYYY-MM-DD",
+    help="Date of the data for the source line (default: the file's date, or the JSON's 'date').")
+
+
+def with_data_date(joined: Any, data_date: str | None) -> Any:
+    from dataclasses import replace
+
+    return replace(joined, data_date=data_date) if data_date else joined
+
+
 def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every map command."""
     decorators = [
@@ -56,6 +79,7 @@ def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--embed", is_flag=True, help="HTML only: also write the iframe snippet."),
         click.option("--include-inactive", is_flag=True,
                      help="Also draw partnerships whose statut is not active (inactive, planned)."),
+        data_date_option,
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -77,7 +101,7 @@ def _run(ctx: click.Context, kind: MapKind, data: Path, partner: str | None = No
     iso2 = resolve_partner(partner) if partner else None
     style = load_style_for_maps(kw.pop("style_name"))
     kw["projection"] = checked_override(kw["projection"])
-    joined = join_file(data, columns=kw.pop("columns"))
+    joined = with_data_date(join_file(data, columns=kw.pop("columns")), kw.pop("data_date"))
     print_join_summary(joined)
     failed = _make(joined, kind, iso2, style, **kw)
     ctx.exit(1 if failed or joined.problems or len(joined.mapped) < len(joined.rows) else 0)
@@ -232,12 +256,12 @@ def demo(ctx: click.Context, out_dir: Path, formats: tuple[str, ...], lang: str,
     """
     from atlasmaps.join import join_file
     from atlasmaps.join.summary import print_join_summary
-    from atlasmaps.sample import sample_path
+    from atlasmaps.sample import SAMPLE_DATE, sample_path
 
     if ctx.get_parameter_source("formats") is click.core.ParameterSource.DEFAULT:
         formats = ALL_FORMATS
     style = load_style_for_maps(None)
-    joined = join_file(sample_path())
+    joined = with_data_date(join_file(sample_path()), SAMPLE_DATE)
     print_join_summary(joined)
     failed = [
         kind for kind, partner in DEMO_MAPS
