@@ -697,6 +697,13 @@ def _wants_insets(options: RenderOptions, involved: Sequence[str]) -> bool:
 # ------------------------------------------------------------------------------------ map kinds
 
 
+def _page_body(cv: Canvas, inner: Box, joined: JoinResult, title: str, subtitle: str) -> Box:
+    """Draw the title block and the source/credits footer; return the box left for maps and legend."""
+    top = inner.top - _header(cv, inner, title, subtitle)
+    bottom = inner.y + _footer(cv, inner, joined)
+    return Box(inner.x, bottom, inner.w, top - bottom)
+
+
 def _bilateral(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) -> None:
     st = cv.style
     partner = (options.partner or "").upper()
@@ -705,9 +712,7 @@ def _bilateral(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Bo
     name = _country_name(partner, cv.lang)
     title = cv.text("title.bilateral", partner_phrase=st.country_phrase(name, partner, cv.lang))
     subtitle = cv.count_text("subtitle.bilateral", bc.n_partnerships, count=bc.n_partnerships)
-    top = inner.top - _header(cv, inner, title, subtitle)
-    bottom = inner.y + _footer(cv, inner, joined)
-    body = Box(inner.x, bottom, inner.w, top - bottom)
+    body = _page_body(cv, inner, joined, title, subtitle)
     gap = 4.0
     years = _show_years(st, options)
     # Legend: a band of columns under the panels, as high as its longest column.
@@ -778,9 +783,7 @@ def _country(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box)
     name = _country_name(partner, cv.lang)
     title = cv.text("title.country", partner_in=st.country_phrase(name, partner, cv.lang, form="in"))
     subtitle = cv.count_text("subtitle.country", cc.n_partnerships, count=cc.n_partnerships)
-    top = inner.top - _header(cv, inner, title, subtitle)
-    bottom = inner.y + _footer(cv, inner, joined)
-    body = Box(inner.x, bottom, inner.w, top - bottom)
+    body = _page_body(cv, inner, joined, title, subtitle)
     side_w = min(92.0, body.w * 0.34)
     gap = 5.0
     mbox = Box(body.x, body.y, body.w - side_w - gap, body.h)
@@ -1001,9 +1004,7 @@ def _world(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) -
     wc = C.world_content(joined, cv.lang)
     title = cv.text("title.world")
     subtitle = world_subtitle(st, wc.total, wc.n_countries, cv.lang)
-    top = inner.top - _header(cv, inner, title, subtitle)
-    bottom = inner.y + _footer(cv, inner, joined)
-    body = Box(inner.x, bottom, inner.w, top - bottom)
+    body = _page_body(cv, inner, joined, title, subtitle)
     band_h = 30.0
     crs = options.projection or _equal_earth()
     mbox_h = body.h - band_h - 3
@@ -1144,9 +1145,7 @@ def _france(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) 
     fc = C.france_content(joined, level)
     title = cv.text("title.france")
     subtitle = cv.text(f"subtitle.france_{level}")
-    top = inner.top - _header(cv, inner, title, subtitle)
-    bottom = inner.y + _footer(cv, inner, joined)
-    body = Box(inner.x, bottom, inner.w, top - bottom)
+    body = _page_body(cv, inner, joined, title, subtitle)
     legend_w = 60.0
     gap = 4.0
     inset_w = 30.0
