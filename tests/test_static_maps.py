@@ -8,8 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from atlasmaps.layout import content as C
-from atlasmaps.layout import projection as P
+from atlasmaps.content import classes as CL
+from atlasmaps.content.france import france_content
+from atlasmaps.geo import projection as P
 from atlasmaps.model import MapKind, RenderOptions
 from atlasmaps.render import static
 from atlasmaps.style import load_style
@@ -185,7 +186,7 @@ def test_world_map_top_list_computed_from_data(world_result, style):
 
 def test_france_map_counts_per_region(world_result, style):
     out = static.render(world_result, style, RenderOptions(MapKind.FRANCE, formats=("svg",)))
-    fc = C.france_content(world_result, "region")
+    fc = france_content(world_result, "region")
     counted = fc.units[fc.units["n"] > 0]
     labels = _ids(out.files["svg"], "label-unit-")
     assert len(labels) + len([d for d in out.dropped_labels]) == len(counted)
@@ -194,12 +195,12 @@ def test_france_map_counts_per_region(world_result, style):
 
 def test_classify_schemes():
     values = [1, 2, 3, 10, 20, 50, 51, 52, 100, 300]
-    jenks = C.classify(values, "jenks", 5)
-    quant = C.classify(values, "quantiles", 4)
+    jenks = CL.classify(values, "jenks", 5)
+    quant = CL.classify(values, "quantiles", 4)
     assert jenks[-1] == 300 and len(jenks) == 5 and jenks == sorted(jenks)
     assert quant[-1] == 300 and len(quant) == 4
-    assert C.classify([3, 3, 7], "jenks", 5) == [3.0, 7.0]
-    assert C.class_of(0, jenks) == -1 and C.class_of(300, jenks) == 4
+    assert CL.classify([3, 3, 7], "jenks", 5) == [3.0, 7.0]
+    assert CL.class_of(0, jenks) == -1 and CL.class_of(300, jenks) == 4
 
 
 # ------------------------------------------------------------------ label placement on the sample
@@ -310,7 +311,7 @@ def test_france_legend_singular_class(japan_result, style):
 
 
 def test_source_date_in_the_map_language(japan_result, style):
-    from atlasmaps.layout.text import format_data_date
+    from atlasmaps.content.text import format_data_date
 
     en = static.render(japan_result, style, RenderOptions(MapKind.BILATERAL, partner="JP", formats=("svg",), lang="en"))
     assert "data as of 15 March 2024" in _svg_text(en.files["svg"])
@@ -326,7 +327,7 @@ def test_france_units_without_project_have_their_own_tint(japan_result, style):
     assert ch.france_no_data and ch.france_no_data != style.basemap.land
     out = static.render(japan_result, style, RenderOptions(MapKind.FRANCE, formats=("svg",)))
     svg = out.files["svg"].decode()
-    fc = C.france_content(japan_result, "region")
+    fc = france_content(japan_result, "region")
     empty = [c for c, n in zip(fc.units["code"], fc.units["n"]) if n == 0]
     tint = ch.france_no_data.lower()
     for code in empty:

@@ -95,7 +95,7 @@ def _run(ctx: click.Context, kind: MapKind, data: Path, partner: str | None = No
     from atlasmaps.join import join_file
     from atlasmaps.join.summary import print_join_summary
 
-    from atlasmaps.layout.projection import checked_override
+    from atlasmaps.geo.projection import checked_override
 
     # Check the cheap things (partner, style, projection) before paying for the join: usage errors, exit 2.
     iso2 = resolve_partner(partner) if partner else None

@@ -1,7 +1,7 @@
 """Print maps (PDF, SVG, PNG) with matplotlib, from the format-independent layout content.
 
 Why this shape:
-- Geometries arrive projected, clipped and simplified (`atlasmaps.layout.geometry`) and are drawn
+- Geometries arrive projected, clipped and simplified (`atlasmaps.geo.geometry`) and are drawn
   as matplotlib paths in projected metres on plain axes: no reprojection at draw time.
 - The figure is laid out once (labels measured and placed once) and each asked format is written
   from that same figure into memory; PDF and SVG carry fixed metadata and hash salt, so the same
@@ -20,11 +20,12 @@ import textwrap
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from atlasmaps.layout import content as C
-from atlasmaps.layout import geometry as G
-from atlasmaps.layout import projection as P
+from atlasmaps.content import common as K
+from atlasmaps.content.types import LegendEntry, LegendSection, MapContent, MapTexts
+from atlasmaps.geo import geometry as G
+from atlasmaps.geo import projection as P
 from atlasmaps.layout.labels import LabelLine, LabelRequest, Leaders, place_labels, symbol_box
-from atlasmaps.layout.text import counted, format_data_date, format_number, world_subtitle
+from atlasmaps.content.text import counted, format_number
 from atlasmaps.model import JoinResult, MapKind, RenderedMap, RenderOptions
 
 if TYPE_CHECKING:
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from atlasmaps.content.bilateral import BilateralContent
+    from atlasmaps.content.country import CountryContent
+    from atlasmaps.content.france import FranceContent
+    from atlasmaps.content.world import WorldContent
     from atlasmaps.style import Style
 
 #: Layout resolution (dots per inch) used while placing labels; output dpi is independent.
@@ -93,6 +98,7 @@ class Canvas:
     height_mm: float
     style: Style
     lang: str
+    content: MapContent
     obstacles: list = field(default_factory=list)  # display boxes labels must avoid
     requests: list[LabelRequest] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -115,6 +121,11 @@ class Canvas:
         ax.set_xlim(0, box.w)
         ax.set_ylim(0, box.h)
         return ax
+
+    def project(self, layer: str, frame: P.Frame, box: Box):
+        """The content's layer `layer` projected into `frame`, simplified for the box's width."""
+        lay = self.content.layers[layer]
+        return G.project_layer(lay.key, lay.gdf, frame, G.tolerance_m(frame, box.w))
 
     def text(self, key: str, **fields: Any) -> str:
         return self.style.text(key, self.lang, **fields)
@@ -159,16 +170,10 @@ def _header(cv: Canvas, inner: Box, title: str, subtitle: str) -> float:
     return height + 2.0
 
 
-def _footer(cv: Canvas, inner: Box, joined: JoinResult) -> float:
+def _footer(cv: Canvas, inner: Box, texts: MapTexts) -> float:
     """Source line (with the data's date), boundary attribution, credits; returns height (mm)."""
-    from atlasmaps import boundaries
-
     st = cv.style
-    date = format_data_date(joined.data_date, cv.lang) or "—"
-    source = cv.text("source", date=date)
-    attribution = boundaries.attribution(cv.lang)
-    year = (joined.data_date or "")[:4] or "—"
-    credits = cv.text("credits", year=year)
+    source, attribution, credits = texts.source, texts.attribution, texts.credits
     lh = _block_height_mm(st, "source")
     width_chars = max(40, int(inner.w * 0.72 / (st.blocks.source.size_pt * 0.5 / PT_PER_MM)))
     src_lines = textwrap.wrap(source, width_chars) + textwrap.wrap(attribution, width_chars)
@@ -266,13 +271,10 @@ def _panel_frame(frame: P.Frame, box: Box, pad: float = 0.04) -> P.Frame:
     return frame.fit(box.w / box.h, pad=pad)
 
 
-def _draw_basemap(ax: Axes, frame: P.Frame, box: Box, style: Style, highlight: dict[str, str]) -> None:
+def _draw_basemap(cv: Canvas, ax: Axes, frame: P.Frame, box: Box, highlight: dict[str, str]) -> None:
     """Countries of the frame: grey land, white borders; `highlight` iso2 -> fill colour."""
-    from atlasmaps import boundaries
-
-    tol = G.tolerance_m(frame, box.w)
-    countries = G.project_layer("countries:50m", boundaries.load("countries"), frame, tol)
-    bm = style.basemap
+    countries = cv.project("countries", frame, box)
+    bm = cv.style.basemap
     plain = countries[~countries["iso_a2"].isin(list(highlight))]
     _draw_polys(ax, plain.geometry, gid="basemap-countries", zorder=1, facecolor=bm.land, edgecolor=bm.border,
                 linewidth=bm.border_width_pt)
@@ -491,46 +493,47 @@ def _legend_text_symbol(text: str, props: dict[str, Any]):
     return draw
 
 
-def _french_legend(lw: LegendWriter, cv: Canvas, kinds, zone: bool, partner: bool, years: bool,
-                   themes: Sequence[str], columns: bool = False) -> None:
-    """Legend of the bilateral and country maps; with `columns`, one section per column."""
+def _swatch(cv: Canvas, entry: LegendEntry, vmax: float = 1.0):
+    """The drawer of a legend entry's symbol, from the style (the content says what it stands for)."""
     st = cv.style
-    col = 0
-    if kinds:
-        lw.title(cv.text("legend.french_title"))
-        for kind in kinds:
-            sym = st.symbol(kind.value)
-            label = cv.text(f"legend.type.{kind.value}")
-            if sym.polygon is not None and kind in C.UNIT_KINDS:
-                poly = sym.polygon
-                lw.entry(kind.value, label, _legend_patch(poly.fill, poly.alpha, poly.edge, poly.edge_width_pt))
-            else:
-                lw.entry(kind.value, label, _legend_marker(sym))
-    if zone or partner or years:
-        if columns and kinds:
-            col += 1
-            lw.column(col)
-        lw.title(cv.text("legend.cooperation_title"))
-        if zone:
-            z = st.zone_intervention
-            lw.entry("zone", cv.text("legend.zone"), _legend_patch(z.fill, z.alpha, z.edge, z.edge_width_pt))
-        if partner:
-            lw.entry("partner", cv.text("legend.partner"), _legend_marker(st.symbol("partner")))
-        if years:
-            lw.entry("year", cv.text("legend.year"),
-                     _legend_text_symbol(cv.text("legend.year_example"), _year_props(st)))
-    keys = []
-    for t in themes:
-        k = st.theme_key(t)
-        if k and k not in keys:
-            keys.append(k)
-    if keys:
-        if columns and col < 2:
-            lw.column(col + 1)
-        lw.title(cv.text("legend.themes_title"))
-        partner_sym = st.symbol("partner")
-        for k in sorted(keys, key=list(st.themes).index):
-            lw.entry(f"theme-{k}", st.theme_label(k, cv.lang), _legend_marker(partner_sym, st.themes[k].color))
+    ch = st.choropleth
+    if entry.swatch == "type":
+        sym = st.symbol(entry.key)
+        if sym.polygon is not None and entry.key in {k.value for k in K.UNIT_KINDS}:
+            poly = sym.polygon
+            return _legend_patch(poly.fill, poly.alpha, poly.edge, poly.edge_width_pt)
+        return _legend_marker(sym)
+    if entry.swatch == "zone":
+        z = st.zone_intervention
+        return _legend_patch(z.fill, z.alpha, z.edge, z.edge_width_pt)
+    if entry.swatch == "partner":
+        return _legend_marker(st.symbol("partner"))
+    if entry.swatch == "year":
+        return _legend_text_symbol(cv.text("legend.year_example"), _year_props(st))
+    if entry.swatch == "theme":
+        return _legend_marker(st.symbol("partner"), entry.color)
+    if entry.swatch == "circle":
+        pr = st.proportional
+        d = max(pr.min_size_pt, pr.max_size_pt * math.sqrt((entry.value or 0) / vmax))
+
+        def draw(a, x, y):
+            (m,) = a.plot([x], [y], linestyle="none", marker="o", markersize=min(d, 16), markerfacecolor=pr.color,
+                          alpha=pr.alpha, markeredgecolor=pr.edge)
+            return m
+
+        return draw
+    return _legend_patch(entry.color, 1.0, ch.edge, 0.3)  # class, no_data, france
+
+
+def _draw_legend(lw: LegendWriter, cv: Canvas, sections: Sequence[LegendSection], columns: bool = False) -> None:
+    """The content's legend sections top-down; with `columns`, one section per column."""
+    for i, section in enumerate(sections):
+        if columns and i:
+            lw.column(i)
+        lw.title(section.title)
+        vmax = max((e.value or 0 for e in section.entries), default=1) or 1
+        for e in section.entries:
+            lw.entry(e.key, e.label, _swatch(cv, e, vmax))
 
 
 # ------------------------------------------------------------------------------------ panels
@@ -541,16 +544,13 @@ def _overseas(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _draw_french_panel(cv: Canvas, ax: Axes, frame: P.Frame, box: Box, bc: C.BilateralContent | None,
+def _draw_french_panel(cv: Canvas, ax: Axes, frame: P.Frame, box: Box, bc: BilateralContent | None,
                        inset: str | None = None, label: bool = True) -> None:
     """France (metropolitan or one overseas inset): units filled, points as symbols, labels queued."""
-    from atlasmaps import boundaries
-
     st = cv.style
     _setup_map_axes(ax, frame, st)
-    _draw_basemap(ax, frame, box, st, {"FR": st.basemap.france_land})
-    tol = G.tolerance_m(frame, box.w)
-    deps = G.project_layer("fr_departements", boundaries.load("fr_departements"), frame, tol)
+    _draw_basemap(cv, ax, frame, box, {"FR": st.basemap.france_land})
+    deps = cv.project("fr_departements", frame, box)
     _draw_polys(ax, deps.geometry, gid="fr-departements", zorder=1.5, facecolor="none",
                 edgecolor=st.basemap.admin1_border, linewidth=st.basemap.admin1_border_width_pt)
     if bc is None:
@@ -562,7 +562,7 @@ def _draw_french_panel(cv: Canvas, ax: Axes, frame: P.Frame, box: Box, bc: C.Bil
         units = units.loc[[_overseas(o) == want for o in units["overseas"]]]
         if units.empty:
             continue
-        projected = G.project_layer(layer, boundaries.load(layer), frame, tol)
+        projected = cv.project(layer, frame, box)
         geoms = dict(zip(projected["code"].astype(str), projected.geometry))
         poly = st.symbol(kind).polygon
         for code, name in zip(units["code"], units["name"]):
@@ -601,10 +601,9 @@ def _draw_partner_panel(cv: Canvas, ax: Axes, frame: P.Frame, box: Box, partner:
     """The partner country: zones d'intervention filled, partner collectivités as symbols + labels."""
     st = cv.style
     _setup_map_axes(ax, frame, st)
-    _draw_basemap(ax, frame, box, st, {partner: st.basemap.partner_land})
-    tol = G.tolerance_m(frame, box.w)
+    _draw_basemap(cv, ax, frame, box, {partner: st.basemap.partner_land})
     if len(admin1):
-        a1 = G.project_layer(f"admin1:{partner}", admin1, frame, tol)
+        a1 = cv.project("admin1", frame, box)
         z = st.zone_intervention
         geoms = dict(zip(a1["admin1_id"], a1.geometry))
         for zid in zones["admin1_id"]:
@@ -629,7 +628,7 @@ def _draw_partner_panel(cv: Canvas, ax: Axes, frame: P.Frame, box: Box, partner:
         while slug in seen:
             slug += "-2"
         seen.add(slug)
-        fill = st.main_theme_color(getattr(rec, "themes", ()) or ())
+        fill = rec.color if isinstance(rec.color, str) else None
         _marker(ax, x, y, sym, f"partner-{slug}", zorder=6, fill=fill)
         cv.obstacles.append(symbol_box(ax, x, y, sym.size_pt / 2 + sym.edge_width_pt))
         lines = [LabelLine(rec.name, _label_props(st))]
@@ -653,22 +652,9 @@ def _zone_short_name(rec, shaded: set) -> str | None:
     return None
 
 
-def _partner_points_with_themes(bc: C.BilateralContent) -> gpd.GeoDataFrame:
-    """Partner points plus the themes of their partnerships (for the symbol colour)."""
-    themes: dict[str, list[str]] = {}
-    for link in bc.links:
-        themes.setdefault(link.partner_name, []).extend(link.themes)
-    pts = bc.partner_points.copy()
-    pts["themes"] = [tuple(themes.get(n, ())) for n in pts["name"]]
-    return pts
-
-
-def _insets(cv: Canvas, strip: Box, bc: C.BilateralContent | None, fc: C.FranceContent | None = None,
-            draw_units=None) -> None:
+def _insets(cv: Canvas, strip: Box, bc: BilateralContent | None, draw_units=None) -> None:
     """One small map per overseas département, side by side in `strip`, each with its caption."""
-    from atlasmaps import boundaries
-
-    deps = boundaries.load("fr_departements")
+    deps = cv.content.layers["fr_departements"].gdf
     n = len(OVERSEAS_INSETS)
     gap = 2.0
     w = (strip.w - gap * (n - 1)) / n
@@ -697,28 +683,24 @@ def _wants_insets(options: RenderOptions, involved: Sequence[str]) -> bool:
 # ------------------------------------------------------------------------------------ map kinds
 
 
-def _page_body(cv: Canvas, inner: Box, joined: JoinResult, title: str, subtitle: str) -> Box:
+def _page_body(cv: Canvas, inner: Box, texts: MapTexts) -> Box:
     """Draw the title block and the source/credits footer; return the box left for maps and legend."""
-    top = inner.top - _header(cv, inner, title, subtitle)
-    bottom = inner.y + _footer(cv, inner, joined)
+    top = inner.top - _header(cv, inner, texts.title, texts.subtitle)
+    bottom = inner.y + _footer(cv, inner, texts)
     return Box(inner.x, bottom, inner.w, top - bottom)
 
 
 def _bilateral(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) -> None:
     st = cv.style
     partner = (options.partner or "").upper()
-    bc = C.bilateral_content(joined, partner)
-    cv.warnings.extend(bc.warnings)
-    name = _country_name(partner, cv.lang)
-    title = cv.text("title.bilateral", partner_phrase=st.country_phrase(name, partner, cv.lang))
-    subtitle = cv.count_text("subtitle.bilateral", bc.n_partnerships, count=bc.n_partnerships)
-    body = _page_body(cv, inner, joined, title, subtitle)
+    bc = cv.content.data
+    body = _page_body(cv, inner, cv.content.texts)
     gap = 4.0
     years = _show_years(st, options)
     # Legend: a band of columns under the panels, as high as its longest column.
     lg = st.legend
     entry_h = max(lg.entry_size_pt, 6.0) * 1.45 / PT_PER_MM
-    rows = max(len(bc.kinds), 3, len({st.theme_key(t) for t in bc.themes} - {None}))
+    rows = max([3, *(len(s.entries) for s in cv.content.legend)])
     band_h = min(body.h * 0.3, lg.title_size_pt * 1.6 / PT_PER_MM + rows * entry_h + 3.0)
     maps = Box(body.x, body.y + band_h + gap, body.w, body.h - band_h - gap)
     # Partner frame first: its aspect decides how the width is shared.
@@ -747,7 +729,7 @@ def _bilateral(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Bo
         top_f = maps.y + hp + gap
         fbox = Box(maps.x, top_f + (inset_h + gap if insets else 0), maps.w, hf - (inset_h + gap if insets else 0))
         inset_strip = Box(maps.x, top_f, maps.w, inset_h)
-    france_frame = _panel_frame(P.france_frame() if not options.projection else _france_override(options), fbox)
+    france_frame = _panel_frame(P.france_frame() if not options.projection else _france_override(cv, options), fbox)
     ax_f = cv.axes(fbox, gid="panel-france")
     _draw_french_panel(cv, ax_f, france_frame, fbox, bc)
     _scale_bar(cv, ax_f, france_frame, fbox)
@@ -757,20 +739,16 @@ def _bilateral(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Bo
         _insets(cv, inset_strip, bc)
     pframe = _panel_frame(pframe, pbox, pad=0.06)
     ax_p = cv.axes(pbox, gid=f"panel-{partner}")
-    _draw_partner_panel(cv, ax_p, pframe, pbox, partner, bc.zones, _partner_points_with_themes(bc),
-                        bc.partner_admin1, years)
+    _draw_partner_panel(cv, ax_p, pframe, pbox, partner, bc.zones, bc.partner_points, bc.partner_admin1, years)
     _scale_bar(cv, ax_p, pframe, pbox)
     if options.north_arrow:
         _north_arrow(cv, ax_p, pframe)
     lw = LegendWriter(cv, Box(body.x, body.y, body.w, band_h), columns=3)
-    _french_legend(lw, cv, bc.kinds, zone=len(bc.zones) > 0, partner=len(bc.partner_points) > 0,
-                   years=years and bool(bc.years), themes=bc.themes, columns=True)
+    _draw_legend(lw, cv, cv.content.legend, columns=True)
 
 
-def _france_override(options: RenderOptions) -> P.Frame:
-    from atlasmaps import boundaries
-
-    deps = boundaries.load("fr_departements")
+def _france_override(cv: Canvas, options: RenderOptions) -> P.Frame:
+    deps = cv.content.layers["fr_departements"].gdf
     metro = deps[~deps["code"].isin(list(OVERSEAS_INSETS))]
     return P.frame_of(metro.geometry.values, options.projection)
 
@@ -778,12 +756,8 @@ def _france_override(options: RenderOptions) -> P.Frame:
 def _country(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) -> None:
     st = cv.style
     partner = (options.partner or "").upper()
-    cc = C.country_content(joined, partner)
-    cv.warnings.extend(cc.warnings)
-    name = _country_name(partner, cv.lang)
-    title = cv.text("title.country", partner_in=st.country_phrase(name, partner, cv.lang, form="in"))
-    subtitle = cv.count_text("subtitle.country", cc.n_partnerships, count=cc.n_partnerships)
-    body = _page_body(cv, inner, joined, title, subtitle)
+    cc: CountryContent = cv.content.data
+    body = _page_body(cv, inner, cv.content.texts)
     side_w = min(92.0, body.w * 0.34)
     gap = 5.0
     mbox = Box(body.x, body.y, body.w - side_w - gap, body.h)
@@ -792,20 +766,13 @@ def _country(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box)
     frame = _panel_frame(frame, mbox, pad=0.05)
     ax = cv.axes(mbox, gid=f"panel-{partner}")
     years = _show_years(st, options)
-    pts = cc.partner_points.copy()
-    themes: dict[str, list[str]] = {}
-    for r in joined.mapped:
-        if r.partnership.pays == partner and r.partner is not None:
-            themes.setdefault(r.partner.name, []).extend(r.partnership.thematiques)
-    pts["themes"] = [tuple(themes.get(n, ())) for n in pts["name"]]
-    _draw_partner_panel(cv, ax, frame, mbox, partner, cc.zones, pts, cc.partner_admin1, years)
+    _draw_partner_panel(cv, ax, frame, mbox, partner, cc.zones, cc.partner_points, cc.partner_admin1, years)
     # Zone names at the zones' representative points (lower priority than the places). Each zone
     # has a key number, shared with the list beside the map: where the name fits nowhere on the
     # map, the number is placed instead (the list says which zone it is).
-    keys = {zp.admin1_id: i + 1 for i, zp in enumerate(z for z in cc.partners_by_zone if z.admin1_id)}
-    tol = G.tolerance_m(frame, mbox.w)
+    keys = cc.zone_keys
     if len(cc.partner_admin1):
-        a1 = G.project_layer(f"admin1:{partner}", cc.partner_admin1, frame, tol)
+        a1 = cv.project("admin1", frame, mbox)
         geoms = dict(zip(a1["admin1_id"], a1.geometry))
         zprops = dict(_label_props(st))
         zprops.update(fontstyle="italic", color=st.zone_intervention.edge)
@@ -828,9 +795,7 @@ def _country(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box)
     # Legend at the bottom of the side column, as high as what it holds; the partners per zone
     # get all the height above it.
     lw = LegendWriter(cv, Box(side.x, side.y, side.w, side.h))
-    kinds_sym = []  # the country map shows no French symbols: legend shows zones, partners, themes
-    _french_legend(lw, cv, kinds_sym, zone=len(cc.zones) > 0, partner=len(cc.partner_points) > 0,
-                   years=years and any(len(y) for y in cc.partner_points["years"]), themes=cc.themes)
+    _draw_legend(lw, cv, cv.content.legend)
     leg_h = min(side.h, side.h - lw.space_left() + 1.0)
     lw.ax.set_position((side.x / cv.width_mm, side.y / cv.height_mm, side.w / cv.width_mm, leg_h / cv.height_mm))
     lw.ax.set_ylim(side.h - leg_h, side.h)
@@ -899,7 +864,7 @@ def _wrap_measured(cv: Canvas, text: str, width_mm: float, size_pt: float, weigh
 _LIST_LAYOUTS: tuple[tuple[int, float, float], ...] = ((1, 1.3, 1.2), (2, 1.3, 1.2), (2, 1.12, 0.6), (3, 1.12, 0.6))
 
 
-def _partners_list(cv: Canvas, box: Box, cc: C.CountryContent, keys: dict[str | None, int] | None = None) -> None:
+def _partners_list(cv: Canvas, box: Box, cc: CountryContent, keys: dict[str | None, int] | None = None) -> None:
     """The French partners of each zone, biggest zones first, numbered like the zones on the map.
 
     Nothing is cut: the list flows into more columns and tighter lines when crowded; when even the
@@ -925,7 +890,7 @@ def _partners_list(cv: Canvas, box: Box, cc: C.CountryContent, keys: dict[str | 
             zname = zp.name or "—"
             heading = (cv.text("partners_zone", n=keys[zp.admin1_id], zone=zname, count=zp.n)
                        if zp.admin1_id in keys else f"{zname} ({zp.n})")
-            names = [f"{n} ({cv.text(f'type.{k.value}').lower()})" if k in C.UNIT_KINDS else n
+            names = [f"{n} ({cv.text(f'type.{k.value}').lower()})" if k in K.UNIT_KINDS else n
                      for n, k, _ in zp.french]
             head_lines = _wrap_measured(cv, heading, col_w, lg.section_size_pt, "bold")
             body = _wrap_measured(cv, ", ".join(names), col_w - indent, lg.entry_size_pt)
@@ -975,36 +940,13 @@ def _partners_list(cv: Canvas, box: Box, cc: C.CountryContent, keys: dict[str | 
         cv.warnings.append(f"partners list: {rest} zone(s) did not fit beside the map: {left_out}")
 
 
-def _country_name(iso2: str, lang: str) -> str:
-    from atlasmaps import boundaries
-
-    c = boundaries.load("countries")
-    row = c[c["iso_a2"] == iso2]
-    if row.empty:
-        return iso2
-    col = "name_en" if lang == "en" else "name_fr"
-    return str(row.iloc[0][col] or row.iloc[0]["name_en"])
-
-
-def _class_labels(cv: Canvas, bins: Sequence[float], values: Sequence[float]) -> list[str]:
-    lows = [min(v for v in values if v > 0)] + [int(b) + 1 for b in bins[:-1]]
-    out = []
-    for lo, hi in zip(lows, bins):
-        lo, hi = int(lo), int(hi)
-        out.append(cv.count_text("legend.class_single", hi, value=hi) if lo >= hi
-                   else cv.count_text("legend.class", hi, low=lo, high=hi))
-    return out
-
-
 def _world(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) -> None:
     import numpy as np
     import shapely
 
     st = cv.style
-    wc = C.world_content(joined, cv.lang)
-    title = cv.text("title.world")
-    subtitle = world_subtitle(st, wc.total, wc.n_countries, cv.lang)
-    body = _page_body(cv, inner, joined, title, subtitle)
+    wc: WorldContent = cv.content.data
+    body = _page_body(cv, inner, cv.content.texts)
     band_h = 30.0
     crs = options.projection or _equal_earth()
     mbox_h = body.h - band_h - 3
@@ -1020,27 +962,20 @@ def _world(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) -
     globe = _globe(crs)
     _draw_polys(ax, [globe], gid="sea", zorder=0, facecolor=st.basemap.sea, edgecolor=st.basemap.coastline,
                 linewidth=st.basemap.coastline_width_pt)
-    tol = G.tolerance_m(frame, mbox.w)
-    projected = G.project_layer("countries:50m", _countries(), frame, tol)
+    projected = cv.project("countries", frame, mbox)
     counts = dict(zip(wc.countries["iso_a2"], wc.countries["n"]))
     ch = st.choropleth
-    values = [v for v in wc.countries.drop_duplicates("iso_a2")["n"] if v > 0]
-    scheme = options.scheme or ch.scheme
+    values = wc.values
     lw = LegendWriter(cv, Box(body.x, body.y, 70, band_h))
+    _draw_legend(lw, cv, cv.content.legend)
     if not options.symbols:
-        bins = C.classify(values, scheme, ch.k)
-        colours = st.choropleth_colors(len(bins))
+        classes = wc.classes
         fills = []
         for iso in projected["iso_a2"]:
             n = counts.get(iso, 0)
-            fills.append(ch.france if iso == "FR" else (colours[C.class_of(n, bins)] if n > 0 else ch.no_data))
+            fills.append(ch.france if iso == "FR" else (classes.colour_of(n) if n > 0 else ch.no_data))
         for iso, g, fc in zip(projected["iso_a2"], projected.geometry, fills):
             _draw_feature(ax, g, f"country-{iso}", 1, facecolor=fc, edgecolor=ch.edge, linewidth=ch.edge_width_pt)
-        lw.title(cv.text("legend.classes_title"))
-        for i, (lab, col) in enumerate(zip(_class_labels(cv, bins, values), colours)):
-            lw.entry(f"class-{i}", lab, _legend_patch(col, 1.0, ch.edge, 0.3))
-        lw.entry("no-data", cv.text("legend.no_data"), _legend_patch(ch.no_data, 1.0, ch.edge, 0.3))
-        lw.entry("france", cv.text("legend.france"), _legend_patch(ch.france, 1.0, ch.edge, 0.3))
     else:
         pr = st.proportional
         for iso, g in zip(projected["iso_a2"], projected.geometry):
@@ -1061,20 +996,10 @@ def _world(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) -
             (c,) = ax.plot([xs[i]], [ys[i]], linestyle="none", marker="o", markersize=d, markerfacecolor=pr.color,
                            alpha=pr.alpha, markeredgecolor=pr.edge, markeredgewidth=pr.edge_width_pt, zorder=5)
             c.set_gid(f"circle-{pts['iso_a2'].values[i]}")
-        lw.title(cv.text("legend.proportional_title"))
-        for v in sorted({vmax, max(1, round(vmax / 4)), max(1, round(vmax / 16))}, reverse=True):
-            d = max(pr.min_size_pt, pr.max_size_pt * math.sqrt(v / vmax))
-
-            def draw(a, x, y, d=d):
-                (m,) = a.plot([x], [y], linestyle="none", marker="o", markersize=min(d, 16), markerfacecolor=pr.color,
-                              alpha=pr.alpha, markeredgecolor=pr.edge)
-                return m
-
-            lw.entry(f"circle-{v}", cv.count_text("legend.circle", v, value=v), draw)
     _top_list(cv, Box(body.x + 80, body.y, body.w - 80, band_h), wc)
 
 
-def _top_list(cv: Canvas, box: Box, wc: C.WorldContent) -> None:
+def _top_list(cv: Canvas, box: Box, wc: WorldContent) -> None:
     """"Les 10 pays où sont menés le plus de projets": computed from the data, in two columns.
 
     The second column starts just after the widest entry of the first (measured), not at mid-page.
@@ -1128,47 +1053,34 @@ def _globe(crs: str):
 def _world_frame(crs: str) -> P.Frame:
     g = _globe(crs)
     x0, y0, x1, y1 = g.bounds
-    return P.Frame(crs, x0, x1, y0, y1, lon0=P._lon0_of(crs))
-
-
-def _countries():
-    from atlasmaps import boundaries
-
-    return boundaries.load("countries")
+    return P.Frame(crs, x0, x1, y0, y1, lon0=P.lon0_of(crs))
 
 
 def _france(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) -> None:
-    from atlasmaps import boundaries
-
     st = cv.style
-    level = options.level if options.level in ("region", "departement") else "region"
-    fc = C.france_content(joined, level)
-    title = cv.text("title.france")
-    subtitle = cv.text(f"subtitle.france_{level}")
-    body = _page_body(cv, inner, joined, title, subtitle)
+    fc: FranceContent = cv.content.data
+    level = fc.level
+    body = _page_body(cv, inner, cv.content.texts)
     legend_w = 60.0
     gap = 4.0
     inset_w = 30.0
     mbox = Box(body.x + inset_w + gap, body.y, body.w - legend_w - inset_w - 2 * gap, body.h)
-    frame = _panel_frame(P.france_frame() if not options.projection else _france_override(options), mbox)
+    frame = _panel_frame(P.france_frame() if not options.projection else _france_override(cv, options), mbox)
     ch = st.choropleth
     no_project = ch.france_no_data or ch.no_data
-    values = [v for v in fc.units["n"] if v > 0]
-    bins = C.classify(values, options.scheme or ch.scheme, ch.k)
-    colours = st.choropleth_colors(len(bins)) if bins else []
+    classes = fc.classes
     layer_name = "fr_regions" if level == "region" else "fr_departements"
-    layer = boundaries.load(layer_name)
+    layer = cv.content.layers[layer_name].gdf
     counts = dict(zip(fc.units["code"], fc.units["n"]))
     names = dict(zip(fc.units["code"], fc.units["name"]))
 
     def draw_units(ax, frame, box, overseas: str | None) -> None:
         _setup_map_axes(ax, frame, st)
-        _draw_basemap(ax, frame, box, st, {})
-        tol = G.tolerance_m(frame, box.w)
-        projected = G.project_layer(layer_name, layer, frame, tol)
+        _draw_basemap(cv, ax, frame, box, {})
+        projected = cv.project(layer_name, frame, box)
         for code, g in zip(projected["code"].astype(str), projected.geometry):
             n = counts.get(code, 0)
-            col = colours[C.class_of(n, bins)] if n > 0 and bins else no_project
+            col = (classes.colour_of(n) if n > 0 else None) or no_project
             _draw_feature(ax, g, f"unit-{code}", 2, facecolor=col, edgecolor=ch.edge, linewidth=ch.edge_width_pt)
             if n > 0:
                 rp = g.representative_point()
@@ -1190,8 +1102,7 @@ def _france(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) 
     slot = body.h / n
     for i, (code, (key, crs)) in enumerate(OVERSEAS_INSETS.items()):
         box = Box(body.x, body.top - (i + 1) * slot + 1.5, inset_w, slot - cap_h - 2.5)
-        geom = layer.loc[layer["code"].astype(str) == (code if level == "departement" else
-                                                       {v: k for k, v in C.OVERSEAS_REGIONS.items()}[code])].geometry
+        geom = layer.loc[layer["code"].astype(str) == fc.unit_code_of_overseas(code)].geometry
         if geom.empty:
             continue
         ifr = P.frame_of(geom.values, crs).with_min_size(60_000).fit(box.w / box.h, pad=0.12)
@@ -1201,12 +1112,7 @@ def _france(cv: Canvas, joined: JoinResult, options: RenderOptions, inner: Box) 
         cap.text(0, 0.4, cv.text(f"inset.{key}"), ha="left", va="bottom", fontsize=st.legend.entry_size_pt,
                  color=st.legend.entry_color)
     lw = LegendWriter(cv, Box(body.right - legend_w, body.y, legend_w, body.h))
-    lw.title(cv.text("legend.classes_title"))
-    for i, (lab, col) in enumerate(zip(_class_labels(cv, bins, values) if bins else [], colours)):
-        lw.entry(f"class-{i}", lab, _legend_patch(col, 1.0, ch.edge, 0.3))
-    lw.entry("no-data", cv.text("legend.no_data"), _legend_patch(no_project, 1.0, ch.edge, 0.3))
-    if fc.unplaced:
-        cv.warnings.append(f"{fc.unplaced} partnership(s) could not be placed in a {level}")
+    _draw_legend(lw, cv, cv.content.legend)
 
 
 # ------------------------------------------------------------------------------------ output
@@ -1271,6 +1177,8 @@ def _write(fig: Figure, formats: Sequence[str], dpi: int) -> dict[str, bytes]:
 def render(joined: JoinResult, style: Style, options: RenderOptions) -> RenderedMap:
     """Draw the map once and return the bytes of each asked print format (pdf, svg, png)."""
     import matplotlib
+
+    from atlasmaps import content
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -1284,7 +1192,8 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
     with matplotlib.rc_context(_rc(style)):
         fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=LAYOUT_DPI)
         FigureCanvasAgg(fig)
-        cv = Canvas(fig, width_mm, height_mm, style, options.lang)
+        mc = content.build(joined, style, options)
+        cv = Canvas(fig, width_mm, height_mm, style, options.lang, mc, warnings=list(mc.warnings))
         {
             MapKind.BILATERAL: _bilateral,
             MapKind.COUNTRY: _country,

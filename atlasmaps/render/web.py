@@ -9,8 +9,8 @@ Why it is built this way:
   through `textContent` in `web_assets/atlas.js` (tooltips, popups, search), never as markup.
 - Light: the data travel as one compact JSON payload read by a small script, instead of one
   folium object (and one JS variable) per marker, which keeps France–Japan well under 400 KB.
-- Same content as print: what to draw comes from `atlasmaps.layout.content` (shared with the
-  static renderer), including the choropleth classes (`classify`, `class_of`).
+- Same content as print: what to draw, the legend texts and the choropleth classes come from
+  `atlasmaps.content` (shared with the static renderer); this module never reads boundaries.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from atlasmaps.content import common as K
+from atlasmaps.content.legend import theme_key
+from atlasmaps.content.types import LegendSection, MapContent
 from atlasmaps.model import CollectiviteType, JoinedPartnership, JoinResult, MapKind, RenderedMap, RenderOptions
 
 if TYPE_CHECKING:
@@ -240,26 +243,19 @@ class _Page:
 class _Ctx:
     """The style and language of one render, with the look-ups every builder needs."""
 
-    def __init__(self, style: Style, options: RenderOptions) -> None:
+    def __init__(self, style: Style, options: RenderOptions, content: MapContent) -> None:
         self.style = style
         self.options = options
-        self.lang = options.lang if options.lang in style.labels else "fr"
+        self.content = content
+        self.lang = content.lang
         self.precision = style.web.coordinate_precision
         self.tolerance = float(style.web.simplify_tolerance)
 
     def t(self, key: str, **fields: object) -> str:
         return self.style.text(key, self.lang, **fields)
 
-    def country_name(self, iso2: str, fallback: str | None = None) -> str:
-        from atlasmaps import boundaries
-
-        countries = boundaries.load("countries")
-        hit = countries[countries["iso_a2"] == iso2]
-        if hit.empty:
-            return fallback or iso2
-        col = "name_en" if self.lang == "en" else "name_fr"
-        value = hit.iloc[0][col] or hit.iloc[0]["name_en"]
-        return str(value)
+    def country_name(self, iso2: str) -> str:
+        return K.country_name(iso2, self.lang)
 
     def symbol(self, kind: str) -> dict[str, Any]:
         s = self.style.symbol(kind)
@@ -273,26 +269,16 @@ class _Ctx:
         return {"key": kind.value, "label": self.t(f"legend.type.{kind.value}"), **self.symbol(kind.value)}
 
     def theme_key(self, raw: str) -> str:
-        """The style's theme for a data value; unknown values keep their own text as key."""
-        key = self.style.theme_key(raw)
-        if key is None and "autre" in self.style.themes:
-            key = "autre"
-        return key or raw
+        return theme_key(self.style, raw)
 
     def theme_entries(self, raws: Iterable[str]) -> list[dict[str, Any]]:
+        """The themes the map can filter by: the legend's (content), then unknown values as written."""
         keys = {self.theme_key(r) for r in raws if r}
-        out = []
-        for key, theme in self.style.themes.items():  # style order, as in the print legend
-            if key in keys:
-                out.append({"key": key, "label": self.style.theme_label(key, self.lang), "color": theme.color})
+        out = [{"key": e.key.removeprefix("theme-"), "label": e.label, "color": e.color}
+               for s in self.content.legend if s.key == "themes" for e in s.entries]
         for key in sorted(keys - set(self.style.themes)):
             out.append({"key": key, "label": key, "color": self.style.links.color})
         return out
-
-    def source_line(self, joined: JoinResult) -> str:
-        from atlasmaps.layout.text import format_data_date
-
-        return self.t("source", date=format_data_date(joined.data_date, self.lang))
 
     def ui(self) -> dict[str, Any]:
         t = self.t
@@ -316,12 +302,12 @@ class _Ctx:
 
     def ct(self, key: str, n: float, **fields: object) -> str:
         """The label `key` in the singular or plural form the count `n` asks for (as in print)."""
-        from atlasmaps.layout.text import counted
+        from atlasmaps.content.text import counted
 
         return counted(self.style, key, n, self.lang, **fields)
 
     def count_label(self, n: int, unit: str = "project") -> str:
-        from atlasmaps.layout.text import counted_noun
+        from atlasmaps.content.text import counted_noun
 
         return counted_noun(self.style, unit, n, self.lang)
 
@@ -349,7 +335,7 @@ def _row_payload(ctx: _Ctx, r: JoinedPartnership) -> dict[str, Any]:
         "ftl": ctx.t(f"type.{kind}"),
         "p": r.partner.name if r.partner else p.partenaire,
         "z": (r.partner.admin1_name if r.partner else None) or None,
-        "c": ctx.country_name(p.pays, p.pays),
+        "c": ctx.country_name(p.pays),
         "y": p.annee,
         "na": p.nature,
         "th": list(dict.fromkeys(ctx.theme_key(t) for t in p.thematiques if t)),
@@ -388,13 +374,11 @@ def _basemap(ctx: _Ctx, highlight: dict[str, str], near: gpd.GeoDataFrame | None
     comes from the coarse layer with two decimals, which is what keeps a world-wide basemap at
     about a hundred kilobytes.
     """
-    from atlasmaps import boundaries
-
     b = ctx.style.basemap
     base_style = {"color": b.border, "weight": b.border_width_px, "fillColor": b.land, "fillOpacity": 1, "opacity": 1}
-    detailed = boundaries.load("countries")
+    detailed = ctx.content.layers["countries"].gdf
     near_isos = set(near["iso_a2"]) if near is not None and len(near) else set()
-    world = boundaries.load("countries", scale="110m")
+    world = ctx.content.layers["countries_110m"].gdf
     far = world[~world["iso_a2"].isin(set(highlight) | near_isos)]
     layers = [(feature_collection(far, [], min(ctx.precision, 2), max(ctx.tolerance, _WORLD_TOLERANCE)), base_style)]
     if near_isos:
@@ -410,9 +394,8 @@ def _basemap(ctx: _Ctx, highlight: dict[str, str], near: gpd.GeoDataFrame | None
 # map kinds
 
 
-def _partner_places(ctx: _Ctx, points: gpd.GeoDataFrame, themes_of: dict[str, list[str]],
-                    rows_of: dict[tuple[str, float, float], list[int]], country: str, precision: int,
-                    ) -> tuple[list[dict[str, Any]], list[tuple[float, float]]]:
+def _partner_places(ctx: _Ctx, points: gpd.GeoDataFrame, rows_of: dict[tuple[str, float, float], list[int]],
+                    country: str, precision: int) -> tuple[list[dict[str, Any]], list[tuple[float, float]]]:
     """Partner markers for the page (coloured by their main theme, as in print) and their positions."""
     places: list[dict[str, Any]] = []
     positions: list[tuple[float, float]] = []
@@ -420,17 +403,15 @@ def _partner_places(ctx: _Ctx, points: gpd.GeoDataFrame, themes_of: dict[str, li
         x, y = q.geometry.x, q.geometry.y
         places.append({"ll": [round(y, precision), round(x, precision)], "s": "pa", "t": "partner", "n": q["name"],
                        "tl": q["admin1_name"] or country, "r": rows_of.get((q["name"], round(x, 5), round(y, 5)), []),
-                       "f": ctx.style.main_theme_color(themes_of.get(q["name"], []))})
+                       "f": q["color"] if isinstance(q["color"], str) else None})
         positions.append((x, y))
     return places, positions
 
 
 def _bilateral(joined: JoinResult, ctx: _Ctx) -> _Page:
-    from atlasmaps.layout import content as C
-
     partner = (ctx.options.partner or "").upper()
-    b = C.bilateral_content(joined, partner)
-    country = ctx.country_name(partner, partner)
+    b = ctx.content.data
+    country = b.country_name
     p = ctx.precision
 
     rows: list[dict[str, Any]] = []
@@ -460,10 +441,7 @@ def _bilateral(joined: JoinResult, ctx: _Ctx) -> _Page:
             places.append({"ll": [round(pt.y, p), round(pt.x, p)], "s": "fr", "t": u["kind"], "n": u["name"],
                            "tl": ctx.t(f"type.{u['kind']}"), "r": idx})
             anchors.append((pt.x, pt.y))
-    themes_of: dict[str, list[str]] = {}
-    for lk in b.links:
-        themes_of.setdefault(lk.partner_name, []).extend(lk.themes)
-    partner_places, partner_pts = _partner_places(ctx, b.partner_points, themes_of, pa_rows, country, p)
+    partner_places, partner_pts = _partner_places(ctx, b.partner_points, pa_rows, country, p)
     places.extend(partner_places)
 
     themes = ctx.theme_entries(t for lk in b.links for t in lk.themes)
@@ -474,7 +452,7 @@ def _bilateral(joined: JoinResult, ctx: _Ctx) -> _Page:
     layer_labels = {k: ctx.t(f"web.layer.{k}") for k in ("french", "partners", "zones", "links")}
 
     payload = ctx.base_payload(MapKind.BILATERAL)
-    units = C._gdf([], []) if b.french_units.empty else b.french_units
+    units = b.french_units
     payload.update(
         rows=rows,
         places=places,
@@ -486,15 +464,14 @@ def _bilateral(joined: JoinResult, ctx: _Ctx) -> _Page:
         types=types,
         themes=themes,
         layers=[{"key": k, "label": v} for k, v in layer_labels.items() if k != "zones" or not b.zones.empty],
-        bounds=_bounds([C.METRO_BBOX, _outline_box(b.partner_outline, partner_pts), *[(x, y, x, y) for x, y in anchors],
+        bounds=_bounds([K.METRO_BBOX, _outline_box(b.partner_outline, partner_pts), *[(x, y, x, y) for x, y in anchors],
                         *_links_boxes(links)]),
     )
     for f in (payload["zones"] or {}).get("features", []):
         f["properties"]["label"] = ctx.count_label(int(f["properties"]["n"] or 0), "partnership")
-    payload["legend"] = _legend_points(ctx, types, themes, zones=not b.zones.empty)
+    payload["legend"] = _legend(ctx, ctx.content.legend)
 
-    title = ctx.t("title.bilateral", partner_phrase=s.country_phrase(country, partner, ctx.lang))
-    subtitle = ctx.ct("subtitle.bilateral", b.n_partnerships, count=b.n_partnerships)
+    title, subtitle = ctx.content.texts.title, ctx.content.texts.subtitle
     basemap = _basemap(ctx, {"FR": s.basemap.france_land, partner: s.basemap.partner_land})
     table = _partnership_table(ctx, title, rows, theme_labels)
     return _Page(title, subtitle, payload, basemap, table, list(b.warnings))
@@ -511,24 +488,32 @@ def _links_boxes(links: list[dict[str, Any]]) -> list[tuple[float, float, float,
     return boxes
 
 
-def _legend_points(ctx: _Ctx, types: list[dict], themes: list[dict], zones: bool, partners: bool = True) -> list[dict]:
-    """Legend sections of the point maps; `bind` ties each one to the layer it explains."""
+def _legend(ctx: _Ctx, sections: Sequence[LegendSection]) -> list[dict[str, Any]]:
+    """The content's legend sections as the page draws them; `bind` ties each to the layer it explains."""
     s = ctx.style
+    has_types = any(sec.key == "french" for sec in sections)
     out: list[dict[str, Any]] = []
-    if types:
-        out.append({"title": ctx.t("legend.french_title"), "bind": "layer:french",
-                    "entries": [{"symbol": t, "label": t["label"], "bind": f"type:{t['key']}"} for t in types]})
-    side: list[dict[str, Any]] = []
-    if partners:
-        side.append({"symbol": ctx.symbol("partner"), "label": ctx.t("legend.partner"), "bind": "layer:partners"})
-    if zones:
-        z = s.zone_intervention
-        side.append({"fill": _rgba(z.fill, z.alpha), "edge": z.edge, "label": ctx.t("legend.zone"), "bind": "layer:zones"})
-    if side:
-        out.append({"title": ctx.t("legend.partner_title"), "entries": side})
-    if themes:
-        out.append({"title": ctx.t("legend.themes_title"), "bind": "layer:links" if types else None,
-                    "entries": [{"line": t["color"], "label": t["label"], "bind": f"theme:{t['key']}"} for t in themes]})
+    for sec in sections:
+        entries: list[dict[str, Any]] = []
+        for e in sec.entries:
+            if e.swatch == "type":
+                entries.append({"symbol": ctx.type_entry(CollectiviteType(e.key)), "label": e.label, "bind": f"type:{e.key}"})
+            elif e.swatch == "partner":
+                entries.append({"symbol": ctx.symbol("partner"), "label": e.label, "bind": "layer:partners"})
+            elif e.swatch == "zone":
+                z = s.zone_intervention
+                entries.append({"fill": _rgba(z.fill, z.alpha), "edge": z.edge, "label": e.label, "bind": "layer:zones"})
+            elif e.swatch == "theme":
+                entries.append({"line": e.color, "label": e.label, "bind": f"theme:{e.key.removeprefix('theme-')}"})
+            elif e.swatch in ("class", "no_data", "france"):
+                entries.append({"fill": e.color, "label": e.label})
+            # "year" (print only: the web writes years in popups) and "circle" (print only) have no swatch here
+        bind = {"french": "layer:french", "themes": "layer:links" if has_types else None}.get(sec.key)
+        section: dict[str, Any] = {"title": sec.title}
+        if sec.key in ("french", "themes"):
+            section["bind"] = bind
+        section["entries"] = entries
+        out.append(section)
     return out
 
 
@@ -542,11 +527,9 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def _country(joined: JoinResult, ctx: _Ctx) -> _Page:
-    from atlasmaps.layout import content as C
-
     partner = (ctx.options.partner or "").upper()
-    c = C.country_content(joined, partner)
-    country = ctx.country_name(partner, partner)
+    c = ctx.content.data
+    country = c.country_name
     p = ctx.precision
     mapped = [r for r in joined.mapped if r.partnership.pays == partner]
     rows = [_row_payload(ctx, r) for r in mapped]
@@ -558,11 +541,7 @@ def _country(joined: JoinResult, ctx: _Ctx) -> _Page:
             pa_rows.setdefault((q.name, round(q.lon, 5), round(q.lat, 5)), []).append(i)
         if q and q.admin1_id:
             zone_rows.setdefault(q.admin1_id, []).append(i)
-    themes_of: dict[str, list[str]] = {}
-    for r in mapped:
-        if r.partner:
-            themes_of.setdefault(r.partner.name, []).extend(r.partnership.thematiques)
-    places, pts = _partner_places(ctx, c.partner_points, themes_of, pa_rows, country, p)
+    places, pts = _partner_places(ctx, c.partner_points, pa_rows, country, p)
     themes = ctx.theme_entries(t for r in mapped for t in r.partnership.thematiques)
     theme_labels = {t["key"]: t["label"] for t in themes}
     s = ctx.style
@@ -583,67 +562,43 @@ def _country(joined: JoinResult, ctx: _Ctx) -> _Page:
         layers=[{"key": k, "label": ctx.t(f"web.layer.{k}")} for k in ("partners", "zones") if k != "zones" or zones],
         bounds=_bounds([_outline_box(c.partner_outline, pts)]),
     )
-    payload["legend"] = _legend_points(ctx, [], themes, zones=zones is not None)
-    title = ctx.t("title.country", partner_in=s.country_phrase(country, partner, ctx.lang, form="in"))
-    subtitle = ctx.ct("subtitle.country", c.n_partnerships, count=c.n_partnerships)
+    payload["legend"] = _legend(ctx, ctx.content.legend)
+    title, subtitle = ctx.content.texts.title, ctx.content.texts.subtitle
     basemap = _basemap(ctx, {partner: s.basemap.partner_land}, near=c.context_countries)
     return _Page(title, subtitle, payload, basemap, _partnership_table(ctx, title, rows, theme_labels), list(c.warnings))
 
 
-def _classes(ctx: _Ctx, values: Sequence[int]) -> tuple[list[float], list[dict[str, Any]]]:
-    """Choropleth classes shared with print: `content.classify` bins, the style's colours."""
-    from atlasmaps.layout.content import classify
-
-    positive = [v for v in values if v and v > 0]
-    scheme = ctx.options.scheme or ctx.style.choropleth.scheme
-    bins = classify(positive, scheme=scheme, k=ctx.style.choropleth.k)
-    colours = ctx.style.choropleth_colors(len(bins)) if bins else []
-    classes = []
-    low = min(positive) if positive else 0
-    for i, (b, colour) in enumerate(zip(bins, colours)):
-        lo = int(low) if i == 0 else int(math.floor(bins[i - 1])) + 1
-        hi = int(b)
-        label = (ctx.ct("legend.class_single", hi, value=hi) if lo >= hi
-                 else ctx.ct("legend.class", hi, low=lo, high=hi))
-        classes.append({"color": colour, "label": label})
-    return bins, classes
-
-
 def _choropleth_payload(ctx: _Ctx, kind: MapKind, fc: dict[str, Any], values: dict[str, int], highlight: set[str],
                         unit_rows: dict[str, list[int]], rows: list[dict[str, Any]]) -> dict[str, Any]:
-    from atlasmaps.layout.content import class_of
-
-    bins, classes = _classes(ctx, list(values.values()))
+    classes = ctx.content.data.classes
     s = ctx.style.choropleth
+    legend = ctx.content.legend[0].entries
+    no_data = next(e.color for e in legend if e.swatch == "no_data")
     for f in fc["features"]:
         props = f["properties"]
         n = int(values.get(props["id"], 0))
         props["n"] = n
-        props["k"] = class_of(n, bins) if bins else -1
+        props["k"] = classes.index_of(n)
         props["hl"] = props["id"] in highlight
         props["label"] = ctx.count_label(n) if n else ctx.t("legend.no_data")
     payload = ctx.base_payload(kind)
     payload.update(
         rows=rows,
-        choropleth={"features": fc, "classes": classes, "no_data": s.no_data, "highlight": s.france, "edge": s.edge,
+        choropleth={"features": fc,
+                    "classes": [{"color": c, "label": lab} for c, lab in zip(classes.colours, classes.labels)],
+                    "no_data": no_data, "highlight": s.france, "edge": s.edge,
                     "edge_width": s.edge_width_px, "opacity": s.opacity, "rows": unit_rows},
         types=[],
         themes=[],
         layers=[],
         places=[],
     )
-    entries = [{"fill": c["color"], "label": c["label"]} for c in classes]
-    entries.append({"fill": s.no_data, "label": ctx.t("legend.no_data")})
-    if highlight:
-        entries.append({"fill": s.france, "label": ctx.t("legend.france")})
-    payload["legend"] = [{"title": ctx.t("legend.classes_title"), "entries": entries}]
+    payload["legend"] = _legend(ctx, ctx.content.legend)
     return payload
 
 
 def _world(joined: JoinResult, ctx: _Ctx) -> _Page:
-    from atlasmaps.layout import content as C
-
-    w = C.world_content(joined, ctx.lang)
+    w = ctx.content.data
     mapped = list(joined.mapped)
     rows = [{"f": r.french.name if r.french else r.partnership.collectivite, "p": r.partner.name if r.partner else r.partnership.partenaire,
              "y": r.partnership.annee} for r in mapped]
@@ -656,64 +611,32 @@ def _world(joined: JoinResult, ctx: _Ctx) -> _Page:
     values = {str(k): int(v) for k, v in zip(w.countries["iso_a2"], w.countries["n"]) if v}
     payload = _choropleth_payload(ctx, MapKind.WORLD, fc, values, {"FR"}, by_country, rows)
     payload["bounds"] = [[-58, -170], [80, 190]]
-    title = ctx.t("title.world")
-    from atlasmaps.layout.text import world_subtitle
-
-    subtitle = world_subtitle(ctx.style, w.total, w.n_countries, ctx.lang)
+    title, subtitle = ctx.content.texts.title, ctx.content.texts.subtitle
     headers = [ctx.t("web.table.country"), ctx.t("legend.classes_title")]
-    per_iso = sorted(((nm, n) for _, nm, n in [(i, nm, n) for i, nm, n in _per_country(w)]), key=lambda t: (-t[1], t[0]))
+    per_iso = sorted(((nm, n) for _, nm, n in w.per_country()), key=lambda t: (-t[1], t[0]))
     table = _table(ctx, title, headers, per_iso)
-    warnings = [f"{iso}: not in the countries layer" for iso in w.unknown_countries]
-    return _Page(title, subtitle, payload, [], table, warnings)
-
-
-def _per_country(w: Any) -> list[tuple[str, str, int]]:
-    seen: dict[str, tuple[str, str, int]] = {}
-    for iso, nm, n in zip(w.countries["iso_a2"], w.countries["name"], w.countries["n"]):
-        if n and iso not in seen:
-            seen[iso] = (iso, str(nm), int(n))
-    return list(seen.values())
+    return _Page(title, subtitle, payload, [], table, list(ctx.content.warnings))
 
 
 def _france(joined: JoinResult, ctx: _Ctx) -> _Page:
-    from shapely import prepared
-
-    from atlasmaps import boundaries
-    from atlasmaps.layout import content as C
-
-    level = ctx.options.level
-    fr = C.france_content(joined, level)
+    fr = ctx.content.data
+    level = fr.level
     mapped = list(joined.mapped)
     rows = [{"f": r.french.name if r.french else r.partnership.collectivite, "p": r.partner.name if r.partner else r.partnership.partenaire,
              "y": r.partnership.annee} for r in mapped]
-    deps = boundaries.load("fr_departements")
-    dep_region = dict(zip(deps["code"].astype(str), deps["region"].astype(str)))
-    codes = list(fr.units["code"].astype(str))
-    shapes = [prepared.prep(g) for g in fr.units.geometry]
-    by_unit: dict[str, list[int]] = {}
-    for i, r in enumerate(mapped):
-        code = C._unit_code(r, level, dep_region)
-        if code not in codes and r.french is not None and r.french.lon is not None and r.french.lat is not None:
-            from shapely.geometry import Point
-
-            pt = Point(r.french.lon, r.french.lat)
-            code = next((c for c, g in zip(codes, shapes) if g.contains(pt)), None)
-        if code in codes:
-            by_unit.setdefault(code, []).append(i)
+    by_unit = fr.rows_by_unit
     units = fr.units.rename(columns={"code": "id"})
     fc = feature_collection(units, ["id", "name"], ctx.precision, ctx.tolerance)
     values = {str(c): int(n) for c, n in zip(fr.units["code"], fr.units["n"])}
     payload = _choropleth_payload(ctx, MapKind.FRANCE, fc, values, set(), by_unit, rows)
-    payload["bounds"] = _bounds([C.METRO_BBOX])
-    title = ctx.t("title.france")
-    subtitle = ctx.t(f"subtitle.france_{level}")
-    basemap = _basemap(ctx, {}, near=C._context([C.METRO_BBOX]))
+    payload["bounds"] = _bounds([K.METRO_BBOX])
+    title, subtitle = ctx.content.texts.title, ctx.content.texts.subtitle
+    basemap = _basemap(ctx, {}, near=fr.context_countries)
     headers = [ctx.t(f"legend.type.{level}"),
                ctx.t("legend.classes_title")]
     table = _table(ctx, title, headers, sorted(((nm, int(n)) for nm, n in zip(fr.units["name"], fr.units["n"]) if n),
                                               key=lambda t: (-t[1], t[0])))
-    warnings = [f"{fr.unplaced} partnership(s) could not be placed in a {level}"] if fr.unplaced else []
-    return _Page(title, subtitle, payload, basemap, table, warnings)
+    return _Page(title, subtitle, payload, basemap, table, list(ctx.content.warnings))
 
 
 _BUILDERS = {MapKind.BILATERAL: _bilateral, MapKind.COUNTRY: _country, MapKind.WORLD: _world, MapKind.FRANCE: _france}
@@ -839,13 +762,18 @@ def embed_snippet(html_name: str, title: str, height_px: int) -> str:
 
 def render(joined: JoinResult, style: Style, options: RenderOptions) -> RenderedMap:
     """One interactive map as a self-contained HTML file (and its iframe snippet with `embed`)."""
-    from atlasmaps import boundaries
+    from dataclasses import replace
 
-    ctx = _Ctx(style, options)
+    from atlasmaps import content
+
+    # The web map writes years in popups, not beside the symbols (no year entry in its legend),
+    # and draws the world as a choropleth (circles are print only).
+    ctx = _Ctx(style, options, content.build(joined, style, replace(options, show_years=False, symbols=False)))
     page = _BUILDERS[MapKind(options.kind)](joined, ctx)
     if page.payload.get("bounds") is None:
         page.payload["bounds"] = [[-58, -170], [80, 190]]
-    attribution = " · ".join(x for x in (ctx.source_line(joined), boundaries.attribution(ctx.lang)) if x)
+    texts = ctx.content.texts
+    attribution = " · ".join(x for x in (texts.source, texts.attribution) if x)
     text = _make_map(page, style, options, ctx.lang, attribution)
     data = text.encode("utf-8")
     files = {"html": data}

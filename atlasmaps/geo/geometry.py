@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Hashable, Sequence
 
-from atlasmaps.layout.projection import Frame, crs_of, wrap_lon
+from atlasmaps.geo.projection import Frame, crs_of, wrap_lon
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -126,7 +126,7 @@ def project_geometries(geoms_wgs84: Sequence[object], frame: Frame, tolerance: f
     import numpy as np
     import shapely
 
-    from atlasmaps.layout.lonwrap import to_window, unwrap
+    from atlasmaps.geo.lonwrap import to_window, unwrap
 
     geoms = np.asarray(geoms_wgs84, dtype=object)
     if geoms.size == 0:
@@ -169,7 +169,7 @@ def project_layer(key: Hashable, gdf: gpd.GeoDataFrame, frame: Frame, tolerance:
     """
     import geopandas as gpd
 
-    from atlasmaps.layout.lonwrap import unwrap
+    from atlasmaps.geo.lonwrap import unwrap
 
     def make():
         raw = _cached(("unwrapped", key, len(gdf)), lambda: unwrap(gdf.geometry.values))

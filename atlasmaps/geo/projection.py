@@ -193,11 +193,11 @@ def frame_of(geometries_wgs84, crs: str, extra_points: Sequence[tuple[float, flo
     x, y = t.transform(coords[:, 0], coords[:, 1])
     x, y = np.asarray(x), np.asarray(y)
     ok = np.isfinite(x) & np.isfinite(y)
-    lon0 = _lon0_of(crs)
+    lon0 = lon0_of(crs)
     return Frame(crs, float(x[ok].min()), float(x[ok].max()), float(y[ok].min()), float(y[ok].max()), lon0)
 
 
-def _lon0_of(crs: str) -> float:
+def lon0_of(crs: str) -> float:
     for token in crs.split():
         if token.startswith("+lon_0="):
             return float(token.split("=", 1)[1])
@@ -228,7 +228,7 @@ def country_frame(
     import numpy as np
     import shapely
 
-    from atlasmaps.layout.lonwrap import unwrap
+    from atlasmaps.geo.lonwrap import unwrap
 
     parts = main_parts(unwrap(outline.geometry.values)) if len(outline) else np.empty(0, dtype=object)
     # Each zone by its main territory too (Tokyo prefecture reaches the Ogasawara islands).
