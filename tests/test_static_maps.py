@@ -242,7 +242,8 @@ def test_leaders_are_drawn_only_when_a_label_moves(style):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from atlasmaps.layout.labels import LabelLine, LabelRequest, Leaders, place_labels, segment_hits_box, symbol_box
+    from atlasmaps.geo.boxes import segment_hits_box
+    from atlasmaps.render.static.labels import LabelLine, LabelRequest, Leaders, place_labels, symbol_box
 
     fig = Figure(figsize=(3, 3), dpi=72)
     FigureCanvasAgg(fig)

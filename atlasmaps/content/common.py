@@ -35,6 +35,14 @@ KIND_ORDER: tuple[CollectiviteType, ...] = (
     CollectiviteType.GROUPEMENT,
     CollectiviteType.COMMUNE,
 )
+#: Overseas départements -> the key of their inset caption (labels `inset.XX`) and a local CRS.
+OVERSEAS_INSETS: dict[str, tuple[str, str]] = {
+    "971": ("GP", "EPSG:5490"),  # RGAF09 / UTM 20N
+    "972": ("MQ", "EPSG:5490"),
+    "973": ("GF", "EPSG:2972"),  # RGFG95 / UTM 22N
+    "974": ("RE", "EPSG:2975"),  # RGR92 / UTM 40S
+    "976": ("YT", "EPSG:4471"),  # RGM04 / UTM 38S
+}
 #: Bounding box (lon/lat) of metropolitan France including Corsica, used to tell it from overseas.
 METRO_BBOX: tuple[float, float, float, float] = (-5.5, 41.0, 10.0, 51.5)
 

@@ -25,6 +25,8 @@ LAMBERT_93 = "EPSG:2154"
 FRANCE_METRO_EXTENT: tuple[float, float, float, float] = (99_000.0, 1_243_000.0, 6_030_000.0, 7_120_000.0)
 #: Smallest side of a country frame (metres): Comoros or Cabo Verde must not fill the page.
 MIN_FRAME_M = 450_000.0
+#: The world map's projection unless overridden: Equal Earth, equal-area (a choropleth compares areas).
+EQUAL_EARTH = "+proj=eqearth +lon_0=0 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
 
 
 @dataclass(frozen=True)
