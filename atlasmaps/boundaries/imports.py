@@ -428,7 +428,7 @@ def import_boundaries(path: str | Path, fmt: str | None = None, country: str | N
     if fmt not in FORMATS:
         raise BoundaryFileError(f"unknown boundary format '{fmt}' (choose from {', '.join(FORMATS)})")
     if country is not None:
-        country = boundaries._check_country(country)
+        country = boundaries.check_country(country)
     dest_dir = Path(dest) if dest else boundaries.user_boundaries_dir()
     results: list[tuple[gpd.GeoDataFrame, str, str, str, Path]] = []  # frame, layer, country, level, file
     for file, layer, name in _sources(path):
