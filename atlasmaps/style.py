@@ -17,7 +17,6 @@ import re
 import string
 import types
 import typing
-import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +27,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 from pydantic_core import PydanticCustomError
 
 from atlasmaps.errors import StyleError
+from atlasmaps.textnorm import fold
+from atlasmaps.textnorm import words as words_key
 
 DEFAULT_STYLE = "quai-dorsay"
 LANGUAGES = ("fr", "en")  # languages every label must exist in
@@ -361,7 +362,7 @@ class Style(_Section):
 
         Matches the key, either label or an alias, ignoring case, accents and punctuation.
         """
-        return self._theme_index.get(_norm(raw))
+        return self._theme_index.get(words_key(raw))
 
     def main_theme_color(self, themes: Sequence[str]) -> str | None:
         """Fill of a partner symbol, in print and on the web: the colour of its most frequent theme
@@ -380,7 +381,7 @@ class Style(_Section):
         index: dict[str, str] = {}
         for key, theme in self.themes.items():
             for name in (key, theme.label.fr, theme.label.en, *theme.aliases):
-                index.setdefault(_norm(name), key)
+                index.setdefault(words_key(name), key)
         return index
 
     # ------------------------------------------------------------------ other look-ups
@@ -800,30 +801,20 @@ def _unflatten(table: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
-def _strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
-
-
-def _norm(text: str) -> str:
-    """Comparison form of a name: no accents, case or punctuation."""
-    text = _strip_accents(text).lower().replace("'", " ").replace("’", " ")
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
-
-
 def _in_table(table: Mapping[str, str], name: str, iso2: str, *, by_code: bool = True) -> bool:
-    if any(_norm(v) == _norm(name) for v in table.values()):
+    if any(words_key(v) == words_key(name) for v in table.values()):
         return True
     return by_code and iso2.upper() in {k.upper() for k in table}
 
 
 def _first_word(name: str) -> str:
     words = re.split(r"[\s\-]+", name)
-    return _norm(words[0]) if words else ""
+    return words_key(words[0]) if words else ""
 
 
 def _last_word(name: str) -> str:
     words = re.split(r"[\s\-]+", name)
-    return _norm(words[-1]) if words else ""
+    return words_key(words[-1]) if words else ""
 
 
 def _phrase_fr(g: CountriesFr, name: str, iso2: str, form: str) -> str:
@@ -832,17 +823,17 @@ def _phrase_fr(g: CountriesFr, name: str, iso2: str, form: str) -> str:
     kind = next((k for k, t in tables.items() if _in_table(t, name, iso2, by_code=False)), None)
     if kind is None:
         kind = next((k for k, t in tables.items() if _in_table(t, name, iso2)), None)
-    if kind is None and _first_word(name) in {_norm(w) for w in g.plural_first_words}:
+    if kind is None and _first_word(name) in {words_key(w) for w in g.plural_first_words}:
         kind = "plural"
-    if kind is None and _first_word(name) in {_norm(w) for w in g.feminine_first_words}:
+    if kind is None and _first_word(name) in {words_key(w) for w in g.feminine_first_words}:
         kind = "feminine"
     if kind == "plural":
         return f"{'aux' if form == 'in' else 'les'} {name}"
     if kind == "no_article":
         return f"à {name}" if form == "in" else name
-    initial = _strip_accents(name[:1]).lower()
+    initial = fold(name[:1])
     elide = initial in "aeiou" or (initial == "h" and not _in_table(g.h_aspire, name, iso2))
-    feminine = kind == "feminine" or (kind != "masculine" and _strip_accents(name).lower().endswith("e"))
+    feminine = kind == "feminine" or (kind != "masculine" and fold(name).endswith("e"))
     if form == "in":
         return f"en {name}" if elide or feminine else f"au {name}"
     if elide:
@@ -855,8 +846,8 @@ def _phrase_en(g: CountriesEn, name: str, iso2: str) -> str:
         return "the " + name[4:]
     definite = (
         _in_table(g.definite, name, iso2, by_code=False)
-        or _first_word(name) in {_norm(w) for w in g.definite_first_words}
-        or _last_word(name) in {_norm(w) for w in g.definite_last_words}
+        or _first_word(name) in {words_key(w) for w in g.definite_first_words}
+        or _last_word(name) in {words_key(w) for w in g.definite_last_words}
         or _in_table(g.definite, name, iso2)
     )
     return f"the {name}" if definite else name

@@ -28,7 +28,6 @@ import re
 import subprocess
 import sys
 import tarfile
-import unicodedata
 import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -42,6 +41,8 @@ import shapely
 import shapely.affinity
 from babel import Locale
 from shapely.geometry import MultiPolygon, Point
+
+from atlasmaps.textnorm import normalize_name
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -85,18 +86,8 @@ def fetch(name: str, version: str, cache: Path) -> tuple[Path, dict[str, str]]:
 
 
 def fold(text: str | None) -> str:
-    """Normalise a place name for matching: case, accents, hyphens, apostrophes, Saint/St, articles."""
-    if not text:
-        return ""
-    s = unicodedata.normalize("NFKD", text)
-    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
-    s = s.replace("œ", "oe").replace("æ", "ae")
-    s = re.sub(r"[^a-z0-9]+", " ", s).strip()
-    words = s.split()
-    words = ["st" if w == "saint" else "ste" if w == "sainte" else w for w in words]
-    while words and words[0] in {"le", "la", "les", "l", "the"} and len(words) > 1:
-        words = words[1:]
-    return " ".join(words)
+    """A place name's matching key: the package's one name normaliser (`atlasmaps.textnorm`)."""
+    return normalize_name(text) if text else ""
 
 
 def polygonal(geom):
@@ -324,7 +315,12 @@ FILE_COUNTRY_EXTRA = {"kos": "XK", "ald": "AX", "sah": "EH", "psx": "PS", "sds":
 
 
 def slug_id(iso2: str, name: str) -> str:
-    return f"{iso2}.{fold(name).upper().replace(' ', '_')}"
+    """An id for a unit without a HASC code ("MT.ST_JULIAN_S"). Ids are stored and referenced, so
+    they keep the short Saint form they were first built with (St, Ste), whatever the matching key."""
+    words = ["ST" if w == "saint" else "STE" if w == "sainte" else w.upper() for w in fold(name).split()]
+    if len(words) > 1 and words[0] == "THE":
+        words = words[1:]
+    return f"{iso2}.{'_'.join(words)}"
 
 
 def subdivision_index(iso2: str) -> dict[str, str | None]:

@@ -1,7 +1,7 @@
 """The package's shape, checked from its source: who may import whom.
 
 - Renderers read content, never files: modules under `atlasmaps/render/` import, from the package,
-  only `content`, `geo`, `style`, `model`, `errors` and `render` itself (never `boundaries`,
+  only `content`, `geo`, `style`, `model`, `errors`, `textnorm` and `render` itself (never `boundaries`,
   `data`, `join`, `pipeline`). The content layer is where boundaries are loaded.
 - `content/` and `geo/` are format-independent: no drawing library.
 - No module reaches another module's private (`_underscore`) names.
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "atlasmaps"
-RENDERER_MAY_IMPORT = ("content", "geo", "style", "model", "errors", "render")
+RENDERER_MAY_IMPORT = ("content", "geo", "style", "model", "errors", "render", "textnorm")
 DRAWING_LIBRARIES = ("matplotlib", "folium", "branca", "cartopy")
 
 

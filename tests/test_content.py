@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import LYON, PARIS, THEMES, make_result, make_row
+from conftest import LYON, THEMES, make_result, make_row
 
 from atlasmaps import content
 from atlasmaps.content import classes as CL

@@ -8,7 +8,6 @@ from dataclasses import replace
 
 import pytest
 
-from atlasmaps.content import classes as CL
 from atlasmaps.content.france import france_content
 from atlasmaps.geo import projection as P
 from atlasmaps.model import MapKind, RenderOptions

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from atlasmaps.join.normalize import normalize_name
+from atlasmaps.textnorm import normalize_name
 from atlasmaps.model import CollectiviteType, FrenchUnit, MatchMethod, MatchStatus, Partnership, SideMatch
 
 FUZZY_CUTOFF = 0.88

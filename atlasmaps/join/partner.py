@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from atlasmaps.join.normalize import normalize_name
+from atlasmaps.textnorm import normalize_name
 from atlasmaps.model import MatchMethod, MatchStatus, PartnerPlace, Partnership, SideMatch
 
 FUZZY_CUTOFF = 0.88

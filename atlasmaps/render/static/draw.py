@@ -78,13 +78,6 @@ def marker(ax: Axes, x: float, y: float, sym, gid: str, zorder: float = 5, fill:
     return line
 
 
-def slug(text: str) -> str:
-    import unicodedata
-
-    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "x"
-
-
 def setup_map_axes(ax: Axes, frame: P.Frame, style: Style) -> None:
     ax.set_xlim(frame.xmin, frame.xmax)
     ax.set_ylim(frame.ymin, frame.ymax)

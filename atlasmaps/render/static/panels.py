@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from atlasmaps import textnorm
 from atlasmaps.geo import projection as P
 from atlasmaps.render.static import draw as D
 from atlasmaps.render.static import page as PG
@@ -101,7 +102,7 @@ def partner_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, partner:
         if not D.in_frame(x, y, frame):
             cv.warnings.append(f"{rec.name} is outside the partner panel; not drawn")
             continue
-        slug = D.slug(rec.name)
+        slug = textnorm.slug(rec.name)
         while slug in seen:
             slug += "-2"
         seen.add(slug)
