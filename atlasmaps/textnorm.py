@@ -83,3 +83,15 @@ def words(text: Any) -> str:
 def slug(text: Any, sep: str = "-") -> str:
     """`words(text)` joined by `sep` ("Préfecture d'Osaka" -> "prefecture-d-osaka"); "x" when empty."""
     return sep.join(words(text).split()) or "x"
+
+
+_JP_LONG = re.compile(r"ou|oo|uu|oh(?![aeiou])")
+
+
+def japanese_variant(key: str) -> str:
+    """A Japanese romanisation without long-vowel marks: Ōno, Oono, Ohno and Ono all give "ono";
+    Tōkyō, Toukyou and Tokyo give "tokyo". Applied to both the index and the query, for Japan only."""
+    previous = None
+    while previous != key:
+        previous, key = key, _JP_LONG.sub(lambda m: m.group(0)[0], key)
+    return key

@@ -4,7 +4,6 @@ and the text properties of labels, all from the style."""
 from __future__ import annotations
 
 import math
-import re
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from atlasmaps.geo import geometry as G
