@@ -217,7 +217,7 @@ class RenderOptions:
     north_arrow: bool = False
     show_years: bool | None = None  # None = as the style says
     symbols: bool = False  # world map: proportional circles instead of a choropleth
-    scheme: str = "jenks"  # world/france classification: jenks | quantiles
+    scheme: str | None = None  # world/france classification: jenks | quantiles (None: the style's)
     level: str = "region"  # france map: region | departement
     tiles: str | None = None  # html: online basemap name or URL (off by default)
     embed: bool = False  # html: also write the iframe snippet

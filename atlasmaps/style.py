@@ -60,8 +60,8 @@ def _check_color(value: str) -> str:
 
 Color = Annotated[str, Field(strict=True), AfterValidator(_check_color)]
 Number = Annotated[float, Field(strict=True, ge=0)]
+Degrees = Annotated[float, Field(strict=True, ge=-360, le=360)]
 Fraction = Annotated[float, Field(strict=True, ge=0, le=1)]
-Offset = Annotated[list[Annotated[float, Field(strict=True)]], Field(min_length=2, max_length=2)]
 Text = Annotated[str, Field(strict=True)]
 Position = Literal["lower left", "lower right", "upper left", "upper right"]
 
@@ -92,7 +92,6 @@ class Blocks(_Section):
     subtitle: TextBlock
     source: TextBlock
     credits: TextBlock
-    note: TextBlock
 
 
 class Margins(_Section):
@@ -126,12 +125,8 @@ class Basemap(_Section):
     border_width_px: Number
     admin1_border: Color
     admin1_border_width_pt: Number
-    admin1_border_width_px: Number
     coastline: Color
     coastline_width_pt: Number
-    coastline_width_px: Number
-    graticule: StrictBool = False
-    graticule_color: Color
 
 
 class Fill(_Section):
@@ -176,23 +171,22 @@ class Theme(_Section):
 
 
 class Years(_Section):
+    """Years beside partner names (print; the web writes them in popups)."""
+
     show: StrictBool
     size_pt: Number
-    size_px: Number
     color: Color
     weight: Literal["normal", "bold"] = "normal"
-    offset_pt: Offset
-    offset_px: Offset
 
 
 class PlaceLabels(_Section):
+    """Names on print maps (the web shows them in tooltips)."""
+
     size_pt: Number
-    size_px: Number
     color: Color
     weight: Literal["normal", "bold"] = "normal"
     halo_color: Color
     halo_width_pt: Number
-    halo_width_px: Number
     max_labels: StrictInt = Field(ge=0)
     # A label moved away from its symbol is tied to it by a thin leader line.
     leader_color: Color
@@ -202,11 +196,11 @@ class PlaceLabels(_Section):
 
 
 class Links(_Section):
+    """Great-circle arcs between partners (web maps)."""
+
     color: Color
     weight_px: Number
-    weight_pt: Number
     opacity: Fraction
-    curved: StrictBool = True
     dash: Text | None = None  # Leaflet dashArray, e.g. "4 4"
 
 
@@ -226,15 +220,14 @@ class Choropleth(_Section):
 
 
 class Proportional(_Section):
+    """Proportional circles of the print world map."""
+
     color: Color
     alpha: Fraction
     edge: Color
     edge_width_pt: Number
-    edge_width_px: Number
     max_size_pt: Number
-    max_size_px: Number
     min_size_pt: Number
-    min_size_px: Number
 
 
 class ScaleBar(_Section):
@@ -261,12 +254,10 @@ class Legend(_Section):
     title_color: Color
     entry_color: Color
     title_uppercase: StrictBool = False
-    frame: StrictBool = True
     frame_color: Color
     frame_width_pt: Number
     background: Color
     background_alpha: Fraction
-    position: Position = "lower left"
 
 
 class Web(_Section):
@@ -277,7 +268,17 @@ class Web(_Section):
     accent: Color
     accent_text: Color
     table_stripe: Color
-    highlight: Color
+    # The view: Leaflet zoom levels, and where the map opens when the data give no extent.
+    start_zoom: Number
+    min_zoom: Number
+    max_zoom: Number
+    zoom_snap: Number
+    search_zoom: Number  # zoom a search result is shown at (at least)
+    start_center: list[Degrees] = Field(min_length=2, max_length=2)  # [lat, lon]
+    world_bounds: list[Annotated[list[Degrees], Field(min_length=2, max_length=2)]] = Field(
+        min_length=2, max_length=2)  # [[south, west], [north, east]]
+    fit_padding_px: StrictInt = Field(ge=0)  # around the data when the map is fitted to it
+    narrow_px: StrictInt = Field(gt=0)  # below this width the panels start closed (phones)
 
 
 CountryTable = dict[Text, Text]  # ISO2 -> name (a country matches by either)

@@ -197,8 +197,8 @@ def country(ctx: click.Context, data: Path, partner: str, **kw: Any) -> None:
 @click.command()
 @map_options
 @click.option("--symbols", is_flag=True, help="Proportional circles instead of a choropleth.")
-@click.option("--scheme", type=click.Choice(["jenks", "quantiles"]), default="jenks", show_default=True,
-              help="Classification of the choropleth.")
+@click.option("--scheme", type=click.Choice(["jenks", "quantiles"]), default=None,
+              help="Classification of the choropleth (default: the style's choropleth.scheme, jenks).")
 @click.pass_context
 def world(ctx: click.Context, data: Path, **kw: Any) -> None:
     """Projects per partner country on an equal-area world map, with the top 10.
@@ -214,8 +214,8 @@ def world(ctx: click.Context, data: Path, **kw: Any) -> None:
 @map_options
 @click.option("--level", type=click.Choice(["region", "departement"]), default="region", show_default=True,
               help="Count projects per région or per département.")
-@click.option("--scheme", type=click.Choice(["jenks", "quantiles"]), default="jenks", show_default=True,
-              help="Classification of the choropleth.")
+@click.option("--scheme", type=click.Choice(["jenks", "quantiles"]), default=None,
+              help="Classification of the choropleth (default: the style's choropleth.scheme, jenks).")
 @click.pass_context
 def france(ctx: click.Context, data: Path, **kw: Any) -> None:
     """Projects per French région (or département) of the French collectivités, with overseas insets.

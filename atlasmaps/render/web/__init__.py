@@ -45,7 +45,7 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
     ctx = PL.Ctx(style, options, content.build(joined, style, replace(options, show_years=False, symbols=False)))
     page = KD.BUILDERS[MapKind(options.kind)](joined, ctx)
     if page.payload.get("bounds") is None:
-        page.payload["bounds"] = [[-58, -170], [80, 190]]
+        page.payload["bounds"] = style.web.world_bounds
     texts = ctx.content.texts
     attribution = " · ".join(x for x in (texts.source, texts.attribution) if x)
     text = PGE.make_map(page, style, options, ctx.lang, attribution)

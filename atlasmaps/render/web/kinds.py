@@ -138,7 +138,7 @@ def world(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
     fc = EN.feature_collection(countries, ["id", "name"], min(ctx.precision, 2), max(ctx.tolerance, 0.1))
     values = {str(k): int(v) for k, v in zip(w.countries["iso_a2"], w.countries["n"]) if v}
     payload = PL.choropleth_payload(ctx, MapKind.WORLD, fc, values, {"FR"}, by_country, rows)
-    payload["bounds"] = [[-58, -170], [80, 190]]
+    payload["bounds"] = ctx.style.web.world_bounds
     title, subtitle = ctx.content.texts.title, ctx.content.texts.subtitle
     headers = [ctx.t("web.table.country"), ctx.t("legend.classes_title")]
     per_iso = sorted(((nm, n) for _, nm, n in w.per_country()), key=lambda t: (-t[1], t[0]))

@@ -154,10 +154,12 @@ def make_map(page: Page, style: Style, options: RenderOptions, lang: str, attrib
 
     leaflet_js, leaflet_css = leaflet_assets()
     atlas_js, atlas_css = atlas_assets()
-    m = AtlasMap(tiles=None, location=[20, 10], zoom_start=2, control_scale=True)
+    w = style.web
+    m = AtlasMap(tiles=None, location=w.start_center, zoom_start=w.start_zoom, control_scale=True)
     m.aria_label = page.title
-    m.leaflet_options = script_json({"center": [20, 10], "zoom": 2, "minZoom": 1, "maxZoom": 12, "zoomSnap": 0.25,
-                                      "worldCopyJump": False, "keyboard": True})
+    m.leaflet_options = script_json({"center": w.start_center, "zoom": w.start_zoom, "minZoom": w.min_zoom,
+                                     "maxZoom": w.max_zoom, "zoomSnap": w.zoom_snap,
+                                     "worldCopyJump": False, "keyboard": True})
     fig = AtlasFigure()
     fig.lang = lang
     fig.page_title = page.title

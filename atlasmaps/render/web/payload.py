@@ -143,6 +143,8 @@ class Payload(TypedDict, total=False):
     """Padding (px) around the data when the map is fitted to it."""
     narrow_px: int
     """Below this container width (px) the panels start closed."""
+    search_zoom: float
+    """The zoom a search result is shown at, at least."""
     rows: list[Row]
     places: list[Place]
     links: list[Link]
@@ -162,14 +164,6 @@ class Payload(TypedDict, total=False):
     """[[south, west], [north, east]] the map opens on."""
     basemap: list[dict[str, Any]]
     """Grey countries drawn first: {"fc": FeatureCollection, "style": Leaflet path style}."""
-
-
-#: Padding (screen pixels) around the data when the map is fitted to it.
-FIT_PADDING_PX = 24
-
-
-#: Below this container width (px) the panels start closed, so the map stays visible on phones.
-NARROW_PX = 600
 
 
 #: Simplification (degrees) of the coarse world layer: invisible at the zooms where it shows.
@@ -267,8 +261,9 @@ class Ctx:
             "ui": self.ui(),
             "popup_max_width": s.web.popup_max_width_px,
             "partner_symbol": self.symbol("partner"),
-            "fit_padding": FIT_PADDING_PX,
-            "narrow_px": NARROW_PX,
+            "fit_padding": s.web.fit_padding_px,
+            "narrow_px": s.web.narrow_px,
+            "search_zoom": s.web.search_zoom,
         }
 
 
