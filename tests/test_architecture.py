@@ -83,3 +83,13 @@ def test_no_module_reaches_another_modules_private_names():
 def test_print_renderer_files_stay_small():
     sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in _modules("render/static")}
     assert sizes and max(sizes.values()) <= 400, sizes
+
+
+def test_commands_read_data_through_the_pipeline_only():
+    """`pipeline.load_joined` is the one read -> validate -> join entry; the join prints nothing."""
+    callers = [f"{p.relative_to(PACKAGE)}" for p in [*_modules("commands"), PACKAGE / "batch.py"]
+               if "join_file" in p.read_text(encoding="utf-8")]
+    assert callers == []
+    printers = [f"{p.relative_to(PACKAGE)}:{line}" for p in _modules("join")
+                for line, module, _ in _imports(p) if module.split(".")[0] == "click"]
+    assert printers == []
