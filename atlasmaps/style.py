@@ -260,6 +260,92 @@ class Legend(_Section):
     background_alpha: Fraction
 
 
+class BilateralLayout(_Section):
+    """France and the partner side by side (landscape) or stacked (portrait), the legend band below."""
+
+    gap_mm: Number  # between panels, and between the panels and the legend band
+    legend_columns: StrictInt = Field(ge=1)
+    legend_min_rows: StrictInt = Field(ge=1)  # the band is as high as its longest column, at least this
+    legend_band_max: Fraction  # of the body height
+    partner_share: Fraction  # of the width, for the partner panel (landscape)
+    partner_share_wide: Fraction  # the same for a wide partner country
+    wide_partner_aspect: Number  # width / height above which the partner counts as wide
+    partner_pad: Fraction  # margin around the partner's frame, of its size
+    inset_height_mm: Number  # overseas insets strip, at most
+    inset_height_max: Fraction  # of the France panel's height
+
+
+class CountryLayout(_Section):
+    """The partner country, with the legend and the partners list in a column beside it."""
+
+    side_width_mm: Number
+    side_width_max: Fraction  # of the body width
+    gap_mm: Number  # between the map and the column
+    list_gap_mm: Number  # between the legend and the partners list
+    pad: Fraction  # margin around the country's frame
+
+
+class WorldLayout(_Section):
+    """The world map above a band with the legend and the top list."""
+
+    band_height_mm: Number
+    gap_mm: Number  # between the map and the band
+    legend_width_mm: Number
+    top_list_x_mm: Number  # where the top list starts in the band
+    pad: Fraction
+
+
+class FranceLayout(_Section):
+    """Metropolitan France between a column of overseas insets and the legend."""
+
+    inset_width_mm: Number
+    legend_width_mm: Number
+    gap_mm: Number
+
+
+class InsetLayout(_Section):
+    """Overseas départements drawn as insets."""
+
+    gap_mm: Number  # between two insets of a strip
+    pad: Fraction  # margin around a département in its inset
+    min_size_m: Number  # smallest extent an inset shows (Mayotte is small)
+
+
+class Layout(_Section):
+    """Where things go on the print page (mm and shares of boxes), per composition."""
+
+    panel_pad: Fraction  # margin around France's frame in its panel
+    bilateral: BilateralLayout
+    country: CountryLayout
+    world: WorldLayout
+    france: FranceLayout
+    insets: InsetLayout
+
+
+class ZOrder(_Section):
+    """Drawing order of the print maps' layers: higher is drawn on top."""
+
+    sea: Number
+    countries: Number  # basemap and world choropleth
+    highlight: Number  # France, the partner
+    departement_borders: Number
+    region_units: Number
+    departement_units: Number
+    unit_outlines: Number
+    france_units: Number  # France map choropleth
+    zones: Number
+    admin1_borders: Number
+    zone_outlines: Number
+    circles: Number
+    groupements: Number
+    communes: Number
+    partners: Number
+    leaders: Number
+    labels: Number
+    scale_bar: Number
+    north_arrow: Number
+
+
 class Web(_Section):
     map_height_px: StrictInt = Field(gt=0)
     popup_max_width_px: StrictInt = Field(gt=0)
@@ -327,6 +413,8 @@ class Style(_Section):
     scale_bar: ScaleBar
     north_arrow: NorthArrow
     legend: Legend
+    layout: Layout
+    zorder: ZOrder
     web: Web
     countries: Countries = Countries()
     labels: dict[Text, dict[Text, Text]]  # lang -> dotted key ("title.bilateral") -> template

@@ -72,7 +72,7 @@ def test_leaders_are_drawn_only_when_a_label_moves(style):
     for p in without:
         for t in p.artists:
             t.remove()
-    leaders = Leaders(color="#3A3A3A", width_pt=0.35, step_pt=5, max_distance_pt=45)
+    leaders = Leaders(color="#3A3A3A", width_pt=0.35, step_pt=5, max_distance_pt=45, zorder=6.9)
     placed, dropped = place_labels(reqs, obstacles, leaders=leaders)
     assert dropped == []
     assert any(p.leader is not None for p in placed)
@@ -85,7 +85,7 @@ def test_leaders_are_drawn_only_when_a_label_moves(style):
         if p.leader is not None:
             assert not any(segment_hits_box(p.leader, q.box) for q in placed if q is not p)
     # Nothing may move farther than the style allows: dropping stays possible and reported.
-    tight = Leaders(color="#3A3A3A", width_pt=0.35, step_pt=5, max_distance_pt=0)
+    tight = Leaders(color="#3A3A3A", width_pt=0.35, step_pt=5, max_distance_pt=0, zorder=6.9)
     for p in placed:
         for t in p.artists:
             t.remove()

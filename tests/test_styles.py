@@ -400,7 +400,7 @@ def _declared_keys() -> set[tuple[str, str]]:
     return out
 
 
-def test_every_declared_style_key_is_read(japan_result, benin_result, world_result, monkeypatch):
+def test_every_declared_style_key_is_read(japan_result, benin_result, overseas_result, world_result, monkeypatch):
     """Render each map kind in print and web (and the English titles) while recording which style
     keys the code reads: a key declared in the model but read nowhere fails here (read it or remove it)."""
     from atlasmaps import style as S
@@ -418,6 +418,7 @@ def test_every_declared_style_key_is_read(japan_result, benin_result, world_resu
 
     monkeypatch.setattr(S._Section, "__getattribute__", recording)
     runs = [(japan_result, dict(kind=MapKind.BILATERAL, partner="JP", north_arrow=True)),
+            (overseas_result, dict(kind=MapKind.BILATERAL, partner="MG")),
             (benin_result, dict(kind=MapKind.COUNTRY, partner="BJ", lang="en")),
             (world_result, dict(kind=MapKind.WORLD)), (world_result, dict(kind=MapKind.WORLD, symbols=True)),
             (world_result, dict(kind=MapKind.FRANCE))]

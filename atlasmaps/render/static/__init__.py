@@ -61,7 +61,7 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
         extra = requests[limit:] if limit else []
         pl = style.place_labels
         leaders = Leaders(color=pl.leader_color, width_pt=pl.leader_width_pt, step_pt=pl.leader_step_pt,
-                          max_distance_pt=pl.leader_max_distance_pt)
+                          max_distance_pt=pl.leader_max_distance_pt, zorder=style.zorder.leaders)
         _, dropped = place_labels(requests[:limit] if limit else requests, cv.obstacles, leaders=leaders)
         dropped = [*dropped, *(r.key for r in extra)]
         files = OUT.write(fig, [f for f in options.formats], options.dpi)

@@ -11,6 +11,7 @@ from atlasmaps.geo import geometry as G
 from atlasmaps.geo import projection as P
 from atlasmaps.render.static import draw as D
 from atlasmaps.render.static import elements as E
+from atlasmaps.render.static import legend as LG
 from atlasmaps.render.static import page as PG
 from atlasmaps.render.static import panels as PN
 from atlasmaps.render.static.labels import LabelLine, LabelRequest
@@ -39,13 +40,14 @@ def bilateral(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: 
     partner = (options.partner or "").upper()
     bc = cv.content.data
     body = page_body(cv, inner, cv.content.texts)
-    gap = 4.0
+    lay = st.layout.bilateral
+    gap = lay.gap_mm
     years = show_years(st, options)
     # Legend: a band of columns under the panels, as high as its longest column.
     lg = st.legend
-    entry_h = max(lg.entry_size_pt, 6.0) * 1.45 / PG.PT_PER_MM
-    rows = max([3, *(len(s.entries) for s in cv.content.legend)])
-    band_h = min(body.h * 0.3, lg.title_size_pt * 1.6 / PG.PT_PER_MM + rows * entry_h + 3.0)
+    entry_h = LG.entry_height(st)
+    rows = max([lay.legend_min_rows, *(len(s.entries) for s in cv.content.legend)])
+    band_h = min(body.h * lay.legend_band_max, lg.title_size_pt * 1.6 / PG.PT_PER_MM + rows * entry_h + 3.0)
     maps = PG.Box(body.x, body.y + band_h + gap, body.w, body.h - band_h - gap)
     # Partner frame first: its aspect decides how the width is shared.
     pframe = P.country_frame(
@@ -57,10 +59,11 @@ def bilateral(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: 
     insets = wants_insets(options, bc.overseas)
     if maps.w >= maps.h:
         # Landscape page: France left, the partner right, side by side.
-        share = 0.5 if pframe.width / pframe.height < 1.3 else 0.56
+        narrow, wide = lay.partner_share, lay.partner_share_wide
+        share = narrow if pframe.width / pframe.height < lay.wide_partner_aspect else wide
         wp = (maps.w - gap) * share
         wf = maps.w - gap - wp
-        inset_h = min(24.0, maps.h * 0.22) if insets else 0.0
+        inset_h = min(lay.inset_height_mm, maps.h * lay.inset_height_max) if insets else 0.0
         fbox = PG.Box(maps.x, maps.y + (inset_h + gap if insets else 0), wf, maps.h - (inset_h + gap if insets else 0))
         pbox = PG.Box(maps.x + wf + gap, maps.y, wp, maps.h)
         inset_strip = PG.Box(maps.x, maps.y, wf, inset_h)
@@ -68,12 +71,13 @@ def bilateral(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: 
         # Portrait page: France above, the partner below (side by side, both panels would be slivers).
         hp = (maps.h - gap) / 2
         hf = maps.h - gap - hp
-        inset_h = min(24.0, hf * 0.22) if insets else 0.0
+        inset_h = min(lay.inset_height_mm, hf * lay.inset_height_max) if insets else 0.0
         pbox = PG.Box(maps.x, maps.y, maps.w, hp)
         top_f = maps.y + hp + gap
         fbox = PG.Box(maps.x, top_f + (inset_h + gap if insets else 0), maps.w, hf - (inset_h + gap if insets else 0))
         inset_strip = PG.Box(maps.x, top_f, maps.w, inset_h)
-    france_frame = D.panel_frame(P.france_frame() if not options.projection else france_override(cv, options), fbox)
+    france_frame = D.panel_frame(P.france_frame() if not options.projection else france_override(cv, options), fbox,
+                                 pad=st.layout.panel_pad)
     ax_f = cv.axes(fbox, gid="panel-france")
     PN.french_panel(cv, ax_f, france_frame, fbox, bc)
     E.scale_bar(cv, ax_f, france_frame, fbox)
@@ -81,13 +85,13 @@ def bilateral(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: 
         E.north_arrow(cv, ax_f, france_frame)
     if insets:
         E.insets(cv, inset_strip, bc)
-    pframe = D.panel_frame(pframe, pbox, pad=0.06)
+    pframe = D.panel_frame(pframe, pbox, pad=lay.partner_pad)
     ax_p = cv.axes(pbox, gid=f"panel-{partner}")
     PN.partner_panel(cv, ax_p, pframe, pbox, partner, bc.zones, bc.partner_points, bc.partner_admin1, years)
     E.scale_bar(cv, ax_p, pframe, pbox)
     if options.north_arrow:
         E.north_arrow(cv, ax_p, pframe)
-    E.legend(cv, PG.Box(body.x, body.y, body.w, band_h), cv.content.legend, columns=3)
+    E.legend(cv, PG.Box(body.x, body.y, body.w, band_h), cv.content.legend, columns=lay.legend_columns)
 
 
 def france_override(cv: PG.Canvas, options: RenderOptions) -> P.Frame:
@@ -101,36 +105,17 @@ def country(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG
     partner = (options.partner or "").upper()
     cc: CountryContent = cv.content.data
     body = page_body(cv, inner, cv.content.texts)
-    side_w = min(92.0, body.w * 0.34)
-    gap = 5.0
+    lay = st.layout.country
+    side_w = min(lay.side_width_mm, body.w * lay.side_width_max)
+    gap = lay.gap_mm
     mbox = PG.Box(body.x, body.y, body.w - side_w - gap, body.h)
     frame = P.country_frame(cc.partner_outline, must_show=[(g.x, g.y) for g in cc.partner_points.geometry],
                             zones=list(cc.zones.geometry), override=options.projection)
-    frame = D.panel_frame(frame, mbox, pad=0.05)
+    frame = D.panel_frame(frame, mbox, pad=lay.pad)
     ax = cv.axes(mbox, gid=f"panel-{partner}")
     years = show_years(st, options)
     PN.partner_panel(cv, ax, frame, mbox, partner, cc.zones, cc.partner_points, cc.partner_admin1, years)
-    # Zone names at the zones' representative points (lower priority than the places). Each zone
-    # has a key number, shared with the list beside the map: where the name fits nowhere on the
-    # map, the number is placed instead (the list says which zone it is).
-    keys = cc.zone_keys
-    if len(cc.partner_admin1):
-        a1 = cv.project("admin1", frame, mbox)
-        geoms = dict(zip(a1["admin1_id"], a1.geometry))
-        zprops = dict(D.label_props(st))
-        zprops.update(fontstyle="italic", color=st.zone_intervention.edge)
-        psym = st.symbol("partner")
-        zr = psym.size_pt / 2 + psym.edge_width_pt
-        for zid, zname, n in cc.zones[["admin1_id", "name", "n"]].itertuples(index=False):
-            g = geoms.get(zid)
-            if g is not None:
-                rp = g.representative_point()
-                key = cv.text("partners_zone_key", n=keys[zid]) if zid in keys else None
-                # The radius of a partner symbol: a zone's anchor may be under one (a small zone
-                # around its city), the label then starts beside it rather than failing.
-                cv.requests.append(LabelRequest(key=zname, ax=ax, x=rp.x, y=rp.y, priority=n, radius_pt=zr,
-                                                lines=[LabelLine(zname, zprops)], gid=f"zone-{zid}", short=key,
-                                                alternates=D.interior_points(g, frame)))
+    PN.zone_labels(cv, ax, frame, mbox, cc)
     E.scale_bar(cv, ax, frame, mbox)
     if options.north_arrow:
         E.north_arrow(cv, ax, frame)
@@ -141,8 +126,9 @@ def country(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG
     leg_h = min(side.h, side.h - lw.space_left() + 1.0)
     lw.ax.set_position((side.x / cv.width_mm, side.y / cv.height_mm, side.w / cv.width_mm, leg_h / cv.height_mm))
     lw.ax.set_ylim(side.h - leg_h, side.h)
-    gap_list = 4.0
-    E.partners_list(cv, PG.Box(side.x, side.y + leg_h + gap_list, side.w, side.h - leg_h - gap_list), cc, keys)
+    gap_list = lay.list_gap_mm
+    E.partners_list(cv, PG.Box(side.x, side.y + leg_h + gap_list, side.w, side.h - leg_h - gap_list), cc,
+                    cc.zone_keys)
 
 
 def world(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.Box) -> None:
@@ -152,26 +138,27 @@ def world(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.B
     st = cv.style
     wc: WorldContent = cv.content.data
     body = page_body(cv, inner, cv.content.texts)
-    band_h = 30.0
+    lay = st.layout.world
+    band_h = lay.band_height_mm
     crs = options.projection or P.EQUAL_EARTH
-    mbox_h = body.h - band_h - 3
+    mbox_h = body.h - band_h - lay.gap_mm
     world_frame = G.world_frame(crs)
     aspect = world_frame.width / world_frame.height
     mw = min(body.w, mbox_h * aspect)
-    mbox = PG.Box(body.x + (body.w - mw) / 2, body.y + band_h + 3, mw, mbox_h)
-    frame = world_frame.fit(mbox.w / mbox.h, pad=0.01)
+    mbox = PG.Box(body.x + (body.w - mw) / 2, body.y + band_h + lay.gap_mm, mw, mbox_h)
+    frame = world_frame.fit(mbox.w / mbox.h, pad=lay.pad)
     ax = cv.axes(mbox, gid="panel-world", frame=False)
     ax.set_xlim(frame.xmin, frame.xmax)
     ax.set_ylim(frame.ymin, frame.ymax)
     # The globe's outline (sea), then the countries.
     globe = G.globe(crs)
-    D.draw_polys(ax, [globe], gid="sea", zorder=0, facecolor=st.basemap.sea, edgecolor=st.basemap.coastline,
+    D.draw_polys(ax, [globe], gid="sea", zorder=st.zorder.sea, facecolor=st.basemap.sea, edgecolor=st.basemap.coastline,
                 linewidth=st.basemap.coastline_width_pt)
     projected = cv.project("countries", frame, mbox)
     counts = dict(zip(wc.countries["iso_a2"], wc.countries["n"]))
     ch = st.choropleth
     values = wc.values
-    E.legend(cv, PG.Box(body.x, body.y, 70, band_h), cv.content.legend)
+    E.legend(cv, PG.Box(body.x, body.y, lay.legend_width_mm, band_h), cv.content.legend)
     if not options.symbols:
         classes = wc.classes
         fills = []
@@ -179,12 +166,14 @@ def world(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.B
             n = counts.get(iso, 0)
             fills.append(ch.france if iso == "FR" else (classes.colour_of(n) if n > 0 else ch.no_data))
         for iso, g, fc in zip(projected["iso_a2"], projected.geometry, fills):
-            D.draw_feature(ax, g, f"country-{iso}", 1, facecolor=fc, edgecolor=ch.edge, linewidth=ch.edge_width_pt)
+            D.draw_feature(ax, g, f"country-{iso}", st.zorder.countries, facecolor=fc, edgecolor=ch.edge,
+                           linewidth=ch.edge_width_pt)
     else:
         pr = st.proportional
         for iso, g in zip(projected["iso_a2"], projected.geometry):
             fc = ch.france if iso == "FR" else ch.no_data
-            D.draw_feature(ax, g, f"country-{iso}", 1, facecolor=fc, edgecolor=ch.edge, linewidth=ch.edge_width_pt)
+            D.draw_feature(ax, g, f"country-{iso}", st.zorder.countries, facecolor=fc, edgecolor=ch.edge,
+                           linewidth=ch.edge_width_pt)
         vmax = max(values) if values else 1
         # Circles at the main part of each country, areas proportional to the count.
         pts = wc.countries[wc.countries["n"] > 0].drop_duplicates("iso_a2")
@@ -198,9 +187,10 @@ def world(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.B
             n = int(pts["n"].values[i])
             d = max(pr.min_size_pt, pr.max_size_pt * math.sqrt(n / vmax))
             (c,) = ax.plot([xs[i]], [ys[i]], linestyle="none", marker="o", markersize=d, markerfacecolor=pr.color,
-                           alpha=pr.alpha, markeredgecolor=pr.edge, markeredgewidth=pr.edge_width_pt, zorder=5)
+                           alpha=pr.alpha, markeredgecolor=pr.edge, markeredgewidth=pr.edge_width_pt,
+                           zorder=st.zorder.circles)
             c.set_gid(f"circle-{pts['iso_a2'].values[i]}")
-    E.top_list(cv, PG.Box(body.x + 80, body.y, body.w - 80, band_h), wc)
+    E.top_list(cv, PG.Box(body.x + lay.top_list_x_mm, body.y, body.w - lay.top_list_x_mm, band_h), wc)
 
 
 def france(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.Box) -> None:
@@ -208,11 +198,13 @@ def france(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.
     fc: FranceContent = cv.content.data
     level = fc.level
     body = page_body(cv, inner, cv.content.texts)
-    legend_w = 60.0
-    gap = 4.0
-    inset_w = 30.0
+    lay = st.layout.france
+    legend_w = lay.legend_width_mm
+    gap = lay.gap_mm
+    inset_w = lay.inset_width_mm
     mbox = PG.Box(body.x + inset_w + gap, body.y, body.w - legend_w - inset_w - 2 * gap, body.h)
-    frame = D.panel_frame(P.france_frame() if not options.projection else france_override(cv, options), mbox)
+    frame = D.panel_frame(P.france_frame() if not options.projection else france_override(cv, options), mbox,
+                          pad=st.layout.panel_pad)
     ch = st.choropleth
     no_project = ch.france_no_data or ch.no_data
     classes = fc.classes
@@ -228,7 +220,7 @@ def france(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.
         for code, g in zip(projected["code"].astype(str), projected.geometry):
             n = counts.get(code, 0)
             col = (classes.colour_of(n) if n > 0 else None) or no_project
-            D.draw_feature(ax, g, f"unit-{code}", 2, facecolor=col, edgecolor=ch.edge, linewidth=ch.edge_width_pt)
+            D.draw_feature(ax, g, f"unit-{code}", st.zorder.france_units, facecolor=col, edgecolor=ch.edge, linewidth=ch.edge_width_pt)
             if n > 0:
                 rp = g.representative_point()
                 if D.in_frame(rp.x, rp.y, frame):

@@ -66,7 +66,7 @@ def draw_feature(ax: Axes, geom, gid: str, zorder: float, **props) -> Any:
     return patch
 
 
-def marker(ax: Axes, x: float, y: float, sym, gid: str, zorder: float = 5, fill: str | None = None) -> Any:
+def marker(ax: Axes, x: float, y: float, sym, gid: str, zorder: float, fill: str | None = None) -> Any:
     """A point symbol (one Line2D per feature, for its SVG id)."""
     (line,) = ax.plot(
         [x], [y], linestyle="none", marker=sym.marker, markersize=sym.size_pt,
@@ -87,7 +87,8 @@ def setup_map_axes(ax: Axes, frame: P.Frame, style: Style) -> None:
         spine.set_linewidth(style.legend.frame_width_pt)
 
 
-def panel_frame(frame: P.Frame, box: PG.Box, pad: float = 0.04) -> P.Frame:
+def panel_frame(frame: P.Frame, box: PG.Box, pad: float) -> P.Frame:
+    """`frame` widened to the box's aspect, with a margin of `pad` (a share of its size)."""
     return frame.fit(box.w / box.h, pad=pad)
 
 
@@ -96,11 +97,11 @@ def draw_basemap(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, highlight
     countries = cv.project("countries", frame, box)
     bm = cv.style.basemap
     plain = countries[~countries["iso_a2"].isin(list(highlight))]
-    draw_polys(ax, plain.geometry, gid="basemap-countries", zorder=1, facecolor=bm.land, edgecolor=bm.border,
+    draw_polys(ax, plain.geometry, gid="basemap-countries", zorder=cv.style.zorder.countries, facecolor=bm.land, edgecolor=bm.border,
                 linewidth=bm.border_width_pt)
     for iso, colour in highlight.items():
         sel = countries[countries["iso_a2"] == iso]
-        draw_polys(ax, sel.geometry, gid=f"country-{iso}", zorder=1.1, facecolor=colour, edgecolor=bm.border,
+        draw_polys(ax, sel.geometry, gid=f"country-{iso}", zorder=cv.style.zorder.highlight, facecolor=colour, edgecolor=bm.border,
                     linewidth=bm.border_width_pt)
 
 
@@ -150,7 +151,7 @@ def label_props(style: Style) -> dict[str, Any]:
     import matplotlib.patheffects as pe
 
     pl = style.place_labels
-    return {"fontsize": pl.size_pt, "color": pl.color, "fontweight": pl.weight, "zorder": 7,
+    return {"fontsize": pl.size_pt, "color": pl.color, "fontweight": pl.weight, "zorder": style.zorder.labels,
             "path_effects": [pe.withStroke(linewidth=pl.halo_width_pt, foreground=pl.halo_color)]}
 
 
@@ -159,7 +160,7 @@ def year_props(style: Style) -> dict[str, Any]:
 
     y = style.years
     pl = style.place_labels
-    return {"fontsize": y.size_pt, "color": y.color, "fontweight": y.weight, "zorder": 7,
+    return {"fontsize": y.size_pt, "color": y.color, "fontweight": y.weight, "zorder": style.zorder.labels,
             "path_effects": [pe.withStroke(linewidth=pl.halo_width_pt, foreground=pl.halo_color)]}
 
 

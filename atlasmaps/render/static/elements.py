@@ -82,11 +82,11 @@ def scale_bar(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box) -> None:
     from matplotlib.patches import Rectangle
 
     ax.add_patch(Rectangle((x0, y0), length / 2, bar_h, facecolor=sb.color, edgecolor=sb.color, linewidth=0.4,
-                           zorder=8, gid=None))
+                           zorder=cv.style.zorder.scale_bar, gid=None))
     ax.add_patch(Rectangle((x0 + length / 2, y0), length / 2, bar_h, facecolor="none", edgecolor=sb.color,
-                           linewidth=0.4, zorder=8))
+                           linewidth=0.4, zorder=cv.style.zorder.scale_bar))
     t = ax.text((x0 + x1) / 2, y0 + bar_h * 1.6, label, ha="center", va="bottom", fontsize=sb.size_pt,
-                color=sb.color, zorder=8, gid="scale-bar-label")
+                color=sb.color, zorder=cv.style.zorder.scale_bar, gid="scale-bar-label")
     D.halo(t, cv.style)
     renderer = cv.fig.canvas.get_renderer()
     bb = t.get_window_extent(renderer)
@@ -103,7 +103,8 @@ def north_arrow(cv: PG.Canvas, ax: Axes, frame: P.Frame) -> None:
     y = 0.93 if upper else 0.1
     ann = ax.annotate(cv.text("north"), xy=(x, y), xytext=(x, y - 0.07), xycoords="axes fraction",
                       ha="center", va="center", fontsize=na.size_pt * 0.6, color=na.color, fontweight="bold",
-                      arrowprops={"arrowstyle": "-|>", "color": na.color, "linewidth": 0.8}, zorder=9)
+                      arrowprops={"arrowstyle": "-|>", "color": na.color, "linewidth": 0.8},
+                      zorder=cv.style.zorder.north_arrow)
     ann.set_gid("north-arrow")
     renderer = cv.fig.canvas.get_renderer()
     bb = ann.get_window_extent(renderer)
@@ -117,7 +118,8 @@ def inset(cv: PG.Canvas, box: PG.Box, code: str, geoms, draw) -> None:
     `geoms` are the WGS84 geometries the inset frames; `draw(ax, frame, box)` draws its content.
     """
     key, crs = K.OVERSEAS_INSETS[code]
-    frame = P.frame_of(geoms, crs).with_min_size(60_000).fit(box.w / box.h, pad=0.12)
+    lay = cv.style.layout.insets
+    frame = P.frame_of(geoms, crs).with_min_size(lay.min_size_m).fit(box.w / box.h, pad=lay.pad)
     ax = cv.axes(box, gid=f"inset-{code}")
     draw(ax, frame, box)
     lg = cv.style.legend
@@ -134,7 +136,7 @@ def insets(cv: PG.Canvas, strip: PG.Box, bc: BilateralContent) -> None:
     """One small map per overseas département, side by side in `strip`, each with its caption."""
     deps = cv.content.layers["fr_departements"].gdf
     n = len(K.OVERSEAS_INSETS)
-    gap = 2.0
+    gap = cv.style.layout.insets.gap_mm
     w = (strip.w - gap * (n - 1)) / n
     cap_h = caption_height(cv)
     for i, code in enumerate(K.OVERSEAS_INSETS):

@@ -83,7 +83,7 @@ class Leaders:
     width_pt: float
     max_distance_pt: float  # farthest a label may move from its symbol
     step_pt: float  # distance between two rings of candidates
-    zorder: float = 6.9
+    zorder: float  # the style's zorder.leaders
 
 
 @dataclass

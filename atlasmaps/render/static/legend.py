@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     from atlasmaps.content.types import LegendEntry, LegendSection
 
 
+def entry_height(style) -> float:
+    """Height (mm) of a one-line legend entry: its symbol or its text, whichever is taller."""
+    return max(style.legend.entry_size_pt, 6.0) * 1.45 / PG.PT_PER_MM
+
+
 class LegendWriter:
     """Stacks legend sections top-down in a millimetre axes; each entry gets an SVG id.
 
@@ -29,7 +34,7 @@ class LegendWriter:
         self.x0 = 0.0
         self.col_w = box.w / columns
         lg = cv.style.legend
-        self.entry_h = max(lg.entry_size_pt, 6.0) * 1.45 / PG.PT_PER_MM
+        self.entry_h = entry_height(cv.style)
         self.sym_w = 6.0
         self.chars = max(12, int((self.col_w - self.sym_w - 3) / (lg.entry_size_pt * 0.5 / PG.PT_PER_MM)))
 

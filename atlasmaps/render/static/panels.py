@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from atlasmaps.content.bilateral import BilateralContent
+    from atlasmaps.content.country import CountryContent
 
 
 def overseas(value: object) -> str | None:
@@ -29,7 +30,7 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
     D.setup_map_axes(ax, frame, st)
     D.draw_basemap(cv, ax, frame, box, {"FR": st.basemap.france_land})
     deps = cv.project("fr_departements", frame, box)
-    D.draw_polys(ax, deps.geometry, gid="fr-departements", zorder=1.5, facecolor="none",
+    D.draw_polys(ax, deps.geometry, gid="fr-departements", zorder=st.zorder.departement_borders, facecolor="none",
                 edgecolor=st.basemap.admin1_border, linewidth=st.basemap.admin1_border_width_pt)
     if bc is None:
         return
@@ -47,9 +48,9 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
             g = geoms.get(str(code))
             if g is None:
                 continue
-            D.draw_feature(ax, g, f"{kind}-{code}", 2 if kind == "region" else 2.1, facecolor=poly.fill,
+            D.draw_feature(ax, g, f"{kind}-{code}", getattr(st.zorder, f"{kind}_units"), facecolor=poly.fill,
                           alpha=poly.alpha, edgecolor="none")
-            D.draw_feature(ax, g, f"{kind}-{code}-outline", 2.2, facecolor="none", edgecolor=poly.edge,
+            D.draw_feature(ax, g, f"{kind}-{code}-outline", st.zorder.unit_outlines, facecolor="none", edgecolor=poly.edge,
                           linewidth=poly.edge_width_pt)
             if label:
                 rp = g.representative_point()
@@ -65,8 +66,7 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
             cv.warnings.append(f"{name} is outside the France panel; not drawn")
             continue
         sym = st.symbol(kind)
-        z = 5 if kind == "groupement" else 5.5
-        D.marker(ax, x, y, sym, f"{kind}-{code}", zorder=z)
+        D.marker(ax, x, y, sym, f"{kind}-{code}", zorder=getattr(st.zorder, f"{kind}s"))
         cv.obstacles.append(symbol_box(ax, x, y, sym.size_pt / 2 + sym.edge_width_pt))
         if label:
             cv.requests.append(LabelRequest(key=name, ax=ax, x=x, y=y, radius_pt=sym.size_pt / 2 + 1,
@@ -87,11 +87,11 @@ def partner_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, partner:
         for zid in zones["admin1_id"]:
             g = geoms.get(zid)
             if g is not None:
-                D.draw_feature(ax, g, f"zone-{zid}", 2, facecolor=z.fill, alpha=z.alpha, edgecolor="none")
-        D.draw_polys(ax, a1.geometry, gid=f"admin1-{partner}", zorder=2.5, facecolor="none",
+                D.draw_feature(ax, g, f"zone-{zid}", st.zorder.zones, facecolor=z.fill, alpha=z.alpha, edgecolor="none")
+        D.draw_polys(ax, a1.geometry, gid=f"admin1-{partner}", zorder=st.zorder.admin1_borders, facecolor="none",
                     edgecolor=st.basemap.admin1_border, linewidth=st.basemap.admin1_border_width_pt)
         zsel = [geoms[zid] for zid in zones["admin1_id"] if zid in geoms]
-        D.draw_polys(ax, zsel, gid="zones-outline", zorder=2.6, facecolor="none", edgecolor=z.edge,
+        D.draw_polys(ax, zsel, gid="zones-outline", zorder=st.zorder.zone_outlines, facecolor="none", edgecolor=z.edge,
                     linewidth=z.edge_width_pt)
     shaded = set(zones["admin1_id"])
     sym = st.symbol("partner")
@@ -107,7 +107,7 @@ def partner_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, partner:
             slug += "-2"
         seen.add(slug)
         fill = rec.color if isinstance(rec.color, str) else None
-        D.marker(ax, x, y, sym, f"partner-{slug}", zorder=6, fill=fill)
+        D.marker(ax, x, y, sym, f"partner-{slug}", zorder=st.zorder.partners, fill=fill)
         cv.obstacles.append(symbol_box(ax, x, y, sym.size_pt / 2 + sym.edge_width_pt))
         lines = [LabelLine(rec.name, D.label_props(st))]
         if years and rec.years:
@@ -128,3 +128,28 @@ def zone_short_name(rec, shaded: set) -> str | None:
     if name != zone and name.endswith(zone) and len(name) > len(zone) + 2:
         return zone
     return None
+
+
+def zone_labels(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, cc: CountryContent) -> None:
+    """Zone names at the zones' representative points (lower priority than the places). Each zone
+    has a key number, shared with the list beside the map: where the name fits nowhere on the map,
+    the number is placed instead (the list says which zone it is)."""
+    keys = cc.zone_keys
+    st = cv.style
+    if len(cc.partner_admin1):
+        a1 = cv.project("admin1", frame, box)
+        geoms = dict(zip(a1["admin1_id"], a1.geometry))
+        zprops = dict(D.label_props(st))
+        zprops.update(fontstyle="italic", color=st.zone_intervention.edge)
+        psym = st.symbol("partner")
+        zr = psym.size_pt / 2 + psym.edge_width_pt
+        for zid, zname, n in cc.zones[["admin1_id", "name", "n"]].itertuples(index=False):
+            g = geoms.get(zid)
+            if g is not None:
+                rp = g.representative_point()
+                key = cv.text("partners_zone_key", n=keys[zid]) if zid in keys else None
+                # The radius of a partner symbol: a zone's anchor may be under one (a small zone
+                # around its city), the label then starts beside it rather than failing.
+                cv.requests.append(LabelRequest(key=zname, ax=ax, x=rp.x, y=rp.y, priority=n, radius_pt=zr,
+                                                lines=[LabelLine(zname, zprops)], gid=f"zone-{zid}", short=key,
+                                                alternates=D.interior_points(g, frame)))
