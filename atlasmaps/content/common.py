@@ -76,15 +76,19 @@ def standard_layers() -> dict[str, Layer]:
     }
 
 
+def country_names(countries: gpd.GeoDataFrame, lang: str = "fr"):
+    """The name of each row of a countries layer in `lang` (English where the language has none)."""
+    col = "name_en" if lang == "en" else "name_fr"
+    names = countries[col].where(countries[col].notna() & (countries[col] != ""), countries["name_en"])
+    return names.astype(str)
+
+
 def country_name(iso2: str, lang: str = "fr") -> str:
-    """A country's name in `lang` from the countries layer (English when the language has none);
-    the ISO code itself when the layer does not know the country."""
+    """A country's name in `lang` from the countries layer; the ISO code itself when the layer does
+    not know the country."""
     countries = boundary("countries")
     row = countries[countries["iso_a2"] == iso2]
-    if row.empty:
-        return iso2
-    col = "name_en" if lang == "en" else "name_fr"
-    return str(row.iloc[0][col] or row.iloc[0]["name_en"])
+    return iso2 if row.empty else str(country_names(row.iloc[:1], lang).iloc[0])
 
 
 def page_texts(style: Style, joined: JoinResult, lang: str, title: str, subtitle: str) -> MapTexts:

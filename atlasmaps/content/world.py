@@ -47,8 +47,7 @@ def world_content(joined: JoinResult, lang: str = "fr", top_n: int = 10) -> Worl
     """Projects (mapped partnerships) per partner country, and the top-10 computed from the data."""
     countries = K.boundary("countries").copy()
     counts = Counter(r.partnership.pays for r in joined.mapped)
-    name_col = "name_en" if lang == "en" else "name_fr"
-    countries["name"] = countries[name_col].fillna(countries["name_en"])
+    countries["name"] = K.country_names(countries, lang)
     countries["n"] = countries["iso_a2"].map(counts).fillna(0).astype(int)
     # A country split in several rows of the layer must not appear twice in the top list.
     per_iso = countries.groupby("iso_a2", sort=False).agg(name=("name", "first"), n=("n", "max"))
