@@ -358,6 +358,7 @@ def _qualified(p: Partnership, kind: CollectiviteType, hint: str | None,
     if qualified is None:
         return None
     stem, qualifier = qualified
+    qualifier = qualifier.split(",")[0].strip()  # "Melun (Seine et Marne, 77)"
     qkey = normalize_name(qualifier)
     dep = _departement_hint(qualifier, index) if (K.DEPARTEMENT, normalize_departement(qualifier)) in \
         index.by_code or qkey in index.departement_names else None
