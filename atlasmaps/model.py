@@ -44,9 +44,12 @@ class RowProblem:
     row: int | None
     column: str | None
     message: str
+    sheet: str | None = None  # XLSX worksheet, named when the workbook has several
 
     def __str__(self) -> str:
         where = self.file
+        if self.sheet is not None:
+            where += f", sheet '{self.sheet}'"
         if self.row is not None:
             where += f", row {self.row}"
         if self.column:
@@ -78,6 +81,7 @@ class Partnership:
     thematiques: tuple[str, ...] = ()
     nature: str = "coopération décentralisée"
     statut: str = "active"
+    sheet: str | None = None  # XLSX worksheet the row comes from, when the workbook has several
 
 
 @dataclass(frozen=True)

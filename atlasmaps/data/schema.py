@@ -99,7 +99,8 @@ def map_headers(headers: list[str], mapping: dict[str, str] | None = None) -> di
     """Canonical column name -> index in `headers`.
 
     `mapping` (from `--columns`) maps canonical names to the file's own headers and wins over
-    the built-in aliases. A header matching nothing is ignored; the first of duplicates wins.
+    the built-in aliases. A header matching nothing is ignored; a column given twice is found by
+    `header_clashes`, and validation refuses the file rather than let the first one win.
     """
     keys = [header_key(h or "") for h in headers]
     found: dict[str, int] = {}
@@ -113,6 +114,31 @@ def map_headers(headers: list[str], mapping: dict[str, str] | None = None) -> di
         if canonical and canonical not in found and i not in taken:
             found[canonical] = i
     return found
+
+
+def header_clashes(headers: list[str], mapping: dict[str, str] | None = None) -> list[tuple[str, int, int]]:
+    """(canonical column, first index, second index) for every schema column the header gives twice:
+    the same header twice, or two aliases of one column ("Pays" and "Country"). A `--columns`
+    mapping says which header is the column, so for a mapped column only that header twice clashes.
+    Headers that match no column are ignored (nothing is read from them)."""
+    keys = [header_key(h or "") for h in headers]
+    clashes: list[tuple[str, int, int]] = []
+    taken: set[int] = set()
+    for canonical, user_header in (mapping or {}).items():
+        hits = [i for i, k in enumerate(keys) if k == header_key(user_header)]
+        taken.update(hits)
+        if len(hits) > 1:
+            clashes.append((canonical, hits[0], hits[1]))
+    first: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        canonical = _HEADERS.get(key)
+        if canonical is None or canonical in (mapping or {}) or i in taken:
+            continue
+        if canonical not in first:
+            first[canonical] = i
+        elif not any(c == canonical for c, _, _ in clashes):
+            clashes.append((canonical, first[canonical], i))
+    return clashes
 
 
 def load_column_mapping(path: str | Path) -> dict[str, str]:
