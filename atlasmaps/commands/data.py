@@ -6,6 +6,7 @@ so `atlasmaps --help` does not pay for geopandas).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -40,11 +41,16 @@ def schema(lang: str) -> None:
               help="CSV of every row with what it was resolved to.")
 @click.option("--columns", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML mapping canonical column names to this file's headers.")
+@click.option("--raw-csv", is_flag=True,
+              help="Write --report/--joined cells as they are, for programs (no apostrophe before = + - @).")
 @click.pass_context
-def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path | None, columns: Path | None) -> None:
+def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path | None, columns: Path | None,
+             raw_csv: bool) -> None:
     """Check a data file and report the join.
 
     Exit 0 when every row can be mapped, 1 when some cannot, 2 when the file cannot be read.
+    Text cells of --report and --joined that Excel would run as a formula (starting with = + - @,
+    a tab or a carriage return) get a leading apostrophe; --raw-csv writes them unchanged.
 
     \b
     Example:
@@ -56,10 +62,10 @@ def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path |
     result = join_file(data, columns=columns)
     print_join_summary(result, err=False)
     if report:
-        _write_csv(report, REPORT_COLUMNS, report_rows(result))
+        _write_csv(report, REPORT_COLUMNS, report_rows(result), raw=raw_csv)
         click.echo(f"report: {report}")
     if joined:
-        _write_csv(joined, JOINED_COLUMNS, joined_rows(result))
+        _write_csv(joined, JOINED_COLUMNS, joined_rows(result), raw=raw_csv)
         click.echo(f"joined: {joined}")
     usable = not result.problems and all(r.mappable for r in result.rows)
     ctx.exit(0 if usable else 1)
@@ -117,17 +123,36 @@ def joined_rows(result) -> list[dict[str, object]]:  # noqa: ANN001
     return sorted(out, key=lambda d: int(d["row"] or 0))
 
 
-def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, object]]) -> None:
-    """UTF-8 with BOM so Excel opens accents correctly; written atomically."""
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+def neutralise(value: object) -> object:
+    """A cell made safe for a spreadsheet (OWASP "CSV injection"): text that starts like a formula
+    gets a leading apostrophe, which Excel and LibreOffice show as text and never run.
+
+    Plain numbers (-1.5 in partner_lon, +33) are left alone, whatever the column: a spreadsheet
+    reads them as numbers, which run nothing, and numeric columns stay numeric.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, object]], raw: bool = False) -> None:
+    """UTF-8 with BOM so Excel opens accents correctly; written atomically. Cells are neutralised
+    against formula injection unless `raw` (see `neutralise`)."""
     import csv
 
     from atlasmaps.atomic import write_atomic
+
+    clean = (lambda v: v) if raw else neutralise
 
     def write(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
             for row in rows:
-                writer.writerow({c: row.get(c, "") for c in columns})
+                writer.writerow({c: clean(row.get(c, "")) for c in columns})
 
     write_atomic(path, write)
