@@ -286,13 +286,19 @@ def test_deeply_nested_json_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
     """Defect: deeply nested JSON ended in RecursionError. Depth and size are limited, one line, exit 2."""
     deep = write(tmp_path / "deep.json", '{"partenariats": [' + "[" * 100_000 + "]" * 100_000 + "]}")
     code, out, err = run(["validate", str(deep)], capsys)
-    assert (code, out, err) == (2, "", f"Error: {deep}: JSON nested more than 32 levels deep at line 1 "
+    assert (code, out, err) == (2, "", f"Error: {deep}: JSON nested more than 32 levels deep "
                                        "(set ATLASMAPS_MAX_JSON_DEPTH to raise it)\n")
-    # strings holding brackets are not nesting
+    shallow = write(tmp_path / "shallow.json", '{"partenariats": [' + "[" * 40 + "]" * 40 + "]}")
+    code, _, err = run(["validate", str(shallow)], capsys)  # under Python's limit, over ours
+    assert (code, err) == (2, f"Error: {shallow}: JSON nested more than 32 levels deep "
+                              "(set ATLASMAPS_MAX_JSON_DEPTH to raise it)\n")
+    # strings holding brackets are not nesting; the limit is overridable
     ok = _sample_json(tmp_path, "2024-05-01")
     ok.write_text(ok.read_text(encoding="utf-8").replace('"Tokyo"', '"Tokyo [[[[{{{{"', 1), encoding="utf-8")
     monkeypatch.setenv("ATLASMAPS_MAX_JSON_DEPTH", "3")
     assert run(["validate", str(ok)], capsys)[0] == 1  # read; the changed partner name does not match
+    monkeypatch.setenv("ATLASMAPS_MAX_JSON_DEPTH", "2")
+    assert run(["validate", str(ok)], capsys)[0] == 2
     big = write(tmp_path / "big.json", "[" + ",".join(['{"collectivite": "Lyon"}'] * 60_000) + "]")
     monkeypatch.setenv("ATLASMAPS_MAX_INPUT_MB", "1")
     code, _, err = run(["validate", str(big)], capsys)

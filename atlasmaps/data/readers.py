@@ -311,21 +311,21 @@ def _formula_cells(sheet) -> dict[int, tuple[int, ...]]:  # noqa: ANN001 - openp
 def read_json(data: bytes, name: str, limits: Limits | None = None) -> RawTable:
     """A list of objects, or {"partenariats": [...]}. Row n = the n-th object + 1 (as if a header).
 
-    The nesting is measured before parsing (Python's parser recurses, and a deep file would end in
-    RecursionError). A `date` that is not a real ISO date is reported, and the file's date is used.
+    Nesting deeper than the limit is refused (the parser's own RecursionError included), in one line.
+    A `date` that is not a real ISO date is reported, and the file's date is used.
     """
     limits = limits or Limits()
     text, encoding = decode(data, name)
-    depth, line = _json_depth(text, limits.json_depth)
-    if depth > limits.json_depth:
-        raise UnusableInputError(f"{name}: JSON nested more than {limits.json_depth} levels deep at line {line} "
-                                 f"({limits.over('json_depth')})")
+    too_deep = UnusableInputError(f"{name}: JSON nested more than {limits.json_depth} levels deep "
+                                  f"({limits.over('json_depth')})")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnusableInputError(f"{name}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    except RecursionError:  # pragma: no cover - _json_depth stops this first
-        raise UnusableInputError(f"{name}: JSON nested too deeply ({limits.over('json_depth')})") from None
+    except RecursionError:  # the C parser guards its recursion: deeper than Python's limit
+        raise too_deep from None
+    if _json_too_deep(doc, limits.json_depth):
+        raise too_deep
     data_date = None
     notes: list[tuple[str | None, str]] = []
     if isinstance(doc, dict):
@@ -375,24 +375,16 @@ def _json_cell(value: object) -> object:
     return value
 
 
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
-
-
-def _json_depth(text: str, limit: int) -> tuple[int, int]:
-    """Deepest nesting of arrays/objects (strings skipped), stopping as soon as `limit` is passed;
-    with the line where it was passed. Linear, no recursion."""
-    depth = deepest = 0
-    for match in _JSON_TOKENS.finditer(text):
-        token = match.group()
-        if token in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > limit:
-                    return deepest, text.count("\n", 0, match.start()) + 1
-        elif token in "]}":
-            depth -= 1
-    return deepest, 0
+def _json_too_deep(doc: object, limit: int) -> bool:
+    """Whether arrays/objects nest deeper than `limit`; iterative, so it cannot recurse itself."""
+    stack = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return False
 
 
 def _iso_date(value: str) -> bool:
