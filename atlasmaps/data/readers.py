@@ -241,11 +241,14 @@ def read_xlsx(data: bytes, name: str, limits: Limits | None = None) -> RawTable:
     The unzipped size is checked before anything is parsed.
     """
     import zipfile
+    import zlib
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     limits = limits or Limits()
-    errors = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, OSError, TypeError, EOFError)
+    errors = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, InvalidFileException, NotImplementedError,
+              KeyError, ValueError, OSError, TypeError, EOFError)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             # declared sizes bound what zipfile will inflate (a larger stream fails its CRC check)

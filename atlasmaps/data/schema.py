@@ -349,5 +349,37 @@ def describe(lang: str = "fr") -> str:
          if fr else "HTML tags in names are removed (with a warning); the text is kept."),
         ("--columns correspondances.yaml : « nom_canonique: En-tête du fichier », une par ligne."
          if fr else "--columns mapping.yaml: 'canonical_name: Header in the file', one per line."),
+        *_reading_rules(fr),
     ]
     return "\n".join(lines)
+
+
+def _reading_rules(fr: bool) -> list[str]:
+    """How files are read: sheets, duplicates, dates, limits (figures from `readers.Limits`)."""
+    from atlasmaps.data.readers import Limits
+
+    lim = Limits()
+    env = Limits.ENV
+    if fr:
+        return [
+            "XLSX : toutes les feuilles visibles dont l'en-tête a les colonnes obligatoires sont lues ; les "
+            "feuilles masquées et les autres sont ignorées, avec un avertissement qui les nomme. Une formule "
+            "sans valeur enregistrée est une erreur (ouvrir et enregistrer le classeur dans Excel).",
+            "Une colonne donnée deux fois (« pays » et « country ») est une erreur. Les colonnes vides après "
+            "l'en-tête (« a;b;c;; » d'Excel) sont ignorées.",
+            "annee : une année (1982) ou une date réelle (1982-03-15, 15/03/1982) ; 1982-13-45 est une erreur.",
+            f"Limites : fichier de {lim.input_mb} Mo ({env['input_mb']}), XLSX décompressé de {lim.xlsx_mb} Mo "
+            f"({env['xlsx_mb']}), {lim.rows} lignes ({env['rows']}), JSON imbriqué sur {lim.json_depth} "
+            f"niveaux ({env['json_depth']}).",
+        ]
+    return [
+        "XLSX: every visible sheet whose header has the required columns is read; hidden and other sheets "
+        "are skipped, with a warning naming them. A formula with no saved value is an error (open and save "
+        "the workbook in Excel).",
+        "A column given twice ('pays' and 'country') is an error. Empty columns after the header (Excel's "
+        "'a;b;c;;') are ignored.",
+        "annee: a year (1982) or a real date (1982-03-15, 15/03/1982); 1982-13-45 is an error.",
+        f"Limits: {lim.input_mb} MB per file ({env['input_mb']}), {lim.xlsx_mb} MB unzipped XLSX "
+        f"({env['xlsx_mb']}), {lim.rows} rows ({env['rows']}), JSON nested {lim.json_depth} levels "
+        f"({env['json_depth']}).",
+    ]
