@@ -442,3 +442,19 @@ def test_corrupt_imported_layer_affects_only_its_country(tmp_path: Path, capsys:
     assert f"Error: {layer}: the imported admin1 layer for BJ cannot be read (" in err
     assert ("; import it again with `atlasmaps boundaries import`, or delete the file to use the embedded "
             "boundaries\n") in err
+
+
+def test_damaged_list_of_imported_layers_is_rewritten(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      user_dir: Path) -> None:
+    """A damaged `imported.json` (the list of imports) gave a JSONDecodeError traceback in
+    `boundaries list` and `boundaries import`: now a warning, and the next import rewrites it."""
+    user_dir.mkdir()
+    marker = user_dir / "imported.json"
+    marker.write_text('{"layers": [{"layer": 3', encoding="utf-8")
+    code, out, err = run(["boundaries", "list"], capsys)
+    assert code == 0 and "Imported layers" in out
+    assert (f"warning: {marker}: the list of imported layers cannot be read (JSONDecodeError); maps still use "
+            "the imported files, and the next `atlasmaps boundaries import` rewrites the list\n") in err
+    code, _, _ = run(["boundaries", "import", str(_benin(tmp_path / "geoBoundaries-BEN-ADM1.geojson"))], capsys)
+    assert code == 0
+    assert [e["country"] for e in json.loads(marker.read_text(encoding="utf-8"))["layers"]] == ["BJ"]

@@ -208,9 +208,13 @@ def _imported_or_none(layer: str, country: str, user_dir: Path) -> gpd.GeoDataFr
 
 
 def _warn_fallback(exc: BoundaryError) -> None:
+    _warn(f"{exc} (the embedded boundaries are used meanwhile)")
+
+
+def _warn(message: str) -> None:
     import warnings
 
-    warnings.warn(f"{exc} (the embedded boundaries are used meanwhile)", BoundaryWarning, stacklevel=2)
+    warnings.warn(message, BoundaryWarning, stacklevel=3)
 
 
 def _stamp(user_dir: Path) -> float:
@@ -290,5 +294,13 @@ def imported_layers() -> list[dict[str, Any]]:
     marker = user_boundaries_dir() / "imported.json"
     if not marker.exists():
         return []
-    data = json.loads(marker.read_text(encoding="utf-8"))
-    return [entry for entry in data.get("layers", []) if Path(entry.get("file", "")).exists()]
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+        fields = ("layer", "country", "file", "features", "format", "source_file")
+        entries = [e for e in data["layers"]
+                   if isinstance(e, dict) and all(k in e for k in fields) and Path(str(e["file"])).exists()]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        _warn(f"{marker}: the list of imported layers cannot be read ({type(exc).__name__}); maps still use "
+              "the imported files, and the next `atlasmaps boundaries import` rewrites the list")
+        return []
+    return entries

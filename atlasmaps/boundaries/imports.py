@@ -534,10 +534,14 @@ def import_boundaries(path: str | Path, fmt: str | None = None, country: str | N
 
 def _register(dest_dir: Path, written: list[ImportedLayer]) -> None:
     marker = dest_dir / "imported.json"
-    data = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {"layers": []}
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {"layers": []}
+        old = [e for e in data["layers"] if isinstance(e, dict) and "layer" in e and "country" in e]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        old = []  # a damaged list is rewritten; the layers it named are still on disk and load() finds them
     keys = {(w.layer, w.country) for w in written}
-    entries = [e for e in data.get("layers", []) if (e.get("layer"), e.get("country")) not in keys]
+    entries = [e for e in old if (e.get("layer"), e.get("country")) not in keys]
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
     entries += [{**asdict(w), "imported_at": stamp} for w in written]
-    entries.sort(key=lambda e: (e["layer"], e["country"]))
+    entries.sort(key=lambda e: (str(e["layer"]), str(e["country"])))
     write_text_atomic(marker, json.dumps({"layers": entries}, indent=2, ensure_ascii=False) + "\n")

@@ -69,7 +69,8 @@ def validate_table(table: RawTable, mapping: dict[str, str] | None = None, today
             continue
         cols = ", ".join(f"'{m}'" for m in missing)
         if len(tables) == 1 or (t is table and not any(u for u in tables[1:] if _has_required(u, mapping))):
-            found = ", ".join(f"'{shorten(h)}'" for h in t.headers if h) or "none"
+            named = [f"'{shorten(h)}'" for h in t.headers if h]
+            found = ", ".join(named[:12]) + (f" and {len(named) - 12} more" if len(named) > 12 else "") or "none"
             plural = "s" if len(missing) > 1 else ""
             where = f", sheet '{t.sheet}'" if several else ""
             others = " (nor does any other sheet)" if len(tables) > 1 else ""
