@@ -57,12 +57,11 @@ class Limits:
 @dataclass(frozen=True)
 class RawRow:
     """One data row as read: cells in header order (None = absent). `row` as a spreadsheet shows it
-    (header = row 1). `extra` counts cells beyond the header (ragged rows)."""
+    (header = row 1). `extra` counts non-empty cells beyond the header (a ragged row)."""
 
     row: int
     cells: tuple[str | None, ...]
     extra: int = 0
-    n_cells: int | None = None  # cells in the record as read, for ragged CSV rows
     note: str | None = None  # why the record is not a row at all (e.g. a JSON item that is no object)
     formulas: tuple[int, ...] = ()  # XLSX: indexes of cells holding a formula with no saved value
 
@@ -216,8 +215,8 @@ def _table(
         extra_cells = cells[width:]
         extra = sum(1 for c in extra_cells if c not in (None, ""))
         cells = cells[:width] + [None] * (width - len(cells))
-        rows.append(RawRow(number, tuple(cells), extra, len(record), (row_notes or {}).get(number),
-                           (formulas or {}).get(number, ())))
+        rows.append(RawRow(number, tuple(cells), extra, note=(row_notes or {}).get(number),
+                           formulas=(formulas or {}).get(number, ())))
     return RawTable(name, headers, tuple(rows), **kw)  # type: ignore[arg-type]
 
 
