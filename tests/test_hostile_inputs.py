@@ -113,10 +113,22 @@ def test_xlsx_formula_without_saved_value_is_reported(tmp_path: Path, capsys: py
         COLUMNS,
         ["Marseille", "Ville", 13055, "Kobe", "Japon", 1961],
         ["Lyon", "Ville", 69123, "Yokohama", "=CONCATENATE(\"Ja\",\"pon\")", 1959],
+        ["Nancy", "Ville", 54395, "Kanazawa", "=UPPER(\"japon\")", 1973],
     ]})
-    code, out, _ = run(["validate", str(path)], capsys)
+    # as Excel saves it: the formula of row 4 with its computed value, which is what is read
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b'<c r="E4"><f>UPPER("japon")</f><v /></c>',
+                                                      b'<c r="E4" t="str"><f>UPPER("japon")</f><v>JAPON</v></c>')
+    assert parts["xl/worksheets/sheet1.xml"] != sheet
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    code, out, _ = run(["validate", str(path), "--joined", str(tmp_path / "j.csv")], capsys)
     assert code == 1
-    assert f"{path}: 2 rows, 1 invalid, 1 mapped" in out
+    assert f"{path}: 3 rows, 1 invalid, 2 mapped" in out
+    assert [(r["row"], r["pays"]) for r in csv_rows(tmp_path / "j.csv")] == [("2", "JP"), ("3", ""), ("4", "JP")]
     assert (f"{path}, row 3, column 'pays': formula with no saved value in cell 'Feuil1'!E3 "
             "(open the workbook in Excel and save it, so that its values are computed)") in out
     assert "CONCATENATE" not in out  # the formula itself is not echoed
