@@ -347,7 +347,7 @@ def test_csv_outputs_neutralise_formulas(tmp_path: Path, capsys: pytest.CaptureF
     assert {r["row"]: r for r in csv_rows(joined)}["2"]["partenaire"] == "=HYPERLINK(\"http://x\")"
     # a tab or carriage return cannot reach a cell through the readers (cells are stripped), but
     # names built from data can: the same rule covers them
-    from atlasmaps.commands.data import neutralise
+    from atlasmaps.csvcells import neutralise
 
     assert [neutralise(v) for v in ("\tx", "\rx", "-", "-1.5", "+33", 7)] == ["'\tx", "'\rx", "'-", "-1.5", "+33", 7]
 
