@@ -1,9 +1,10 @@
-"""CSV cells for spreadsheets: formula injection neutralised on the way out, undone on the way back.
+"""CSV cells for spreadsheets: formula injection neutralised.
 
 OWASP's rule for "CSV injection": a cell that starts with = + - @, a tab or a carriage return is
 run by Excel or LibreOffice as a formula (=HYPERLINK(...), =cmd|...). A leading apostrophe makes it
-text. Every CSV atlasmaps writes for people goes through `neutralise`; a file they fill in and give
-back (the corrections template) goes through `restore`.
+text. Every CSV atlasmaps writes for people goes through `neutralise`. The corrections template
+comes back filled in with the apostrophe still there: harmless, since names are compared after
+`normalize_name`, which ignores punctuation.
 """
 
 from __future__ import annotations
@@ -23,10 +24,3 @@ def neutralise(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
-
-
-def restore(text: str) -> str:
-    """A cell read back from a file `neutralise` wrote: the apostrophe it added is removed."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text[1:]):
-        return text[1:]
-    return text

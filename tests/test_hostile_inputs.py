@@ -343,6 +343,17 @@ def test_csv_outputs_neutralise_formulas(tmp_path: Path, capsys: pytest.CaptureF
     cells = [c for r in csv_rows(joined) + csv_rows(report) for c in r.values()]
     assert not [c for c in cells if c and c[0] in "=+@\t\r"]
     assert not [c for c in cells if c.startswith("-") and not c.lstrip("-").replace(".", "").isdigit()]
+    # the corrections template is a file people open in Excel too; filled in and given back with the
+    # apostrophe, the correction still finds its name
+    template = tmp_path / "r.corrections.csv"
+    lines = template.read_text(encoding="utf-8-sig").splitlines()
+    evil = [i for i, line in enumerate(lines) if "HYPERLINK" in line]
+    assert len(evil) == 1 and lines[evil[0]].startswith("partenaire,\"'=HYPERLINK(")
+    filled = [lines[0], ",".join(lines[evil[0]].split(",")[:6] + ["35.0", "139.0"])]
+    fixes = write(tmp_path / "fixes.csv", "\n".join(filled) + "\n")
+    code, out, _ = run(["validate", str(data), "--corrections", str(fixes), "--joined", str(joined)], capsys)
+    row2 = {r["row"]: r for r in csv_rows(joined)}["2"]
+    assert (row2["partner_status"], row2["partner_lat"]) == ("matched", "35.00000")
     code, _, _ = run(["validate", str(data), "--joined", str(joined), "--raw-csv"], capsys)
     assert {r["row"]: r for r in csv_rows(joined)}["2"]["partenaire"] == "=HYPERLINK(\"http://x\")"
     # a tab or carriage return cannot reach a cell through the readers (cells are stripped), but

@@ -56,8 +56,8 @@ def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path |
     candidates, to fill in and pass back with --corrections.
     Exit 0 when every row can be mapped, 1 when some cannot, 2 when the file cannot be read.
     Text cells of the CSV files that Excel would run as a formula (starting with = + - @, a tab or
-    a carriage return) get a leading apostrophe (--corrections removes it again); --raw-csv writes
-    them unchanged.
+    a carriage return) get a leading apostrophe (a filled-in corrections template still matches);
+    --raw-csv writes them unchanged.
 
     \b
     Example:

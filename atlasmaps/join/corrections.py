@@ -78,7 +78,6 @@ class Corrections:
 
 def load_corrections(path: str | Path) -> Corrections:
     """Read a corrections file; every unusable line is reported with its row and column (exit 2)."""
-    from atlasmaps.csvcells import restore
     from atlasmaps.data.schema import header_key, resolve_country
 
     path = Path(path)
@@ -97,7 +96,7 @@ def load_corrections(path: str | Path) -> Corrections:
         if not rows:
             raise UnusableInputError(f"{path}: the corrections file is empty")
         headers = [_KEYS.get(header_key(h)) for h in rows[0]]
-        records = [(n, {h: restore((c or "").strip()) for h, c in zip(headers, row) if h}) for n, row in
+        records = [(n, {h: (c or "").strip() for h, c in zip(headers, row) if h}) for n, row in
                    enumerate(rows[1:], start=2) if any(c.strip() for c in row)]
     out = Corrections(source=str(path))
     errors: list[str] = []
