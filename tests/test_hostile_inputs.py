@@ -70,9 +70,14 @@ def test_xlsx_every_sheet_sharing_the_schema_is_read(tmp_path: Path, capsys: pyt
         "Bénin": [COLUMNS, ["Cergy", "Ville", 95127, "Porto-Novo", "Bénin", 2004],
                   ["Lyon", "Ville", 69123, "Yokohama", "Atlantide", 1959]],
     })
-    code, out, _ = run(["validate", str(path)], capsys)
+    report, joined = tmp_path / "r.csv", tmp_path / "j.csv"
+    code, out, _ = run(["validate", str(path), "--report", str(report), "--joined", str(joined)], capsys)
     assert code == 1  # one invalid row, the other two mapped
     assert f"{path}: 3 rows, 1 invalid, 2 mapped" in out
+    # row numbers repeat across sheets: the CSV outputs say which sheet
+    assert [(r["sheet"], r["row"], r["status"]) for r in csv_rows(joined)] == [
+        ("Japon", "2", "matched"), ("Bénin", "2", "matched"), ("Bénin", "3", "invalid")]
+    assert [(r["sheet"], r["row"], r["status"]) for r in csv_rows(report)][-1] == ("Bénin", "3", "invalid")
     assert (f"{path}, sheet 'Bénin', row 3, column 'pays': unknown country 'Atlantide' "
             "(use an ISO 3166-1 code or the country's French or English name)") in out
     assert f"{path}: 2 sheets read, all with the partnership columns: 'Japon' (1 rows), 'Bénin' (2 rows) (warning)" in out

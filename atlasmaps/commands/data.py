@@ -71,16 +71,22 @@ def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path |
     result = join_file(data, columns=columns, corrections=corrections)
     print_join_summary(result, err=False)
     if report:
-        _write_csv(report, REPORT_COLUMNS, report_rows(result), raw=raw_csv)
+        _write_csv(report, REPORT_COLUMNS + sheet_column(result), report_rows(result), raw=raw_csv)
         click.echo(f"report: {report}")
         template = report.with_name(report.stem + ".corrections.csv")
         _write_csv(template, TEMPLATE_COLUMNS, template_rows(result), raw=raw_csv)
         click.echo(f"corrections template: {template}")
     if joined:
-        _write_csv(joined, JOINED_COLUMNS, joined_rows(result), raw=raw_csv)
+        _write_csv(joined, JOINED_COLUMNS + sheet_column(result), joined_rows(result), raw=raw_csv)
         click.echo(f"joined: {joined}")
     usable = not result.problems and all(r.mappable for r in result.rows)
     ctx.exit(0 if usable else 1)
+
+
+def sheet_column(result) -> tuple[str, ...]:  # noqa: ANN001
+    """("sheet",) when the rows come from several sheets of a workbook, whose row numbers repeat."""
+    sheets = {p.partnership.sheet for p in result.rows} | {p.sheet for p in result.problems}
+    return ("sheet",) if sheets - {None} else ()
 
 
 def report_rows(result) -> list[dict[str, object]]:  # noqa: ANN001
@@ -90,10 +96,10 @@ def report_rows(result) -> list[dict[str, object]]:  # noqa: ANN001
     out: list[dict[str, object]] = []
     for p in result.problems:
         out.append({"row": p.row or "", "id": "", "status": "invalid", "side": "", "column": p.column or "",
-                    "reason": p.message, "candidates": ""})
+                    "reason": p.message, "candidates": "", "sheet": p.sheet or ""})
     for w in result.extra.get("warnings", ()):
         out.append({"row": w.row or "", "id": "", "status": "warning", "side": "", "column": w.column or "",
-                    "reason": w.message, "candidates": ""})
+                    "reason": w.message, "candidates": "", "sheet": w.sheet or ""})
     for r in result.rows:
         for side, column, match in (("french", "collectivite", r.french_match),
                                     ("partner", "partenaire", r.partner_match)):
@@ -107,6 +113,7 @@ def report_rows(result) -> list[dict[str, object]]:  # noqa: ANN001
                 "side": side, "column": column, "method": method,
                 "precision": match.precision.value if match.precision else "",
                 "reason": match.reason or "", "candidates": "; ".join(match.candidates),
+                "sheet": r.partnership.sheet or "",
             })
     return sorted(out, key=lambda d: (int(d["row"] or 0), str(d["side"])))
 
@@ -135,9 +142,10 @@ def joined_rows(result) -> list[dict[str, object]]:  # noqa: ANN001
             "partner_method": r.partner_match.method.value if r.partner_match.method else "",
             "partner_precision": r.partner_match.precision.value if r.partner_match.precision else "",
             "status": r.status.value, "reason": " / ".join(reasons), "candidates": "; ".join(candidates),
+            "sheet": p.sheet or "",
         })
     for prob in result.problems:
-        out.append({"row": prob.row or "", "status": "invalid", "reason": str(prob)})
+        out.append({"row": prob.row or "", "status": "invalid", "reason": str(prob), "sheet": prob.sheet or ""})
     return sorted(out, key=lambda d: int(d["row"] or 0))
 
 
