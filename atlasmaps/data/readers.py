@@ -110,7 +110,7 @@ def read_table(path: str | Path, limits: Limits | None = None) -> RawTable:
     elif suffix == ".json" or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{"):
         table = read_json(data, name, limits)
     else:
-        table = read_csv(data, name)
+        table = read_csv(data, name, limits)
     n_rows = len(table.rows) + sum(len(t.rows) for t in table.sheets)
     if n_rows > limits.rows:
         raise _too_many_rows(name, limits)
@@ -180,16 +180,20 @@ def sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
-def read_csv(data: bytes, name: str) -> RawTable:
+def read_csv(data: bytes, name: str, limits: Limits | None = None) -> RawTable:
+    """Rows numbered as a spreadsheet shows them (one per record); reading stops past the row limit."""
+    limits = limits or Limits()
     text, encoding = decode(data, name)
     delimiter = sniff_delimiter(text)
+    numbered: list[tuple[int, list[str]]] = []
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for i, rec in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if any(c.strip() for c in rec):
+                numbered.append((i, rec))
+                if len(numbered) > limits.rows + 1:  # + the header
+                    raise _too_many_rows(name, limits)
     except csv.Error as exc:
         raise UnusableInputError(f"{name}: malformed CSV ({exc})") from None
-    # Row numbers as a spreadsheet shows them: one per physical record.
-    numbered = [(i + 1, rec) for i, rec in enumerate(records)]
-    numbered = [(n, rec) for n, rec in numbered if any(c.strip() for c in rec)]
     if not numbered:
         raise UnusableInputError(f"{name}: the file is empty")
     (_, header), body = numbered[0], numbered[1:]
