@@ -68,9 +68,12 @@ class RowProblem:
     row: int | None
     column: str | None
     message: str
+    sheet: str | None = None  # XLSX worksheet, named when the workbook has several
 
     def __str__(self) -> str:
         where = self.file
+        if self.sheet is not None:
+            where += f", sheet '{self.sheet}'"
         if self.row is not None:
             where += f", row {self.row}"
         if self.column:
@@ -103,6 +106,7 @@ class Partnership:
     nature: str = "coopération décentralisée"
     statut: str = "active"
     pays_saisi: str | None = None  # the country as written when it was not a code ("Écosse", "Turkey")
+    sheet: str | None = None  # XLSX worksheet the row comes from, when the workbook has several
 
 
 @dataclass(frozen=True)
