@@ -66,8 +66,12 @@ def partner_layers(partner: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The partner's admin-1 layer (empty when it has none) and its outline (countries layer)."""
     countries = K.boundary("countries")
     outline = countries[countries["iso_a2"] == partner].reset_index(drop=True)
+    from atlasmaps.boundaries import ImportedLayerError
+
     try:
         admin1 = K.boundary("admin1", country=partner)
+    except ImportedLayerError:
+        raise  # the user's own boundaries are broken: say so rather than draw the outline alone
     except Exception:  # noqa: BLE001 - a country without admin-1 units is drawn from its outline
         admin1 = outline.iloc[0:0]
     return admin1, outline
