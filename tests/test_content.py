@@ -130,3 +130,14 @@ def test_print_and_web_legends_have_the_same_texts(request, style, kind, partner
     assert titles == [s.title for s in expected]
     assert entries == [e.label for s in expected for e in s.entries]
     assert _print_legend(svg) == entries
+
+
+def test_country_content_writes_the_partners_list(benin_result, style):
+    mc = content.build(benin_result, style, RenderOptions(MapKind.COUNTRY, partner="BJ"))
+    cc = mc.data
+    assert cc.list_title == "Partenaires français par zone"
+    assert [z.heading for z in cc.listing][:2] == ["1. Ouémé (2)", "2. Zou (2)"]  # numbered like the zone labels
+    zou = cc.listing[1]
+    assert zou.gid == "zone-list-BJ.ZO"
+    assert zou.partners == "Département du Val-d'Oise (conseil départemental), Nancy"  # units say their type
+    assert len(cc.listing) == len(cc.partners_by_zone)

@@ -27,6 +27,15 @@ class ZonePartners:
     french: list[tuple[str, CollectiviteType, int]]  # (name, kind, partnerships in the zone)
 
 
+@dataclass(frozen=True)
+class ZoneListing:
+    """One zone of the partners list beside the map, as written: "1. Zou (3)" and its French partners."""
+
+    gid: str  # SVG id of the entry
+    heading: str
+    partners: str  # "CA Seine-Eure, Aiglemont, Yvelines (conseil départemental)"
+
+
 @dataclass
 class CountryContent:
     """The partner country alone: zones, partner points, and French partners listed per zone."""
@@ -43,6 +52,8 @@ class CountryContent:
     n_partnerships: int
     warnings: list[str] = field(default_factory=list)
     country_name: str = ""  # the partner's name in the map's language
+    list_title: str = ""  # the partners list's heading
+    listing: list[ZoneListing] = field(default_factory=list)  # one per `partners_by_zone`, same order
 
     @property
     def zone_keys(self) -> dict[str | None, int]:
@@ -99,6 +110,8 @@ def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapConten
     cc = country_content(joined, partner)
     colour_points(cc.partner_points, style)
     cc.country_name = K.country_name(partner, lang)
+    cc.list_title = style.text("partners_by_zone", lang)
+    cc.listing = zone_listing(cc, style, lang)
     title = style.text("title.country", lang,
                        partner_in=style.country_phrase(cc.country_name, partner, lang, form="in"))
     subtitle = counted(style, "subtitle.country", cc.n_partnerships, lang, count=cc.n_partnerships)
@@ -110,3 +123,18 @@ def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapConten
                           years=years, themes=cc.themes)
     return MapContent(MapKind.COUNTRY, lang, K.page_texts(style, joined, lang, title, subtitle), layers, legend, cc,
                       list(cc.warnings))
+
+
+def zone_listing(cc: CountryContent, style: Style, lang: str) -> list[ZoneListing]:
+    """The texts of the partners list: each zone with its key number (shared with its label on the
+    map) and partner count, then its French partners (units named with their type)."""
+    keys = cc.zone_keys
+    out = []
+    for zp in cc.partners_by_zone:
+        zname = zp.name or "—"
+        heading = (style.text("partners_zone", lang, n=keys[zp.admin1_id], zone=zname, count=zp.n)
+                   if zp.admin1_id in keys else f"{zname} ({zp.n})")
+        names = [f"{n} ({style.text(f'type.{k.value}', lang).lower()})" if k in K.UNIT_KINDS else n
+                 for n, k, _ in zp.french]
+        out.append(ZoneListing(f"zone-list-{zp.admin1_id or 'none'}", heading, ", ".join(names)))
+    return out

@@ -127,8 +127,7 @@ def country(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG
     lw.ax.set_position((side.x / cv.width_mm, side.y / cv.height_mm, side.w / cv.width_mm, leg_h / cv.height_mm))
     lw.ax.set_ylim(side.h - leg_h, side.h)
     gap_list = lay.list_gap_mm
-    E.partners_list(cv, PG.Box(side.x, side.y + leg_h + gap_list, side.w, side.h - leg_h - gap_list), cc,
-                    cc.zone_keys)
+    E.partners_list(cv, PG.Box(side.x, side.y + leg_h + gap_list, side.w, side.h - leg_h - gap_list), cc)
 
 
 def world(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.Box) -> None:

@@ -170,7 +170,7 @@ class _ListEntry:
 LIST_LAYOUTS: tuple[tuple[int, float, float], ...] = ((1, 1.3, 1.2), (2, 1.3, 1.2), (2, 1.12, 0.6), (3, 1.12, 0.6))
 
 
-def partners_list(cv: PG.Canvas, box: PG.Box, cc: CountryContent, keys: dict[str | None, int] | None = None) -> None:
+def partners_list(cv: PG.Canvas, box: PG.Box, cc: CountryContent) -> None:
     """The French partners of each zone, biggest zones first, numbered like the zones on the map.
 
     Nothing is cut: the list flows into more columns and tighter lines when crowded; when even the
@@ -179,9 +179,8 @@ def partners_list(cv: PG.Canvas, box: PG.Box, cc: CountryContent, keys: dict[str
     """
     st = cv.style
     lg = st.legend
-    keys = keys or {}
     ax = cv.mm_axes(box, gid="partners-by-zone")
-    head = cv.text("partners_by_zone")
+    head = cc.list_title
     head = head.upper() if lg.title_uppercase else head
     ax.text(0, box.h, head, ha="left", va="top", fontsize=lg.title_size_pt, color=lg.title_color, fontweight="bold")
     top = box.h - lg.title_size_pt * 1.5 / PG.PT_PER_MM
@@ -192,16 +191,11 @@ def partners_list(cv: PG.Canvas, box: PG.Box, cc: CountryContent, keys: dict[str
     def entries(cols: int, spacing: float, between: float) -> list[_ListEntry]:
         col_w = (box.w - col_gap * (cols - 1)) / cols
         out = []
-        for zp in zones:
-            zname = zp.name or "—"
-            heading = (cv.text("partners_zone", n=keys[zp.admin1_id], zone=zname, count=zp.n)
-                       if zp.admin1_id in keys else f"{zname} ({zp.n})")
-            names = [f"{n} ({cv.text(f'type.{k.value}').lower()})" if k in K.UNIT_KINDS else n
-                     for n, k, _ in zp.french]
-            head_lines = PG.wrap_measured(cv, heading, col_w, lg.section_size_pt, "bold")
-            body = PG.wrap_measured(cv, ", ".join(names), col_w - indent, lg.entry_size_pt)
+        for z in cc.listing:
+            head_lines = PG.wrap_measured(cv, z.heading, col_w, lg.section_size_pt, "bold")
+            body = PG.wrap_measured(cv, z.partners, col_w - indent, lg.entry_size_pt)
             h = (len(head_lines) * lg.section_size_pt + len(body) * lg.entry_size_pt) * spacing / PG.PT_PER_MM + between
-            out.append(_ListEntry(f"zone-list-{zp.admin1_id or 'none'}", "\n".join(head_lines), body, h))
+            out.append(_ListEntry(z.gid, "\n".join(head_lines), body, h))
         return out
 
     def flow(items: list[_ListEntry], cols: int, height: float) -> list[tuple[int, float]]:
