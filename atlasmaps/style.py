@@ -365,6 +365,10 @@ class Web(_Section):
         min_length=2, max_length=2)  # [[south, west], [north, east]]
     fit_padding_px: StrictInt = Field(ge=0)  # around the data when the map is fitted to it
     narrow_px: StrictInt = Field(gt=0)  # below this width the panels start closed (phones)
+    year_floor: StrictInt  # the year slider's low end reads "before <year_floor>"
+    popup_top_n: StrictInt = Field(gt=0)  # partnerships listed in a world map popup (then the table)
+    highlight: Color  # ring of the markers linked to the one hovered or focused
+    dim_opacity: float = Field(ge=0, le=1)  # the other markers while one is highlighted
 
 
 CountryTable = dict[Text, Text]  # ISO2 -> name (a country matches by either)

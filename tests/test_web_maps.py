@@ -186,18 +186,87 @@ def _open(browser, html: bytes, path: Path, width: int = 1280, height: int = 800
 
 
 
+def _partners_of(joined: JoinResult, partner: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """French name -> its partners' names, and partner name -> its French names (from the data)."""
+    fr: dict[str, set[str]] = {}
+    pa: dict[str, set[str]] = {}
+    for r in joined.mapped:
+        if r.partnership.pays == partner and r.partner.lon is not None:
+            fr.setdefault(r.french.name, set()).add(r.partner.name)
+            pa.setdefault(r.partner.name, set()).add(r.french.name)
+    return fr, pa
+
+
+def _names(page, selector: str) -> set[str]:
+    return {label.split(" (")[0] for label in page.locator(selector).evaluate_all("es => es.map(e => e.getAttribute('aria-label'))")}
+
+
 @pytest.mark.browser
 def test_bilateral_in_browser(browser, japan_result, japan_html, tmp_path):
     n_fr, n_pa, n_arcs = _expected_places(japan_result, "JP")
     o = _open(browser, japan_html, tmp_path / "bilateral-JP.html")
     page = o.page
-    assert page.locator(".leaflet-marker-icon.atlas-fr").count() == n_fr == 9
-    assert page.locator(".leaflet-marker-icon.atlas-pa").count() == n_pa == 8
-    assert page.locator("path.atlas-link").count() == n_arcs == 10
-    assert page.locator("path.atlas-zone").count() == 8
-    assert page.locator("path.atlas-basemap").count() > 100
+    # two panels: France's markers in one, the partner's in the other
+    assert page.locator(".atlas-pane-fr .leaflet-marker-icon.atlas-fr").count() == n_fr == 9
+    assert page.locator(".atlas-pane-pa .leaflet-marker-icon.atlas-pa").count() == n_pa == 8
+    assert page.locator(".atlas-pane-pa path.atlas-zone").count() == 8
+    assert page.locator(".atlas-pane-fr path.atlas-basemap").count() > 100
+    assert page.locator("path.atlas-link").count() == 0  # no permanent hairball
     page.screenshot(path=str(tmp_path / "bilateral-JP-1280.png"))
     assert (tmp_path / "bilateral-JP-1280.png").stat().st_size > 10_000
+    assert o.external == [] and o.errors == []
+    page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("side, other", [("fr", "pa"), ("pa", "fr")])
+def test_hover_highlights_exactly_the_partners_in_the_other_panel(browser, japan_result, japan_html, tmp_path, side, other):
+    by_fr, by_pa = _partners_of(japan_result, "JP")
+    expected = by_fr if side == "fr" else by_pa
+    o = _open(browser, japan_html, tmp_path / "hover.html")
+    page = o.page
+    markers = page.locator(f".leaflet-marker-icon.atlas-{side}")
+    seen = 0
+    for k in range(markers.count()):
+        m = markers.nth(k)
+        name = m.get_attribute("aria-label").split(" (")[0]
+        if k == 0:
+            m.hover()  # a real pointer; the others by their event (some symbols overlap: Bordeaux and its Métropole)
+        else:
+            m.dispatch_event("mouseover")
+        got = _names(page, f".leaflet-marker-icon.atlas-{other}.atlas-hl")
+        assert got == expected[name], name
+        links = page.locator("svg.atlas-linkbox path.atlas-link")
+        arcs = sum(1 for r in japan_result.mapped if r.partnership.pays == "JP" and r.partner.lon is not None
+                   and (r.french.name if side == "fr" else r.partner.name) == name)
+        assert links.count() == arcs, name
+        seen += 1
+    page.mouse.move(1, 799)
+    assert page.locator(".atlas-hl").count() == 0 and page.locator("path.atlas-link").count() == 0
+    assert seen == len(expected) and o.errors == []
+    page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width, height", [(1280, 800), (375, 740)])
+def test_bilateral_panels_fit_each_country(browser, japan_html, tmp_path, width, height):
+    o = _open(browser, japan_html, tmp_path / "bilateral-JP.html", width=width, height=height)
+    page = o.page
+    fr = page.locator(".atlas-pane-fr").bounding_box()
+    pa = page.locator(".atlas-pane-pa").bounding_box()
+    if width < 600:  # stacked: each panel the full width, France above
+        assert fr["width"] == pa["width"] == width and fr["y"] + fr["height"] <= pa["y"] + 2
+    else:  # side by side
+        assert fr["x"] + fr["width"] <= pa["x"] + 2 and fr["height"] == pa["height"] == height
+    for side, box in (("fr", fr), ("pa", pa)):
+        for b in page.locator(f".leaflet-marker-icon.atlas-{side}").evaluate_all(
+                "es => es.map(e => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.width]; })"):
+            assert box["x"] <= b[0] and b[0] + b[2] <= box["x"] + box["width"]
+            assert box["y"] <= b[1] <= box["y"] + box["height"]
+    # each country is fitted: its markers spread over a good part of its panel (readable without zooming)
+    xs = page.locator(".leaflet-marker-icon.atlas-pa").evaluate_all("es => es.map(e => e.getBoundingClientRect().x)")
+    assert max(xs) - min(xs) > pa["width"] / 4
+    page.screenshot(path=str(tmp_path / f"bilateral-JP-{width}.png"))
     assert o.external == [] and o.errors == []
     page.close()
 
@@ -206,13 +275,122 @@ def test_bilateral_in_browser(browser, japan_result, japan_html, tmp_path):
 def test_bilateral_narrow_screen(browser, japan_html, tmp_path):
     o = _open(browser, japan_html, tmp_path / "bilateral-JP.html", width=375, height=700)
     page = o.page
-    # the map fills its frame; panels start closed so the map stays visible
-    box = page.locator(".leaflet-container").bounding_box()
-    assert (box["width"], box["height"]) == (375, 700)
+    # the panels start closed so the maps stay visible
     assert page.locator("details.atlas-legend[open]").count() == 0
     assert page.locator("details.atlas-layers[open]").count() == 0
-    page.screenshot(path=str(tmp_path / "bilateral-JP-375.png"))
     assert o.external == [] and o.errors == []
+    page.close()
+
+
+def _count_text(page) -> str:
+    return page.locator(".atlas-count").inner_text()
+
+
+@pytest.mark.browser
+def test_year_slider_filters_markers_counts_and_table(browser, japan_result, japan_html, tmp_path):
+    rows = [r for r in japan_result.mapped if r.partnership.pays == "JP"]
+    since = 2000
+    kept = [r for r in rows if r.partnership.annee and r.partnership.annee >= since]
+    assert 0 < len(kept) < len(rows)
+    o = _open(browser, japan_html, tmp_path / "years.html")
+    page = o.page
+    slider = page.get_by_role("slider", name="Année de lancement, à partir de")
+    assert slider.get_attribute("aria-valuetext") == "avant 1990"
+    assert _count_text(page) == f"{len(rows)} partenariats"
+    slider.evaluate(f"(e) => {{ e.value = {since}; e.dispatchEvent(new Event('input')); }}")
+    assert slider.get_attribute("aria-valuetext") == f"depuis {since}"
+    assert _count_text(page) == f"{len(kept)} partenariats"
+    assert page.locator(".leaflet-marker-icon.atlas-fr").count() == len({r.french.name for r in kept})
+    assert page.locator(".leaflet-marker-icon.atlas-pa").count() == len({r.partner.name for r in kept})
+    page.get_by_role("button", name="Afficher le tableau des partenariats").click()
+    assert page.locator("#atlas-table tbody tr:visible").count() == len(kept)
+    page.locator(".atlas-table-close").click()
+    # keyboard: Home goes back to "before 1990", every partnership
+    slider.focus()
+    page.keyboard.press("Home")
+    assert _count_text(page) == f"{len(rows)} partenariats"
+    page.keyboard.press("End")
+    last = max(r.partnership.annee for r in rows if r.partnership.annee)
+    n_last = sum(1 for r in rows if r.partnership.annee == last)
+    assert _count_text(page) == (f"{n_last} partenariat" + ("s" if n_last > 1 else ""))
+    assert o.errors == []
+    page.close()
+
+
+@pytest.mark.browser
+def test_keyboard_reaches_every_marker_and_control(browser, japan_result, japan_html, tmp_path):
+    by_fr, _ = _partners_of(japan_result, "JP")
+    o = _open(browser, japan_html, tmp_path / "kbd-all.html")
+    page = o.page
+    wanted = page.evaluate("""() => {
+        document.querySelectorAll('details').forEach(d => { d.open = true; });  // the panels' own controls too
+        const es = [...document.querySelectorAll('.leaflet-marker-icon, button, input, summary, select, a[href]')]
+            .filter(e => e.checkVisibility() && !e.closest('#atlas-table'));
+        es.forEach((e, i) => e.setAttribute('data-kbd', i));
+        return es.length; }""")
+    reached = set()
+    for _ in range(wanted * 3):
+        page.keyboard.press("Tab")
+        k = page.evaluate("document.activeElement && document.activeElement.getAttribute('data-kbd')")
+        if k is not None:
+            reached.add(int(k))
+        if len(reached) == wanted:
+            break
+    missing = page.evaluate("ids => [...document.querySelectorAll('[data-kbd]')].filter(e => !ids.includes(+e.getAttribute('data-kbd'))).map(e => e.outerHTML.slice(0, 80))", sorted(reached))
+    assert missing == []
+    assert wanted >= 9 + 8 + 13 + 5  # markers, layer/type/theme boxes, search, slider, zoom, reset, table
+    # focus on a French marker highlights its partners; Enter keeps the highlight and opens its popup
+    m = page.locator(".leaflet-marker-icon.atlas-fr").first
+    name = m.get_attribute("aria-label").split(" (")[0]
+    m.focus()
+    assert _names(page, ".leaflet-marker-icon.atlas-pa.atlas-hl") == by_fr[name]
+    page.keyboard.press("Enter")
+    assert page.locator(".leaflet-popup").count() == 1
+    assert _names(page, ".leaflet-marker-icon.atlas-pa.atlas-hl") == by_fr[name]
+    assert o.errors == []
+    page.close()
+
+
+@pytest.mark.browser
+def test_overseas_insets(browser, world_result, overseas_result, style, tmp_path):
+    from atlasmaps.content.common import OVERSEAS_INSETS
+
+    france = _render(world_result, style, kind=MapKind.FRANCE).files["html"]
+    o = _open(browser, france, tmp_path / "france.html")
+    page = o.page
+    buttons = page.locator(".atlas-insets button[data-inset]:not([data-inset=metro])")
+    shown = buttons.evaluate_all("es => es.map(e => e.getAttribute('data-inset'))")
+    assert shown == ["974"]  # the one overseas département with partnerships in the fixtures
+    assert buttons.first.inner_text() == style.text(f"inset.{OVERSEAS_INSETS['974'][0]}", "fr") == "La Réunion"
+    page.close()
+    # the France panel of a bilateral map: the inset brings La Réunion's collectivités into view
+    html = _render(overseas_result, style, kind=MapKind.BILATERAL, partner="MG").files["html"]
+    o = _open(browser, html, tmp_path / "mg.html")
+    page = o.page
+    fr_box = page.locator(".atlas-pane-fr").bounding_box()
+
+    def visible_fr() -> int:
+        return sum(1 for x, y in page.locator(".leaflet-marker-icon.atlas-fr").evaluate_all(
+            "es => es.map(e => { const r = e.getBoundingClientRect(); return [r.x, r.y]; })")
+                   if fr_box["x"] <= x <= fr_box["x"] + fr_box["width"] and fr_box["y"] <= y <= fr_box["y"] + fr_box["height"])
+
+    before = visible_fr()
+    page.locator(".atlas-insets button[data-inset='974']").click()
+    page.wait_for_timeout(400)
+    assert visible_fr() == 2 != before  # Saint-Denis and the Région Réunion, not Lyon
+    assert o.external == [] and o.errors == []
+    page.close()
+
+
+@pytest.mark.browser
+def test_table_shows_without_javascript(browser, japan_html, tmp_path):
+    path = tmp_path / "nojs.html"
+    path.write_bytes(japan_html)
+    page = browser.new_page(java_script_enabled=False)
+    page.goto(path.as_uri())
+    table = page.locator("#atlas-table")
+    assert table.is_visible()
+    assert table.locator("tbody tr").count() == 10
     page.close()
 
 
@@ -300,8 +478,13 @@ def test_other_kinds_in_browser(browser, world_result, benin_result, style, kind
         japan.first.focus()
         page.keyboard.press("Enter")
         listing = page.locator(".leaflet-popup-content li")
-        assert listing.count() == 10
-        assert "Paris – Tokyo (1982)" in page.locator(".leaflet-popup-content").inner_text()
+        assert listing.count() == style.web.popup_top_n == 8  # the top N (oldest first), not all ten
+        assert "Paris – Kyoto (1958)" in listing.first.inner_text()
+        page.locator(".atlas-table-country").click()  # opens the table on Japan's ten partnerships
+        sub = page.locator("#atlas-table .atlas-subtable")
+        assert sub.is_visible() and sub.locator("tbody tr").count() == 10
+        assert "Japon – 10 partenariats" in sub.locator("caption").inner_text()
+        assert "Paris" in sub.inner_text() and "Tokyo" in sub.inner_text()
     else:
         units = page.locator("path.atlas-unit")
         assert units.count() >= 13  # régions

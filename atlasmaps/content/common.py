@@ -43,6 +43,14 @@ OVERSEAS_INSETS: dict[str, tuple[str, str]] = {
     "974": ("RE", "EPSG:2975"),  # RGR92 / UTM 40S
     "976": ("YT", "EPSG:4471"),  # RGM04 / UTM 38S
 }
+#: Bounding box (lon/lat) of each overseas département, where its inset (or web locator) looks.
+OVERSEAS_BBOX: dict[str, tuple[float, float, float, float]] = {
+    "971": (-61.85, 15.83, -61.0, 16.52),
+    "972": (-61.25, 14.38, -60.8, 14.88),
+    "973": (-54.6, 2.1, -51.6, 5.8),
+    "974": (55.2, -21.4, 55.85, -20.85),
+    "976": (44.95, -13.05, 45.32, -12.6),
+}
 #: Bounding box (lon/lat) of metropolitan France including Corsica, used to tell it from overseas.
 METRO_BBOX: tuple[float, float, float, float] = (-5.5, 41.0, 10.0, 51.5)
 

@@ -21,7 +21,6 @@ def bilateral(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
     p = ctx.precision
 
     rows: list[dict[str, Any]] = []
-    links: list[dict[str, Any]] = []
     fr_rows: dict[tuple[str, str], list[int]] = {}
     pa_rows: dict[tuple[str, float, float], list[int]] = {}
     for i, lk in enumerate(b.links):
@@ -36,17 +35,14 @@ def bilateral(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
         fr_rows.setdefault((kind, lk.french_code), []).append(i)
         if lk.partner_lon is not None and lk.partner_lat is not None:
             pa_rows.setdefault((lk.partner_name, round(lk.partner_lon, 5), round(lk.partner_lat, 5)), []).append(i)
-            links.append({"r": i, "c": EN.great_circle(lk.french_lon, lk.french_lat, lk.partner_lon, lk.partner_lat, p)})
 
     places: list[dict[str, Any]] = []
-    anchors: list[tuple[float, float]] = []
     for gdf in (b.french_units, b.french_points):
         for _, u in gdf.iterrows():
             pt = u.geometry if u.geometry.geom_type == "Point" else u.geometry.representative_point()
             idx = fr_rows.get((u["kind"], str(u["code"])), [])
             places.append({"ll": [round(pt.y, p), round(pt.x, p)], "s": "fr", "t": u["kind"], "n": u["name"],
                            "tl": ctx.t(f"type.{u['kind']}"), "r": idx})
-            anchors.append((pt.x, pt.y))
     partner_places, partner_pts = PL.partner_places(ctx, b.partner_points, pa_rows, country, p)
     places.extend(partner_places)
 
@@ -59,10 +55,12 @@ def bilateral(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
 
     payload = ctx.base_payload(MapKind.BILATERAL)
     units = b.french_units
+    # the partner panel opens on where the partners are (a zone such as Tokyo reaches islands 1,000 km away)
+    partner_view = [(x, y, x, y) for x, y in partner_pts] or [
+        tuple(float(v) for v in b.zones.total_bounds) if not b.zones.empty else EN.outline_box(b.partner_outline, partner_pts)]
     payload.update(
         rows=rows,
         places=places,
-        links=links,
         link_style={"color": s.links.color, "weight": s.links.weight_px, "opacity": s.links.opacity, "dash": s.links.dash},
         zones=EN.feature_collection(b.zones, ["name", "n"], p, ctx.tolerance) if not b.zones.empty else None,
         zone_style={"fill": zone.fill, "alpha": zone.alpha, "edge": zone.edge, "edge_width": zone.edge_width_px},
@@ -70,11 +68,17 @@ def bilateral(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
         types=types,
         themes=themes,
         layers=[{"key": k, "label": v} for k, v in layer_labels.items() if k != "zones" or not b.zones.empty],
-        bounds=EN.bounds([K.METRO_BBOX, EN.outline_box(b.partner_outline, partner_pts), *[(x, y, x, y) for x, y in anchors],
-                        *EN.links_boxes(links)]),
+        # two linked panels, each fitted to its own country (overseas France is reached by the insets)
+        panels={"fr": {"label": ctx.country_name("FR"), "bounds": EN.bounds([K.METRO_BBOX])},
+                "pa": {"label": country, "bounds": EN.bounds(partner_view)}},
+        insets=PL.insets(ctx, b.overseas),
+        zone_rows={},
     )
     for f in (payload["zones"] or {}).get("features", []):
         f["properties"]["label"] = ctx.count_label(int(f["properties"]["n"] or 0), "partnership")
+        # a zone's partnerships (for the year filter), by the zone name the rows carry
+        f["properties"]["id"] = f["properties"]["name"]
+        payload["zone_rows"][f["properties"]["name"]] = [i for i, r in enumerate(rows) if r["z"] == f["properties"]["name"]]
     payload["legend"] = PL.legend(ctx, ctx.content.legend)
 
     title, subtitle = ctx.content.texts.title, ctx.content.texts.subtitle
@@ -133,6 +137,9 @@ def world(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
     by_country: dict[str, list[int]] = {}
     for i, r in enumerate(mapped):
         by_country.setdefault(r.partnership.pays, []).append(i)
+    # a popup lists the oldest partnerships first (its top N), the table all of them
+    for idx in by_country.values():
+        idx.sort(key=lambda i: (rows[i]["y"] is None, rows[i]["y"] or 0, rows[i]["f"]))
     countries = w.countries.rename(columns={"iso_a2": "id"})
     # the world at 110m-like detail: a whole-world layer at the style's tolerance would be too heavy
     fc = EN.feature_collection(countries, ["id", "name"], min(ctx.precision, 2), max(ctx.tolerance, 0.1))
@@ -158,6 +165,7 @@ def france(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
     values = {str(c): int(n) for c, n in zip(fr.units["code"], fr.units["n"])}
     payload = PL.choropleth_payload(ctx, MapKind.FRANCE, fc, values, set(), by_unit, rows)
     payload["bounds"] = EN.bounds([K.METRO_BBOX])
+    payload["insets"] = PL.insets(ctx, fr.overseas)
     title, subtitle = ctx.content.texts.title, ctx.content.texts.subtitle
     basemap = PL.basemap(ctx, {}, near=fr.context_countries)
     headers = [ctx.t(f"legend.type.{level}"),

@@ -55,12 +55,16 @@ def script_json(data: Any) -> str:
     return text
 
 
-def table(ctx: Ctx, caption: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """The plain HTML table behind the 'show table' button (escaped; read by screen readers)."""
+def table(ctx: Ctx, caption: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], row_ids: bool = False) -> str:
+    """The plain HTML table behind the 'show table' button (escaped; read by screen readers).
+
+    It is shown as the page itself when JavaScript is off (`<noscript>` in the head); with
+    `row_ids`, each row carries its index in the payload's rows, so the year filter can hide it.
+    """
     esc = html.escape
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
     body = "".join(
-        "<tr>" + "".join(f"<td>{esc('' if v is None else str(v))}</td>" for v in row) + "</tr>" for row in rows
+        (f'<tr data-r="{i}">' if row_ids else "<tr>") + "".join(f"<td>{esc('' if v is None else str(v))}</td>" for v in row) + "</tr>" for i, row in enumerate(rows)
     )
     return (
         f'<div id="atlas-table" hidden tabindex="-1" role="region" aria-label="{esc(caption)}">'
@@ -76,7 +80,7 @@ def partnership_table(ctx: Ctx, caption: str, rows: Sequence[dict[str, Any]], th
         (r["f"], r["ftl"], r["p"], r["z"], r["c"], r["y"], r["na"], ", ".join(themes.get(k, k) for k in r["th"]))
         for r in rows
     ]
-    return table(ctx, caption, headers, body)
+    return table(ctx, caption, headers, body, row_ids=True)
 
 
 def css_variables(style: Style) -> str:
@@ -106,6 +110,8 @@ def css_variables(style: Style) -> str:
         "legend-title-color": lg.title_color,
         "legend-title-transform": "uppercase" if lg.title_uppercase else "none",
         "entry-size": f"{lg.entry_size_px}px",
+        "highlight": style.web.highlight,
+        "dim": str(style.web.dim_opacity),
     }
     body = "".join(f"--atlas-{k}:{v};" for k, v in values.items())
     return f":root{{{body}}}"
@@ -169,7 +175,9 @@ def make_map(page: Page, style: Style, options: RenderOptions, lang: str, attrib
         '<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta name="description" content="{esc(page.title + " – " + page.subtitle)}">\n'
         f"<style>{leaflet_css}</style>\n<style>{css_variables(style)}\n{atlas_css}</style>\n"
-        f"<script>{leaflet_js}</script>\n<script>{atlas_js}</script>"
+        f"<script>{leaflet_js}</script>\n<script>{atlas_js}</script>\n"
+        # without JavaScript the page is its table of partnerships
+        "<noscript><style>#atlas-table[hidden]{display:block}.atlas-table-close{display:none}</style></noscript>"
     ), name="atlas_head")
     heading = (f'<header class="atlas-heading" id="atlas-heading"><h1>{esc(page.title)}</h1>'
                f"<p>{esc(page.subtitle)}</p></header>")

@@ -73,15 +73,6 @@ class PartnerPlace(Place, total=False):
     """The fill: the colour of the partner's main theme (the same as in print), None for the symbol's own."""
 
 
-class Link(TypedDict):
-    """One partnership as a great-circle arc."""
-
-    r: int
-    """Index of the partnership in `rows`."""
-    c: list[list[list[float]]]
-    """The arc as [lat, lon] segments, split at the antimeridian."""
-
-
 class FeatureCollection(TypedDict):
     """GeoJSON-like features with delta-encoded integer coordinates (decoded by atlas.js)."""
 
@@ -145,9 +136,16 @@ class Payload(TypedDict, total=False):
     """Below this container width (px) the panels start closed."""
     search_zoom: float
     """The zoom a search result is shown at, at least."""
+    year_floor: int
+    """The year slider's low end: "before <year_floor>" keeps every partnership."""
+    popup_top_n: int
+    """Partnerships listed in a world map popup; the rest are in the table (its button)."""
+    panels: dict[str, dict[str, Any]]
+    """Bilateral only: "fr" and "pa" -> {"label", "bounds"}: two linked maps, each on its own country."""
+    insets: list[dict[str, Any]]
+    """Overseas départements to jump to: {"key" (INSEE code), "label", "bounds"}, in print order."""
     rows: list[Row]
     places: list[Place]
-    links: list[Link]
     link_style: dict[str, Any]
     zones: FeatureCollection | None
     zone_rows: dict[str, list[int]]
@@ -240,6 +238,15 @@ class Ctx:
             "zoom_out": t("web.zoom_out"),
             "popup": {k: t(f"web.popup.{k}") for k in keys},
             "table": {"country": t("web.table.country")},
+            "year_filter": t("web.year_filter"),
+            "year_before": t("web.year_before", year=self.style.web.year_floor),
+            "year_since": t("web.year_since", year="{year}"),
+            "table_country": t("web.table_country"),
+            "show_all": t("web.show_all"),
+            "overseas": t("web.overseas"),
+            "metropole": t("web.metropole"),
+            # "{n} partenariats" for 0, 1 and 2+ (each language's plural rule, as in print)
+            "count": [self.ct("count.partnership", n, count="{n}") for n in (0, 1, 2)],
         }
 
     def ct(self, key: str, n: float, **fields: object) -> str:
@@ -264,7 +271,16 @@ class Ctx:
             "fit_padding": s.web.fit_padding_px,
             "narrow_px": s.web.narrow_px,
             "search_zoom": s.web.search_zoom,
+            "year_floor": s.web.year_floor,
+            "popup_top_n": s.web.popup_top_n,
         }
+
+
+def insets(ctx: Ctx, overseas: Iterable[str]) -> list[dict[str, Any]]:
+    """The overseas locator: one entry per overseas département shown, in the print insets' order."""
+    shown = set(overseas)
+    return [{"key": code, "label": ctx.t(f"inset.{K.OVERSEAS_INSETS[code][0]}"), "bounds": EN.bounds([K.OVERSEAS_BBOX[code]])}
+            for code in K.OVERSEAS_DEPARTEMENTS if code in shown]
 
 
 def row_payload(ctx: Ctx, r: JoinedPartnership) -> dict[str, Any]:

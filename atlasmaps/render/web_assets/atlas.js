@@ -104,18 +104,40 @@
     var typeByKey = {}, themeByKey = {};
     types.forEach(function (t) { typeByKey[t.key] = t; });
     themes.forEach(function (t) { themeByKey[t.key] = t; });
-    var state = { type: {}, theme: {}, layer: {} };
+    var state = { type: {}, theme: {}, layer: {}, since: null };
     types.forEach(function (t) { state.type[t.key] = true; });
     themes.forEach(function (t) { state.theme[t.key] = true; });
     (D.layers || []).forEach(function (l) { state.layer[l.key] = true; });
     var narrow = map.getContainer().clientWidth < (D.narrow_px || 600);
 
+    // ---- the bilateral map: two linked panels, France and the partner, each on its own extent ----
+    // (stacked on narrow screens by atlas.css); every other kind draws everything on `map`.
+    var maps = { fr: map, pa: map };
+    if (D.panels) {
+      document.body.classList.add("atlas-split");
+      var frBox = map.getContainer();
+      frBox.classList.add("atlas-pane-fr");
+      frBox.setAttribute("aria-label", D.panels.fr.label);
+      var paBox = el("section", { "class": "folium-map atlas-pane-pa", id: "atlas-partner-map", "aria-label": D.panels.pa.label });
+      frBox.parentNode.insertBefore(paBox, frBox.nextSibling);
+      maps.pa = L.map(paBox, { minZoom: map.options.minZoom, maxZoom: map.options.maxZoom, zoomSnap: map.options.zoomSnap,
+        zoomControl: false, attributionControl: false, keyboard: true, center: map.getCenter(), zoom: map.getZoom() });
+      // the source line and the buttons go under the partner panel: France keeps its own room
+      map.attributionControl.remove();
+      map.attributionControl.addTo(maps.pa);
+      map.invalidateSize();
+      narrow = frBox.clientWidth < (D.narrow_px || 600);
+    }
+    function mapOf(side) { return side === "pa" ? maps.pa : maps.fr; }
+
     function themeNames(r) { return r.th.map(function (k) { return themeByKey[k] ? themeByKey[k].label : k; }).join(", "); }
 
     function rowVisible(r) {
       if (r.ft && state.type[r.ft] === false) return false;
-      if (!r.th.length) return true;
-      for (var i = 0; i < r.th.length; i++) if (state.theme[r.th[i]] !== false) return true;
+      if (state.since !== null && (r.y === null || r.y === undefined || r.y < state.since)) return false;
+      var th = r.th || [];  // the world and France maps' rows carry no theme
+      if (!th.length) return true;
+      for (var i = 0; i < th.length; i++) if (state.theme[th[i]] !== false) return true;
       return false;
     }
 
@@ -160,12 +182,15 @@
 
     // ---- basemap: grey countries from the embedded boundaries (no tiles, no request) -----------
     (D.basemap || []).forEach(function (b) {
-      L.geoJSON(decode(b.fc), { style: function () { return Object.assign({ className: "atlas-basemap" }, b.style); }, interactive: false }).addTo(map);
+      decode(b.fc);
+      [maps.fr, maps.pa].filter(function (m, i, a) { return a.indexOf(m) === i; }).forEach(function (m) {
+        L.geoJSON(b.fc, { style: function () { return Object.assign({ className: "atlas-basemap" }, b.style); }, interactive: false }).addTo(m);
+      });
     });
 
     // ---- zones d'intervention and choropleth polygons -------------------------------------------
     var groups = {};
-    function polygons(key, fc, styleFn, tip, pop) {
+    function polygons(key, fc, styleFn, tip, pop, target) {
       var g = L.geoJSON(decode(fc), {
         style: styleFn,
         onEachFeature: function (f, layer) {
@@ -187,6 +212,7 @@
           });
         }
       });
+      g._atlasMap = target || map;
       groups[key] = g;
       return g;
     }
@@ -196,8 +222,8 @@
       polygons("zones", D.zones, function () {
         return { color: zs.edge, weight: zs.edge_width, fillColor: zs.fill, fillOpacity: zs.alpha, className: "atlas-zone" };
       }, function (f) { return f.properties.name + " – " + f.properties.label; }, D.zone_rows ? function (f) {
-        return popupContent(f.properties.name, f.properties.label, D.zone_rows[f.properties.id] || [], null);
-      } : null).addTo(map);
+        return popupContent(f.properties.name, f.properties.label, (D.zone_rows[f.properties.id] || []).filter(function (i) { return rowVisible(rows[i]); }), null);
+      } : null, maps.pa).addTo(maps.pa);
     }
 
     if (D.units) {
@@ -205,7 +231,7 @@
       polygons("units", D.units, function (f) {
         var t = typeByKey[f.properties.t], pg = (t && t.polygon) || {};
         return { color: pg.edge, weight: pg.edge_width, fillColor: pg.fill, fillOpacity: pg.alpha, className: "atlas-unit-fr" };
-      }, function (f) { return f.properties.name; }, null).addTo(map);
+      }, function (f) { return f.properties.name; }, null, maps.fr).addTo(maps.fr);
     }
 
     if (D.choropleth) {
@@ -219,36 +245,54 @@
         var c = popupContent(f.properties.name, f.properties.label, [], null);
         if (idx.length) {
           var ul = el("ul", { "class": "atlas-list" });
-          idx.forEach(function (i) {
+          idx.slice(0, D.popup_top_n || idx.length).forEach(function (i) {
             var r = rows[i];
             var li = el("li", null, r.f + " – " + r.p + (r.y ? " (" + r.y + ")" : ""));
             ul.appendChild(li);
           });
           c.appendChild(ul);
+          if (D.kind === "world" && tableApi) {
+            var tb = el("button", { type: "button", "class": "atlas-button atlas-table-country" }, ui.table_country + " (" + countText(idx.length) + ")");
+            tb.addEventListener("click", function () { tableApi.open(f.properties.name, idx); });
+            c.appendChild(tb);
+          }
         }
         return c;
       }).addTo(map);
     }
 
-    // ---- links (great-circle arcs, one path per partnership) -------------------------------------
-    var linkLayers = [];
-    if (D.links) {
-      var ls = D.link_style, lg = L.layerGroup();
-      D.links.forEach(function (lk) {
-        var r = rows[lk.r];
+    // ---- links: drawn on hover or focus only, from a collectivité to each of its partners ------
+    // One SVG over both panels (no permanent hairball); its lines join the markers on screen.
+    var linkBox = null;
+    if (D.link_style) {
+      linkBox = document.createElementNS(SVG_NS, "svg");
+      linkBox.setAttribute("class", "atlas-linkbox");
+      linkBox.setAttribute("aria-hidden", "true");
+      document.body.appendChild(linkBox);
+    }
+    function centre(m) {
+      var r = m.getElement().getBoundingClientRect();
+      return [r.left + r.width / 2, r.top + r.height / 2];
+    }
+    function drawLinks(from, pairs) {
+      if (!linkBox) return;
+      linkBox.textContent = "";
+      if (!from || state.layer.links === false) return;
+      var ls = D.link_style, a = centre(from);
+      pairs.forEach(function (p) {
+        var b = centre(p.m), r = rows[p.r];
         var color = r.th.length && themeByKey[r.th[0]] ? themeByKey[r.th[0]].color : ls.color;
-        var line = L.polyline(lk.c, {
-          color: color, weight: ls.weight, opacity: ls.opacity, dashArray: ls.dash,
-          className: "atlas-link", interactive: true
-        });
-        line.bindTooltip(function () { return el("span", null, r.f + " – " + r.p); }, { sticky: true });
-        line.bindPopup(function () { return popupContent(r.f + " – " + r.p, null, [lk.r], null); }, popupOpts);
-        line._atlasRow = r;
-        linkLayers.push(line);
-        lg.addLayer(line);
+        var mx = (a[0] + b[0]) / 2, my = (a[1] + b[1]) / 2 - Math.abs(b[0] - a[0]) * 0.15;
+        var path = document.createElementNS(SVG_NS, "path");
+        path.setAttribute("d", "M" + a.join(" ") + " Q" + mx + " " + my + " " + b.join(" "));
+        path.setAttribute("class", "atlas-link");
+        path.setAttribute("stroke", color);
+        path.setAttribute("stroke-width", ls.weight);
+        path.setAttribute("stroke-opacity", ls.opacity);
+        if (ls.dash) path.setAttribute("stroke-dasharray", ls.dash);
+        path.setAttribute("fill", "none");
+        linkBox.appendChild(path);
       });
-      groups.links = lg;
-      lg.addTo(map);
     }
 
     // ---- places (French collectivités and partners) as keyboard-reachable DivIcon markers --------
@@ -272,8 +316,52 @@
         if (e) e.setAttribute("aria-label", label);
       });
       m._atlasPlace = pl;
+      m._atlasMap = mapOf(pl.s);
       markers.push(m);
-      m.addTo(map);
+      m.on("mouseover", function () { highlight(m, false); });
+      m.on("mouseout", function () { if (pinned !== m) highlight(pinned, false); });
+      // the highlight stays while the marker's popup is open (click or Enter)
+      m.on("popupopen", function () { highlight(m, true); });
+      m.on("add", function () {
+        var e = m.getElement();
+        if (!e || e._atlasBound) return;
+        e._atlasBound = true;
+        e.addEventListener("focus", function () { highlight(m, false); });
+        e.addEventListener("blur", function () {
+          // after the popup (which takes the focus) has had its say
+          setTimeout(function () { if (pinned !== m && current === m) highlight(pinned, false); }, 0);
+        });
+      });
+      m.addTo(m._atlasMap);
+    });
+
+    // ---- linked highlight: a collectivité and exactly its partners in the other panel -----------
+    var rowMarkers = {};  // row index -> {fr: marker, pa: marker}
+    markers.forEach(function (m) {
+      m._atlasPlace.r.forEach(function (i) { (rowMarkers[i] = rowMarkers[i] || {})[m._atlasPlace.s] = m; });
+    });
+    var pinned = null, current = null;
+    function highlight(m, pin) {
+      if (pin) pinned = m;
+      current = m;
+      markers.forEach(function (o) { var e = o.getElement(); if (e) e.classList.remove("atlas-hl"); });
+      document.body.classList.toggle("atlas-highlighting", !!m);
+      if (!m || !D.panels) { drawLinks(null, []); return; }
+      var other = m._atlasPlace.s === "fr" ? "pa" : "fr", pairs = [], seen = [];
+      m._atlasPlace.r.forEach(function (i) {
+        var o = rowMarkers[i] && rowMarkers[i][other];
+        if (!o || !rowVisible(rows[i]) || !o._atlasMap.hasLayer(o)) return;
+        pairs.push({ m: o, r: i });
+        if (seen.indexOf(o) < 0) seen.push(o);
+      });
+      m.getElement() && m.getElement().classList.add("atlas-hl");
+      seen.forEach(function (o) { o.getElement().classList.add("atlas-hl"); });
+      drawLinks(m, pairs);
+    }
+    [maps.fr, maps.pa].forEach(function (mm) {
+      mm.on("popupclose", function () { pinned = null; highlight(null, false); });
+      mm.on("movestart zoomstart", function () { drawLinks(null, []); });
+      mm.on("moveend", function () { if (current) highlight(current, false); });
     });
 
     // ---- filtering: layer toggles, types and themes ----------------------------------------------
@@ -287,18 +375,19 @@
 
     function apply() {
       markers.forEach(function (m) {
-        var show = placeVisible(m._atlasPlace);
-        if (show && !map.hasLayer(m)) m.addTo(map);
-        if (!show && map.hasLayer(m)) map.removeLayer(m);
+        var show = placeVisible(m._atlasPlace), mm = m._atlasMap;
+        if (show && !mm.hasLayer(m)) m.addTo(mm);
+        if (!show && mm.hasLayer(m)) mm.removeLayer(m);
       });
-      if (groups.links) {
-        var on = state.layer.links !== false;
-        linkLayers.forEach(function (line) {
-          var show = on && rowVisible(line._atlasRow);
-          if (show && !groups.links.hasLayer(line)) groups.links.addLayer(line);
-          if (!show && groups.links.hasLayer(line)) groups.links.removeLayer(line);
+      highlight(null, false);
+      if (groups.zones && D.zone_rows) {
+        groups.zones.eachLayer(function (l) {
+          var idx = D.zone_rows[l.feature.properties.id] || [];
+          var show = !idx.length || idx.some(function (i) { return rowVisible(rows[i]); });
+          l.setStyle({ opacity: show ? 1 : 0, fillOpacity: show ? D.zone_style.alpha : 0 });
         });
       }
+      updateCount();
       if (groups.units) {
         groups.units.eachLayer(function (l) {
           var show = state.layer.french !== false && state.type[l.feature.properties.t] !== false;
@@ -307,9 +396,9 @@
       }
       ["zones", "choropleth"].forEach(function (k) {
         if (!groups[k]) return;
-        var show = state.layer[k] !== false;
-        if (show && !map.hasLayer(groups[k])) groups[k].addTo(map);
-        if (!show && map.hasLayer(groups[k])) map.removeLayer(groups[k]);
+        var show = state.layer[k] !== false, gm = groups[k]._atlasMap;
+        if (show && !gm.hasLayer(groups[k])) groups[k].addTo(gm);
+        if (!show && gm.hasLayer(groups[k])) gm.removeLayer(groups[k]);
       });
       // the legend hides with its layer
       var items = document.querySelectorAll("[data-atlas-legend]");
@@ -323,7 +412,7 @@
     }
 
     // ---- controls --------------------------------------------------------------------------------
-    function panel(position, cls, title, open) {
+    function panel(position, cls, title, open, target) {
       var C = L.Control.extend({
         options: { position: position },
         onAdd: function () {
@@ -338,7 +427,7 @@
         }
       });
       var c = new C();
-      c.addTo(map);
+      c.addTo(target || map);
       return c._body;
     }
 
@@ -352,7 +441,7 @@
 
     // Layer control: checkboxes (native, keyboard-accessible) by layer, by type and by theme.
     if ((D.layers || []).length || types.length || themes.length) {
-      var body = panel("topright", "atlas-layers", ui.layers_title, false);
+      var body = panel("topright", "atlas-layers", ui.layers_title, false, maps.pa);
       function checkbox(bucket, key, label, entry) {
         var lab = el("label", { "class": "atlas-check" });
         var box = el("input", { type: "checkbox" });
@@ -377,7 +466,7 @@
 
     // Legend: sections tied to layers (data-atlas-legend) so they hide with them.
     if (D.legend && D.legend.length) {
-      var lbody = panel("bottomleft", "atlas-legend", ui.legend_title, !narrow);
+      var lbody = panel("bottomleft", "atlas-legend", ui.legend_title, !narrow, maps.pa);
       D.legend.forEach(function (sec) {
         var s = el("section", { "data-atlas-legend": sec.bind || null });
         if (sec.title) s.appendChild(el("h3", null, sec.title));
@@ -414,8 +503,9 @@
               var pl = it.m._atlasPlace, li = el("li");
               var b = el("button", { type: "button" }, pl.n + (pl.tl ? " (" + pl.tl + ")" : ""));
               b.addEventListener("click", function () {
-                if (!map.hasLayer(it.m)) it.m.addTo(map);
-                map.setView(it.m.getLatLng(), Math.max(map.getZoom(), D.search_zoom || 6));
+                var mm = it.m._atlasMap;
+                if (!mm.hasLayer(it.m)) it.m.addTo(mm);
+                mm.setView(it.m.getLatLng(), Math.max(mm.getZoom(), D.search_zoom || 6));
                 it.m.openPopup();
               });
               li.appendChild(b);
@@ -432,48 +522,147 @@
     }
 
     L.control.zoom({ position: "topleft", zoomInTitle: ui.zoom_in, zoomOutTitle: ui.zoom_out }).addTo(map);
+    if (maps.pa !== map) L.control.zoom({ position: "topleft", zoomInTitle: ui.zoom_in, zoomOutTitle: ui.zoom_out }).addTo(maps.pa);
+
+    // ---- counts ("12 partenariats", each language's plural) and the table ---------------------
+    function countText(n) {
+      var forms = ui.count || [], f = forms[Math.min(n, 2)] || "{n}";
+      return f.replace("{n}", n.toLocaleString(D.lang));
+    }
+    var countEl = null;
+    function updateCount() {
+      var n = rows.filter(rowVisible).length;
+      if (countEl) countEl.textContent = countText(n);
+      var trs = document.querySelectorAll("#atlas-table tr[data-r]");
+      for (var i = 0; i < trs.length; i++) trs[i].hidden = !rowVisible(rows[+trs[i].getAttribute("data-r")]);
+    }
 
     // Reset view button and the table of partnerships (server-rendered, escaped HTML).
+    var tableApi = null;
     var TC = L.Control.extend({
       options: { position: "bottomright" },
       onAdd: function () {
         var box = el("div", { "class": "atlas-actions" });
         var reset = el("button", { type: "button", "class": "atlas-button" }, ui.reset_view);
-        reset.addEventListener("click", fit);
+        reset.addEventListener("click", fitAll);
         box.appendChild(reset);
         var panelEl = document.getElementById("atlas-table");
         if (panelEl) {
           var tb = el("button", { type: "button", "class": "atlas-button", "aria-expanded": "false", "aria-controls": "atlas-table" }, ui.show_table);
-          tb.addEventListener("click", function () {
-            var open = panelEl.hidden;
+          var sub = null, full = panelEl.querySelector("table");
+          function show(open) {
             panelEl.hidden = !open;
             tb.setAttribute("aria-expanded", String(open));
             tb.textContent = open ? ui.hide_table : ui.show_table;
             if (open) panelEl.focus();
-          });
+            else if (sub) { sub.remove(); sub = null; full.hidden = false; }
+          }
+          tb.addEventListener("click", function () { show(panelEl.hidden); });
           box.appendChild(tb);
           var closeBtn = panelEl.querySelector(".atlas-table-close");
-          if (closeBtn) closeBtn.addEventListener("click", function () { tb.click(); tb.focus(); });
+          if (closeBtn) closeBtn.addEventListener("click", function () { show(false); tb.focus(); });
+          // One unit's partnerships (world popups): a table built from the payload, then "show all".
+          tableApi = { open: function (title, idx) {
+            if (sub) sub.remove();
+            sub = el("div", { "class": "atlas-subtable" });
+            var all = el("button", { type: "button", "class": "atlas-button" }, ui.show_all);
+            all.addEventListener("click", function () { sub.remove(); sub = null; full.hidden = false; panelEl.focus(); });
+            sub.appendChild(all);
+            var t = el("table"), head = el("tr");
+            t.appendChild(el("caption", null, title + " – " + countText(idx.length)));
+            [ui.popup.french, ui.popup.partner, ui.popup.year].forEach(function (h) { head.appendChild(el("th", { scope: "col" }, h)); });
+            var thead = el("thead"), tbody = el("tbody");
+            thead.appendChild(head); t.appendChild(thead);
+            idx.forEach(function (i) {
+              var r = rows[i], tr = el("tr");
+              [r.f, r.p, r.y].forEach(function (v) { tr.appendChild(el("td", null, v === null || v === undefined ? "" : v)); });
+              tbody.appendChild(tr);
+            });
+            t.appendChild(tbody);
+            sub.appendChild(t);
+            full.hidden = true;
+            full.parentNode.insertBefore(sub, full);
+            show(true);
+          } };
         }
         L.DomEvent.disableClickPropagation(box);
         return box;
       }
     });
-    new TC().addTo(map);
+    new TC().addTo(maps.pa);
 
-    function fit() {
-      // Fit the data in the part of the map the panels leave free (heading on top, legend on the left).
-      if (!D.bounds) return;
-      var pad = D.fit_padding || 20, size = map.getSize(), tl = [pad, pad];
-      if (heading && heading.offsetHeight < size.y / 3) tl[1] += heading.offsetHeight;
-      var legend = map.getContainer().querySelector(".atlas-legend[open]");
-      if (legend && legend.offsetWidth < size.x / 3) tl[0] += legend.offsetWidth;
-      // ... and above the source line and buttons at the bottom.
-      var br = [pad, pad], foot = map.getContainer().querySelector(".leaflet-bottom.leaflet-right");
-      if (foot && foot.offsetHeight < size.y / 3) br[1] += foot.offsetHeight;
-      map.fitBounds(D.bounds, { paddingTopLeft: tl, paddingBottomRight: br });
+    // ---- year filter: "since <year>", its low end "before 1990" keeps every partnership ----------
+    var years = rows.map(function (r) { return r.y; }).filter(function (y) { return typeof y === "number"; });
+    if (D.places && D.places.length && years.length && D.year_floor) {
+      var floor = D.year_floor, top = Math.max.apply(null, years.concat([floor]));
+      var YC = L.Control.extend({
+        options: { position: D.panels ? "bottomright" : "topright" },
+        onAdd: function () {
+          var box = el("div", { "class": "atlas-years atlas-panel" });
+          var lab = el("label", { "class": "atlas-years-label", "for": "atlas-year" }, ui.year_filter);
+          var input = el("input", { type: "range", id: "atlas-year", min: floor - 1, max: top, step: 1, value: floor - 1 });
+          var out = el("output", { "for": "atlas-year", "class": "atlas-years-value" });
+          countEl = el("p", { "class": "atlas-count", "aria-live": "polite" });
+          function text(v) { return v < floor ? ui.year_before : ui.year_since.replace("{year}", v); }
+          function change() {
+            var v = +input.value;
+            state.since = v < floor ? null : v;
+            out.textContent = text(v);
+            input.setAttribute("aria-valuetext", text(v));
+            apply();
+          }
+          input.addEventListener("input", change);
+          out.textContent = text(floor - 1);
+          input.setAttribute("aria-valuetext", text(floor - 1));
+          box.appendChild(lab); box.appendChild(input); box.appendChild(out); box.appendChild(countEl);
+          L.DomEvent.disableClickPropagation(box);
+          L.DomEvent.disableScrollPropagation(box);
+          return box;
+        }
+      });
+      new YC().addTo(maps.fr);
     }
-    fit();
+
+    // ---- overseas France: a locator (same order as the print insets) that brings each into view --
+    if (D.insets && D.insets.length) {
+      var IC = L.Control.extend({
+        options: { position: "bottomleft" },
+        onAdd: function () {
+          var nav = el("nav", { "class": "atlas-insets", "aria-label": ui.overseas });
+          nav.appendChild(el("span", { "class": "atlas-insets-title" }, ui.overseas));
+          var metro = el("button", { type: "button", "class": "atlas-inset", "data-inset": "metro" }, ui.metropole);
+          metro.addEventListener("click", function () { fit(maps.fr, D.panels ? D.panels.fr.bounds : D.bounds); });
+          nav.appendChild(metro);
+          D.insets.forEach(function (it) {
+            var b = el("button", { type: "button", "class": "atlas-inset", "data-inset": it.key }, it.label);
+            b.addEventListener("click", function () { maps.fr.fitBounds(it.bounds); });
+            nav.appendChild(b);
+          });
+          L.DomEvent.disableClickPropagation(nav);
+          return nav;
+        }
+      });
+      new IC().addTo(maps.fr);
+    }
+
+    function fit(m, bounds) {
+      // Fit the data in the part of the map the panels leave free (heading on top, legend on the left).
+      if (!bounds) return;
+      var pad = D.fit_padding || 20, size = m.getSize(), box = m.getContainer(), tl = [pad, pad];
+      if (heading && box.contains(heading) && heading.offsetHeight < size.y / 3) tl[1] += heading.offsetHeight;
+      var legend = box.querySelector(".atlas-legend[open]");
+      if (legend && legend.offsetWidth < size.x / 2) tl[0] += legend.offsetWidth;
+      // ... and above the source line and buttons at the bottom.
+      var br = [pad, pad], foot = box.querySelector(".leaflet-bottom.leaflet-right");
+      if (foot && foot.offsetHeight < size.y / 3) br[1] += foot.offsetHeight;
+      m.fitBounds(bounds, { paddingTopLeft: tl, paddingBottomRight: br, animate: false });
+    }
+    function fitAll() {
+      if (D.panels) { fit(maps.fr, D.panels.fr.bounds); fit(maps.pa, D.panels.pa.bounds); }
+      else fit(map, D.bounds);
+    }
+    fitAll();
     apply();
+    if (D.panels) window.addEventListener("resize", function () { maps.pa.invalidateSize(); });
   };
 })();
