@@ -31,7 +31,7 @@ from atlasmaps.errors import StyleError
 
 DEFAULT_STYLE = "quai-dorsay"
 LANGUAGES = ("fr", "en")  # languages every label must exist in
-STYLES_ENV = "ATLASMAPS_STYLES_DIR"
+from atlasmaps.shipped import STYLES_ENV  # noqa: E402 - re-exported
 ALWAYS_AVAILABLE_FONT = "DejaVu Sans"  # shipped with matplotlib
 
 _COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$")
@@ -462,9 +462,10 @@ class Style(_Section):
 
 
 def styles_dir() -> Path:
-    """Where named styles live: `$ATLASMAPS_STYLES_DIR`, else `styles/` next to the package."""
-    env = os.environ.get(STYLES_ENV)
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "styles"
+    """Where named styles live: `$ATLASMAPS_STYLES_DIR`, else the installed or checked-out `styles/`."""
+    from atlasmaps.shipped import shipped_dir
+
+    return shipped_dir("styles", STYLES_ENV)
 
 
 def available_styles() -> list[str]:

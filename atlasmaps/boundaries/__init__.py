@@ -56,9 +56,10 @@ class BoundaryError(AtlasError):
 
 
 def boundaries_dir() -> Path:
-    """The embedded data: `$ATLASMAPS_BOUNDARIES_DIR`, else `boundaries/` next to the package."""
-    env = os.environ.get("ATLASMAPS_BOUNDARIES_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "boundaries"
+    """The embedded data: `$ATLASMAPS_BOUNDARIES_DIR`, else the installed or checked-out `boundaries/`."""
+    from atlasmaps.shipped import BOUNDARIES_ENV, shipped_dir
+
+    return shipped_dir("boundaries", BOUNDARIES_ENV)
 
 
 def user_boundaries_dir() -> Path:
