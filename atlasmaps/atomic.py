@@ -12,7 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -98,9 +98,10 @@ def same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def refuse_overwrite(outputs: Mapping[str, Path], inputs: Mapping[str, Path | None]) -> None:
-    """An output that would replace an input is a usage error (exit 2), found before any work."""
-    for out_label, out in outputs.items():
+def refuse_overwrite(outputs: Iterable[tuple[str, Path]], inputs: Mapping[str, Path | None]) -> None:
+    """An output that would replace an input is a usage error (exit 2), found before any work.
+    `outputs` are (option, path) pairs; `inputs` maps what an input is ("data file") to its path."""
+    for out_label, out in outputs:
         for in_label, src in inputs.items():
             if src is not None and same_file(Path(out), Path(src)):
                 raise OutputError(

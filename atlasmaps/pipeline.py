@@ -6,13 +6,14 @@ map made by `atlasmaps batch` are produced by the same code from the same joined
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from atlasmaps.atomic import write_bytes_atomic
-from atlasmaps.errors import AtlasError
+from atlasmaps.atomic import check_writable_dir, refuse_overwrite, write_bytes_atomic
+from atlasmaps.errors import AtlasError, UsageFault
 from atlasmaps.model import PRINT_FORMATS, JoinResult, MapKind, RenderedMap, RenderOptions
 
 if TYPE_CHECKING:
@@ -62,6 +63,75 @@ def check_partner(joined: JoinResult, options: RenderOptions) -> JoinResult:
         detail = f"{total} row(s), none matched on both sides" if total else "no row"
         raise MapFailed(f"{joined.source}: no partnership to map with {options.partner} ({detail})")
     return subset
+
+
+_TILE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9 ._\-]{0,63}$")
+_TILE_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(?::\d{1,5})?/[A-Za-z0-9{}._~/\-?=&%:+,@]*$")
+
+
+def check_tiles(value: str) -> str:
+    """A `--tiles` basemap: a provider name or an http(s) URL template with no quote, space or markup.
+
+    The URL is shown as the map's attribution and handed to Leaflet, so it is checked here (and escaped
+    by the web renderer as well)."""
+    value = value.strip()
+    if _TILE_NAME.match(value) or _TILE_URL.match(value):
+        return value
+    shown = value if len(value) <= 60 else value[:60] + "…"
+    raise ValueError(f"{shown!r} is neither a basemap name nor an http(s) URL template such as "
+                     "https://tile.example.org/{z}/{x}/{y}.png (no quotes, spaces or < >)")
+
+
+#: Pixels allowed per PNG page: Pillow's own MAX_IMAGE_PIXELS, beyond which it refuses to open the image
+#: (DecompressionBombError) and matplotlib needs ~1 GB of RAM per page.
+PIXEL_BUDGET = 89_478_485
+
+
+def check_pixel_budget(style: Style, options: RenderOptions, option: str = "--dpi") -> None:
+    """Refuse a PNG too large for its page before rendering, saying the largest dpi that fits."""
+    if "png" not in options.formats:
+        return
+    page = style.page(options.page)
+    width, height = round(page.width_in * options.dpi), round(page.height_in * options.dpi)
+    if width * height > PIXEL_BUDGET:
+        best = int((PIXEL_BUDGET / (page.width_in * page.height_in)) ** 0.5)
+        raise UsageFault(
+            f"{option} {options.dpi}: a {options.page} PNG would be {width:,} x {height:,} pixels, over the budget of "
+            f"{PIXEL_BUDGET:,} pixels per page; the largest dpi for {options.page} is {best}"
+        )
+
+
+def check_projection(joined: JoinResult, options: RenderOptions) -> None:
+    """A `--projection` in which the partners' places cannot be drawn (the other side of an orthographic
+    globe, outside a national grid's domain) is a usage error, said before rendering."""
+    if not options.projection or options.kind not in (MapKind.BILATERAL, MapKind.COUNTRY):
+        return
+    from atlasmaps.layout.projection import hidden_points
+
+    points = [(r.partner.lon, r.partner.lat) for r in joined.mapped
+              if r.partner is not None and r.partner.lon is not None and r.partner.lat is not None]
+    hidden = hidden_points(options.projection, points)
+    if points and hidden == len(points):
+        raise UsageFault(f"--projection {options.projection}: hides every partner place of {options.partner} "
+                         f"({hidden} of {len(points)} cannot be projected); choose a projection centred on it, "
+                         "or leave the choice to atlasmaps")
+
+
+def preflight(style: Style, options: list[RenderOptions], out_dir: Path, inputs: dict[str, Path | None],
+              outputs: list[Path] | None = None) -> None:
+    """The checks that need no data, done before the join and before any map is drawn (usage errors,
+    exit 2): pixel budget, a writable output folder, outputs (default: the maps of `options`) that
+    would replace inputs, a readable boundaries/."""
+    for opts in options:
+        check_pixel_budget(style, opts)
+    check_writable_dir(out_dir)
+    if outputs is None:
+        outputs = [p for opts in options for p in output_paths(out_dir, opts).values()]
+    refuse_overwrite([("output", p) for p in outputs], inputs)
+    from atlasmaps import boundaries
+
+    boundaries.manifest()
+    boundaries.sources()
 
 
 def render(joined: JoinResult, style: Style, options: RenderOptions) -> RenderedMap:
@@ -115,6 +185,7 @@ def make_map(joined: JoinResult, style: Style, options: RenderOptions, out_dir: 
     """Render one map in every asked format and write it: the unit of work of commands and batch."""
     start = time.perf_counter()
     subset = check_partner(joined, options)
+    check_projection(subset, options)
     subset, notes = active_only(subset, options)
     if not subset.mapped:
         target = f" with {options.partner}" if options.partner else ""

@@ -50,9 +50,17 @@ def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path |
     Example:
       atlasmaps validate partenariats.csv --report rapport.csv --joined joint.csv
     """
+    from atlasmaps.atomic import check_writable_dir, refuse_overwrite
     from atlasmaps.join import join_file
     from atlasmaps.join.summary import print_join_summary
 
+    # Before reading anything: no output may replace an input (or the other output), and both can be written.
+    outputs = [(option, path) for option, path in (("--report", report), ("--joined", joined)) if path]
+    refuse_overwrite(outputs, {"data file": data, "--columns file": columns})
+    if report and joined:
+        refuse_overwrite([("--joined", joined)], {"--report file": report})
+    for option, path in outputs:
+        check_writable_dir(path.parent, option)
     result = join_file(data, columns=columns)
     print_join_summary(result, err=False)
     if report:

@@ -41,6 +41,7 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     data_date: str | None = None  # ISO date of the data when the file states it
+    data_source: str | None = None  # source of the data when the file states it (JSON "source")
 
 
 def read_table(path: str | Path) -> RawTable:
@@ -203,7 +204,10 @@ def read_json(data: bytes, name: str) -> RawTable:
     except json.JSONDecodeError as exc:
         raise UnusableInputError(f"{name}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     data_date = None
+    data_source = None
     if isinstance(doc, dict):
+        if isinstance(doc.get("source"), str) and doc["source"].strip():
+            data_source = doc["source"].strip()
         for key in ("date_donnees", "data_date", "date"):
             if isinstance(doc.get(key), str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", doc[key].strip()):
                 data_date = doc[key].strip()
@@ -233,7 +237,7 @@ def read_json(data: bytes, name: str) -> RawTable:
         else:
             body.append((i, [None] * len(keys)))
             notes[i] = f"item {i - 1} of the JSON list is a {type(item).__name__}, not an object"
-    return _table(name, keys, body, notes, encoding=encoding, data_date=data_date)
+    return _table(name, keys, body, notes, encoding=encoding, data_date=data_date, data_source=data_source)
 
 
 def _json_cell(value: object) -> object:

@@ -40,6 +40,7 @@ class Validated:
     warnings: list[RowProblem] = field(default_factory=list)
     n_rows: int = 0
     data_date: str | None = None  # when the file says when its data was extracted (JSON "date")
+    data_source: str | None = None  # the source the file states (JSON "source")
 
 
 def read_partnerships(path: str | Path, columns: str | Path | dict[str, str] | None = None) -> Validated:
@@ -65,7 +66,7 @@ def validate_table(table: RawTable, mapping: dict[str, str] | None = None, today
     if not table.rows:
         raise UnusableInputError(f"{table.file}: no data rows (header only)")
     year_max = (today or _dt.date.today()).year
-    out = Validated(table.file, n_rows=len(table.rows), data_date=table.data_date)
+    out = Validated(table.file, n_rows=len(table.rows), data_date=table.data_date, data_source=table.data_source)
     width = len(table.headers)
     for raw in table.rows:
         _validate_row(raw, table, index, width, year_max, out)
@@ -189,6 +190,7 @@ def _validate_row(raw: RawRow, table: RawTable, index: dict[str, int], width: in
             thematiques=themes,
             nature=nature,
             statut=statut,
+            source=values["source"] or None,
         )
     )
 

@@ -9,6 +9,7 @@ same statuses. Warnings about rows that were kept but changed (HTML removed from
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,6 +22,7 @@ def join_partnerships(
     problems: Iterable[RowProblem] = (),
     data_date: str | None = None,
     warnings: Iterable[RowProblem] = (),
+    data_source: str | None = None,
 ) -> JoinResult:
     """Join already validated rows (tests, and callers that build `Partnership`s themselves)."""
     from atlasmaps.join.french import french_index, match_french
@@ -37,23 +39,46 @@ def join_partnerships(
         rows=tuple(rows),
         problems=tuple(problems),
         data_date=data_date,
+        data_source=data_source,
         extra={"warnings": tuple(warnings)},
     )
 
 
-def join_file(path: str | Path, columns: str | Path | None = None) -> JoinResult:
-    """Read, validate and join a data file. Raises `UnusableInputError` when nothing can be read."""
+def join_file(path: str | Path, columns: str | Path | None = None, source: str | None = None) -> JoinResult:
+    """Read, validate and join a data file. Raises `UnusableInputError` when nothing can be read.
+
+    `source` is the `--source` option, which wins over what the data states (see `stated_source`).
+    """
     from atlasmaps.data.validate import read_partnerships
 
     path = Path(path)
     validated = read_partnerships(path, columns)
     return join_partnerships(
         validated.partnerships,
-        source=str(path),
+        source=display_path(path),
         problems=validated.problems,
         data_date=validated.data_date or file_date(path),
         warnings=validated.warnings,
+        data_source=stated_source(source, validated.partnerships, validated.data_source),
     )
+
+
+def stated_source(option: str | None, partnerships: Iterable[Partnership], file_source: str | None) -> str | None:
+    """The source line's source, decided here only: the `--source` option; else the data's `source`
+    column when all its rows agree on one value; else the file's own statement (JSON "source");
+    else None, and the maps print the style's default source."""
+    if option and option.strip():
+        return option.strip()
+    values = {p.source for p in partnerships if p.source}
+    if len(values) == 1:
+        return values.pop()
+    return file_source
+
+
+def display_path(path: Path) -> str:
+    """A path as text that can be printed and written as UTF-8, whatever bytes its name holds
+    (a non-UTF-8 name shows its odd bytes as \\xNN instead of failing the manifest or the gallery)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def file_date(path: Path) -> str | None:
@@ -64,4 +89,4 @@ def file_date(path: Path) -> str | None:
         return None
 
 
-__all__ = ["join_file", "join_partnerships", "file_date"]
+__all__ = ["display_path", "file_date", "join_file", "join_partnerships", "stated_source"]

@@ -24,7 +24,7 @@ from atlasmaps.layout import content as C
 from atlasmaps.layout import geometry as G
 from atlasmaps.layout import projection as P
 from atlasmaps.layout.labels import LabelLine, LabelRequest, Leaders, place_labels, symbol_box
-from atlasmaps.layout.text import counted, format_data_date, format_number, world_subtitle
+from atlasmaps.layout.text import counted, format_number, source_line, world_subtitle
 from atlasmaps.model import JoinResult, MapKind, RenderedMap, RenderOptions
 
 if TYPE_CHECKING:
@@ -164,8 +164,7 @@ def _footer(cv: Canvas, inner: Box, joined: JoinResult) -> float:
     from atlasmaps import boundaries
 
     st = cv.style
-    date = format_data_date(joined.data_date, cv.lang) or "—"
-    source = cv.text("source", date=date)
+    source = source_line(st, joined, cv.lang)
     attribution = boundaries.attribution(cv.lang)
     year = (joined.data_date or "")[:4] or "—"
     credits = cv.text("credits", year=year)

@@ -290,9 +290,9 @@ class _Ctx:
         return out
 
     def source_line(self, joined: JoinResult) -> str:
-        from atlasmaps.layout.text import format_data_date
+        from atlasmaps.layout.text import source_line
 
-        return self.t("source", date=format_data_date(joined.data_date, self.lang))
+        return source_line(self.style, joined, self.lang)
 
     def ui(self) -> dict[str, Any]:
         t = self.t
@@ -817,7 +817,8 @@ def _make_map(page: _Page, style: Style, options: RenderOptions, lang: str, attr
                f"<p>{esc(page.subtitle)}</p></header>")
     fig.html.add_child(Element(page.table_html + heading), name="atlas_body")
     if options.tiles:
-        tiles = folium.TileLayer(tiles=options.tiles, attr=options.tiles if "{" in options.tiles else None, control=False)
+        tiles = folium.TileLayer(tiles=options.tiles, attr=esc(options.tiles) if "{" in options.tiles else None,
+                                control=False)  # Leaflet inserts the attribution as HTML
         tiles.add_to(m)
     layer = AtlasLayer()
     layer.map_name = m.get_name()
