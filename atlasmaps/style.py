@@ -71,8 +71,8 @@ def _pattern(regex: re.Pattern[str], what: str) -> AfterValidator:
     def check(value: str) -> str:
         if not regex.match(value):
             shown = value if len(value) <= 40 else value[:40] + "…"
-            raise PydanticCustomError("css_value", "invalid {what} {value!r} ({expected})",
-                                      {"what": what, "value": shown, "expected": _EXPECTED[what]})
+            raise PydanticCustomError("css_value", "invalid {what} {value} ({expected})",
+                                      {"what": what, "value": repr(shown), "expected": _EXPECTED[what]})
         return value
 
     return AfterValidator(check)
