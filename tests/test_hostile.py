@@ -806,3 +806,67 @@ def test_a_projection_hiding_the_partner_is_a_usage_error(tmp_path: Path, capsys
         "Error: --projection +proj=ortho +lon_0=-60 +lat_0=0: hides every partner place of JP (14 of 14 cannot be "
         "projected)")
     assert "bug" not in err and files_in(out) == []
+
+
+# ------------------------------------------------------------------------------------------------ in Chromium
+
+STYLE_INJECTION = '<img src=x onerror="alert(\'style\')">'
+OPTION_INJECTION = '<svg onload="alert(\'option\')"></svg>'
+DATA_INJECTIONS = ("&lt;img src=x onerror=alert('data')&gt;", "');alert('quote');//", "javascript:alert('url')")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from test_web_maps import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        if os.environ.get("ATLASMAPS_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and ATLASMAPS_REQUIRE_BROWSER=1 (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} not installed (Debian package 'chromium')")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.browser
+def test_no_dialog_fires_for_strings_injected_in_style_options_and_data(chromium, tmp_path: Path, capsys) -> None:
+    from test_web_maps import _open
+
+    style = user_style(tmp_path, (
+        "themes:\n  economie_durable:\n    color: '#C3992A'\n"
+        f"    label: {{fr: {json.dumps(STYLE_INJECTION)}, en: {json.dumps(STYLE_INJECTION)}}}\n"
+        "labels:\n"
+        f"  fr: {{source_data: {json.dumps(STYLE_INJECTION + ' {source} {date}')}}}\n"
+        f"  en: {{source_data: {json.dumps(STYLE_INJECTION + ' {source} {date}')}}}\n"))
+    data = tmp_path / "d.csv"  # names matched by INSEE code and by position, so they can carry anything
+    with data.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["collectivite", "type_collectivite", "code_collectivite", "partenaire", "pays", "latitude",
+                         "longitude", "thematiques", "annee"])
+        writer.writerow([f"Montreuil {DATA_INJECTIONS[0]}", "commune", "93048", f"Séoul {DATA_INJECTIONS[0]} {DATA_INJECTIONS[1]}", "KR",
+                         "37.56", "126.97", "culture", "1990"])
+        writer.writerow(["Paris", "commune", "75056", f"Busan {DATA_INJECTIONS[2]}", "KR", "35.18", "129.07",
+                         f"économie;{DATA_INJECTIONS[0]}", "2001"])
+    out = tmp_path / "o"
+    code, _, err = run_cli(["bilateral", str(data), "-p", "KR", "-f", "html", "--style", str(style),
+                            "--source", OPTION_INJECTION, "-o", str(out)], capsys)
+    assert code == 0, err
+    html_file = out / "bilateral-KR.html"
+    opened = _open(chromium, html_file.read_bytes(), tmp_path / "page.html")
+    page = opened.page
+    marker = page.locator(".leaflet-marker-icon.atlas-pa").first
+    marker.hover()
+    marker.click()
+    page.get_by_role("button", name="Afficher le tableau des partenariats").click()
+    page.wait_for_timeout(300)
+    text = page.locator("body").inner_text()
+    # the strings are shown as text, not dropped, and none of them ran
+    assert "onload=\"alert('option')\"" in text and "onerror=\"alert('style')\"" in text
+    assert "&lt;img src=x onerror=alert('data')&gt; ');alert('quote');//" in text
+    assert opened.dialogs == [], opened.dialogs
+    assert page.locator("body img, body svg[onload]").count() == 0
+    assert opened.external == []
+    page.close()
