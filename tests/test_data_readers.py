@@ -113,8 +113,8 @@ def test_xlsx(tmp_path: Path) -> None:
     ("blank.csv", b"\n\n  \n", "the file is empty"),
     ("header.csv", (HEADER + "\n").encode(), "no data rows (header only)"),
     ("binary.csv", bytes(range(256)) * 8, "binary content, not a CSV, XLSX or JSON table"),
-    ("missing.csv", b"collectivite;partenaire;pays\nLyon;Yokohama;JP\n",
-     "missing required column 'type_collectivite' (header has 'collectivite', 'partenaire', 'pays')"),
+    ("missing.csv", b"collectivite;type;pays\nLyon;commune;JP\n",
+     "missing required column 'partenaire' (header has 'collectivite', 'type', 'pays')"),
 ])
 def test_unusable_files(tmp_path: Path, name: str, content: bytes, message: str) -> None:
     path = write(tmp_path, name, content)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
-from atlasmaps.model import JoinedPartnership, JoinResult, Partnership, RowProblem
+from atlasmaps.model import CollectiviteType, JoinedPartnership, JoinResult, Partnership, RowProblem
 
 
 def join_partnerships(
@@ -25,14 +26,28 @@ def join_partnerships(
     data_source: str | None = None,
 ) -> JoinResult:
     """Join already validated rows (tests, and callers that build `Partnership`s themselves)."""
+    from atlasmaps.data.schema import country_name
     from atlasmaps.join.french import french_index, match_french
-    from atlasmaps.join.partner import match_partner
+    from atlasmaps.join.partner import infer_country, match_partner
 
     index = french_index()
     rows = []
     for p in partnerships:
         french, french_match = match_french(p, index)
-        partner, partner_match = match_partner(p)
+        if p.type_collectivite is None:  # inferred by the French side: the row takes it from now on
+            p = replace(p, type_collectivite=french.kind if french else CollectiviteType.COMMUNE)
+        if not p.pays:
+            country, failed = infer_country(p)
+            if failed is not None:
+                rows.append(JoinedPartnership(p, french, french_match, None, failed))
+                continue
+            p = replace(p, pays=country)
+            partner, partner_match = match_partner(p)
+            partner_match = replace(partner_match, reason="; ".join(
+                r for r in (partner_match.reason, f"no country given: {country_name(country, 'en')} inferred "
+                                                  "from the partner's name") if r))
+        else:
+            partner, partner_match = match_partner(p)
         rows.append(JoinedPartnership(p, french, french_match, partner, partner_match))
     return JoinResult(
         source=source,
