@@ -350,6 +350,22 @@ def test_environment_faults_while_writing_a_map_are_not_blamed_on_atlasmaps(
         assert err.count("cannot write") == 1, "the demo stops at the first map instead of failing each one"
 
 
+def test_disk_full_stops_a_batch_with_exit_2(tmp_path: Path, capsys, monkeypatch) -> None:
+    """A full disk is the batch's problem, not each map's: it stops at the first, says why, exit 2."""
+    def full(self, data):  # type: ignore[no-untyped-def]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    out = tmp_path / "out"
+    code, _, err = run_cli(["batch", str(sample_path()), "--all-partners", "--kinds", "country", "-f", "svg",
+                            "-o", str(out), "--jobs", "1"], capsys)
+    assert code == 2
+    assert one_error_line(err).startswith(f"Error: batch stopped: cannot write {out}/country-")
+    assert err.count("failed: country-") == 1, "the batch goes no further than the first map"
+    assert "bug" not in err
+    assert [f for f in files_in(out) if f.endswith(".svg") or f.endswith(".part")] == []
+
+
 def test_an_oserror_anywhere_else_is_one_line_naming_the_path(tmp_path: Path, capsys, monkeypatch) -> None:
     from atlasmaps.commands import data as data_command
 
