@@ -507,6 +507,22 @@ def test_source_is_decided_in_one_place() -> None:
     assert stated_source("  ", rows(), None) is None
 
 
+def test_source_line_text(japan_result) -> None:
+    from dataclasses import replace
+
+    from atlasmaps.layout.text import source_line
+    from atlasmaps.style import load_style
+
+    style = load_style(None)
+    stated = replace(japan_result, data_source="Cités Unies France")
+    assert source_line(style, stated, "fr") == "Source : Cités Unies France, données du 15 mars 2024"
+    assert source_line(style, japan_result, "en") == (
+        "Source: French Atlas of Decentralised Cooperation (MEAE/DAECT), data as of 15 March 2024")
+    older = style.model_copy(update={"labels": {k: {n: t for n, t in v.items() if n != "source_data"}
+                                                for k, v in style.labels.items()}})
+    assert source_line(older, stated, "fr").startswith("Source : Atlas français")
+
+
 def test_source_line_shows_the_data_source_in_pdf_and_html(tmp_path: Path, capsys) -> None:
     pypdf = pytest.importorskip("pypdf")
     data = small_csv(tmp_path / "d.csv", source="Région Bretagne, inventaire 2025")

@@ -44,7 +44,7 @@ def source_line(style: Style, joined: JoinResult, lang: str = "fr") -> str:
     """The maps' source line, print and web alike: the source the data states (`JoinResult.data_source`,
     decided by `atlasmaps.join.stated_source`) with its date, else the style's default line."""
     date = format_data_date(joined.data_date, lang) or "—"
-    if joined.data_source:
+    if joined.data_source and style.has_text("source_data", lang):  # an older custom style may lack it
         return style.text("source_data", lang, source=joined.data_source, date=date)
     return style.text("source", lang, date=date)
 
