@@ -687,7 +687,7 @@ def test_kill_9_of_a_batch_kills_its_workers_and_the_rerun_resumes(tmp_path: Pat
     while len(_done(out)) < 2 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.2)
     workers = _children(process.pid)
-    assert process.poll() is None and len(workers) == 2, "the batch should be midway, with two workers"
+    assert process.poll() is None and len(workers) >= 2, "the batch should be midway, with its two workers"
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
     done_before = _done(out)  # the manifest as the kill left it (written atomically after each map)
