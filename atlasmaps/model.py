@@ -29,6 +29,7 @@ class MatchStatus(StrEnum):
     AMBIGUOUS = "ambiguous"
     TO_CONFIRM = "to confirm"
     DOMESTIC = "domestic"
+    IGNORED = "ignored"  # left off on purpose by the corrections file
     UNMATCHED = "unmatched"
     INVALID = "invalid"
 
@@ -157,8 +158,8 @@ class JoinedPartnership:
     @property
     def status(self) -> MatchStatus:
         """The worse of the two sides: a row is only drawn when both are matched."""
-        order = [MatchStatus.INVALID, MatchStatus.UNMATCHED, MatchStatus.DOMESTIC, MatchStatus.TO_CONFIRM,
-                 MatchStatus.AMBIGUOUS, MatchStatus.MATCHED]
+        order = [MatchStatus.INVALID, MatchStatus.UNMATCHED, MatchStatus.IGNORED, MatchStatus.DOMESTIC,
+                 MatchStatus.TO_CONFIRM, MatchStatus.AMBIGUOUS, MatchStatus.MATCHED]
         return min((self.french_match.status, self.partner_match.status), key=order.index)
 
     @property

@@ -167,7 +167,7 @@ def test_validate_exit_1_and_report_without_traceback(bad_file: Path, tmp_path: 
     assert f"{bad_file}: 7 rows, 5 invalid, 2 mapped" in proc.stdout
     assert f"{bad_file}, row 5, column 'collectivite': empty name" in proc.stdout
     lines = report.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0] == "row,id,status,side,column,reason,candidates"
+    assert lines[0] == "row,id,status,side,column,method,precision,reason,candidates"
     assert len(lines) == 1 + 5 + 1  # five invalid rows and one warning
 
 

@@ -593,6 +593,17 @@ def test_validate_report_onto_its_data_is_refused(tmp_path: Path, capsys, no_ren
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv", "link.csv"]
 
 
+def test_the_corrections_template_never_replaces_an_input(tmp_path: Path, capsys) -> None:
+    """`--report r.csv` also writes r.corrections.csv: it must not replace the data or the corrections."""
+    data = small_csv(tmp_path / "r.corrections.csv")
+    before = data.read_bytes()
+    code, _, err = run_cli(["validate", str(data), "--report", str(tmp_path / "r.csv")], capsys)
+    assert code == 2
+    assert one_error_line(err) == (f"Error: --report template {data} is the data file: refusing to overwrite it "
+                                   "(choose another path)")
+    assert data.read_bytes() == before and not (tmp_path / "r.csv").exists()
+
+
 def test_a_map_onto_its_data_is_refused(tmp_path: Path, capsys, no_render) -> None:
     out = tmp_path / "o"
     out.mkdir()

@@ -31,6 +31,8 @@ def _split(value: str | None) -> list[str] | None:
 @click.option("--lang", type=click.Choice(["fr", "en"]), default=None, help="Map text language (default fr).")
 @click.option("--dpi", type=click.IntRange(36, 1200), default=None, help="PNG resolution (default 300).")
 @click.option("--page", type=click.Choice(PAGES, case_sensitive=False), default=None, help="Page format.")
+@click.option("--corrections", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CSV or YAML of join corrections (see `atlasmaps validate --report`).")
 @click.option("--force", is_flag=True,
               help="Redo every map, even those whose inputs are unchanged; write into a non-empty folder "
                    "that holds no manifest of a previous batch.")
@@ -78,13 +80,14 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
                          dpi=settings["dpi"], page=page_name(settings["page"]),
                          include_inactive=bool(settings["include_inactive"]))
     out_dir = Path(settings["output"])
-    inputs = input_files(settings["data"], settings.get("columns") and Path(settings["columns"]), settings["style"])
+    inputs = input_files(settings["data"], settings.get("columns") and Path(settings["columns"]), settings["style"],
+                         settings.get("corrections") and Path(settings["corrections"]))
     if source != settings["data"]:
         inputs["batch manifest"] = source
     # Usage errors before the join and before any map: pixel budget, writable folder, inputs not overwritten.
     preflight(style, [base], out_dir, inputs, outputs=[out_dir / MANIFEST_NAME, out_dir / INDEX_NAME])
-    joined = with_data_date(join_file(settings["data"], columns=settings.get("columns"), source=settings["source"]),
-                            data_date)
+    joined = with_data_date(join_file(settings["data"], columns=settings.get("columns"),
+                                      corrections=settings.get("corrections"), source=settings["source"]), data_date)
     print_join_summary(joined)
     jobs = plan_jobs(joined, kinds, partners, base, settings["style"], style.fingerprint(), out_dir)
     refuse_overwrite([("output", p) for job in jobs for p in _outputs(job, out_dir)], inputs)
@@ -110,7 +113,7 @@ def _outputs(job: Any, out_dir: Path) -> list[Path]:
 
 
 MANIFEST_KEYS = ("data", "style", "lang", "kinds", "partners", "all_partners", "formats", "output", "dpi", "page",
-                 "jobs", "columns", "include_inactive", "data_date", "source")
+                 "jobs", "columns", "corrections", "include_inactive", "data_date", "source")
 
 
 def read_manifest(source: Path) -> dict[str, Any]:
@@ -184,6 +187,7 @@ def _manifest_model() -> Any:
         page: Literal[PAGES] = "A4-landscape"  # type: ignore[valid-type]
         jobs: StrictInt | None = Field(None, ge=1, le=256)
         columns: Name | None = None
+        corrections: Name | None = None
         include_inactive: StrictBool = False
         data_date: datetime.date | None = None
         source: Annotated[StrictStr, Field(max_length=300)] | None = None
@@ -196,7 +200,8 @@ def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str,
     settings: dict[str, Any] = {
         "data": source, "style": None, "lang": "fr", "kinds": ["bilateral", "country"], "partners": None,
         "all_partners": False, "formats": ["pdf"], "output": "outputs", "dpi": 300, "page": "A4-landscape",
-        "jobs": None, "columns": None, "include_inactive": False, "data_date": None, "source": None,
+        "jobs": None, "columns": None, "corrections": None, "include_inactive": False, "data_date": None,
+        "source": None,
     }
     is_manifest = source.suffix.lower() in (".yaml", ".yml")
     if is_manifest:
@@ -208,7 +213,7 @@ def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str,
         if manifest.get("data_date") is not None:
             manifest["data_date"] = manifest["data_date"].isoformat()
         base = source.parent
-        for key in ("data", "output", "columns", "style"):
+        for key in ("data", "output", "columns", "corrections", "style"):
             value = manifest.get(key)
             if value and (key != "style" or str(value).endswith((".yaml", ".yml"))):
                 manifest[key] = str(base / value) if not Path(value).is_absolute() else value
@@ -216,7 +221,7 @@ def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str,
     source_of = ctx.get_parameter_source
     for key, option in (("all_partners", "all_partners"), ("style", "style_name"), ("lang", "lang"),
                         ("dpi", "dpi"), ("page", "page"), ("jobs", "jobs"), ("include_inactive", "include_inactive"),
-                        ("data_date", "data_date"), ("source", "data_source")):
+                        ("data_date", "data_date"), ("corrections", "corrections"), ("source", "data_source")):
         if kw[option] not in (None, False):
             settings[key] = kw[option]
     if kw["partners"]:

@@ -90,6 +90,8 @@ def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      default=Path("outputs"), show_default=True, help="Output directory."),
         click.option("--columns", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
                      help="YAML mapping of your column names to the schema's."),
+        click.option("--corrections", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                     help="CSV or YAML of join corrections (see `atlasmaps validate --report`)."),
         click.option("--projection", default=None, help="EPSG code or PROJ string overriding the automatic choice."),
         click.option("--insets/--no-insets", default=None, help="Overseas insets (default: when one is involved)."),
         click.option("--north-arrow", is_flag=True, help="Draw a north arrow."),
@@ -124,21 +126,23 @@ def _run(ctx: click.Context, kind: MapKind, data: Path, partner: str | None = No
     style_name = kw.pop("style_name")
     style = load_style_for_maps(style_name)
     kw["projection"] = checked_override(kw["projection"])
-    columns, data_date, data_source, out_dir = kw.pop("columns"), kw.pop("data_date"), kw.pop("data_source"), kw.pop("out_dir")
+    columns, corrections, data_date = kw.pop("columns"), kw.pop("corrections"), kw.pop("data_date")
+    data_source, out_dir = kw.pop("data_source"), kw.pop("out_dir")
     options = map_render_options(kind, iso2, **kw)
-    preflight(style, [options], out_dir, input_files(data, columns, style_name))
-    joined = with_data_date(join_file(data, columns=columns, source=data_source), data_date)
+    preflight(style, [options], out_dir, input_files(data, columns, style_name, corrections))
+    joined = with_data_date(join_file(data, columns=columns, corrections=corrections, source=data_source), data_date)
     print_join_summary(joined)
     failed = _make(joined, style, options, out_dir)
     ctx.exit(1 if failed or joined.problems or len(joined.mapped) < len(joined.rows) else 0)
 
 
-def input_files(data: Path | None, columns: Path | None, style_name: str | None) -> dict[str, Path | None]:
+def input_files(data: Path | None, columns: Path | None, style_name: str | None,
+                corrections: Path | None = None) -> dict[str, Path | None]:
     """What a command reads, so that no output replaces it."""
     from atlasmaps.style import _looks_like_path
 
     style_path = Path(style_name) if style_name and _looks_like_path(style_name) else None
-    return {"data file": data, "--columns file": columns, "style file": style_path}
+    return {"data file": data, "--columns file": columns, "style file": style_path, "--corrections file": corrections}
 
 
 def map_render_options(kind: MapKind, partner: str | None, **kw: Any) -> Any:

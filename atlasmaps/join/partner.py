@@ -144,6 +144,7 @@ class CountryIndex:
     iso2: str
     places: dict[str, list[_Place]] = field(default_factory=lambda: defaultdict(list))
     alt_places: dict[str, list[_Place]] = field(default_factory=lambda: defaultdict(list))
+    by_id: dict[str, _Place] = field(default_factory=dict)  # GeoNames id, for corrections
     admin2_by_name: dict[str, list[_Admin2]] = field(default_factory=lambda: defaultdict(list))
     admin1_by_name: dict[str, list[_Admin1]] = field(default_factory=lambda: defaultdict(list))
     admin1_by_code: dict[str, _Admin1] = field(default_factory=dict)
@@ -252,6 +253,7 @@ def country_index(iso2: str) -> CountryIndex | None:
                        _text(admin2s[i]))  # type: ignore[index]
         key = normalize_name(name)
         by_key[key].append(place)
+        index.by_id[place.place_id] = place
         if " " in key:
             core = place_core(key)
             if core != key:
@@ -301,13 +303,20 @@ def infer_country(p: Partnership) -> tuple[str | None, SideMatch | None]:
 
     name = p.partenaire
     qualified = split_qualifier(name)
-    if qualified is not None:  # "Dorchester, Dorset" / "Brest, Belarus"
+    qualifier = None
+    if qualified is not None:  # "Brest, Belarus" / "Milena, Sicily"
         ref = resolve_country_ref(qualified[1])
         if ref is not None:
             return ref.iso2, None
-        name = qualified[0]
+        name, qualifier = qualified
     found = _world_names().get(normalize_name(name), {})
     foreign = {c: pop for c, pop in found.items() if c not in FRENCH_TERRITORIES} or found
+    if qualifier and len(foreign) > 1:  # the qualifier names a region of one of the countries
+        qkey = normalize_name(qualifier)
+        having = {c: pop for c, pop in foreign.items() if (ix := country_index(c)) is not None
+                  and (qkey in ix.admin1_by_name or admin_core(qkey) in ix.admin1_by_name or qkey in ix.admin2_by_name)}
+        if len(having) == 1:
+            return next(iter(having)), None
     if not foreign:
         return None, SideMatch(MatchStatus.UNMATCHED, reason=f"no country given, and no place named '{name}' "
                                                              "is known: give the country (pays)")
@@ -318,6 +327,35 @@ def infer_country(p: Partnership) -> tuple[str | None, SideMatch | None]:
                                reason=f"no country given, and places named '{name}' exist in {len(foreign)} "
                                       "countries: give the country (pays)")
     return best, None
+
+
+def corrected_partner(p: Partnership, c) -> tuple[PartnerPlace | None, SideMatch]:  # noqa: ANN001
+    """The partner side as a corrections-file line says: a GeoNames place, an admin-1 code, a
+    position, or left off on purpose."""
+    if c.ignore:
+        return None, SideMatch(MatchStatus.IGNORED, MatchMethod.CORRECTION, reason=f"ignored ({c.where})")
+    index = country_index(p.pays)
+    why = f"corrected ({c.where})"
+    if index is None:
+        return None, SideMatch(MatchStatus.UNMATCHED, MatchMethod.CORRECTION, reason=f"no boundaries for {p.pays}")
+    if c.place_id:
+        place = index.by_id.get(str(c.place_id))
+        if place is None:
+            return None, SideMatch(MatchStatus.UNMATCHED, MatchMethod.CORRECTION,
+                                   reason=f"no place with id {c.place_id} in {p.pays} ({c.where})")
+        return _from_place(p, place, SideMatch(MatchStatus.MATCHED, MatchMethod.CORRECTION, reason=why))
+    if c.code:
+        unit = index.admin1_by_code.get(c.code.strip().upper())
+        if unit is None:
+            return None, SideMatch(MatchStatus.UNMATCHED, MatchMethod.CORRECTION,
+                                   reason=f"unknown zone code '{c.code}' in {p.pays} ({c.where})")
+        return _from_admin1(p, unit, SideMatch(MatchStatus.MATCHED, MatchMethod.CORRECTION, reason=why))
+    unit = index.admin1_at(c.lon, c.lat)
+    if unit is None and index.admin1_list:
+        return None, SideMatch(MatchStatus.UNMATCHED, MatchMethod.CORRECTION,
+                               reason=f"position {c.lat:g}, {c.lon:g} is outside {p.pays} ({c.where})")
+    return PartnerPlace(p.partenaire, p.pays, c.lon, c.lat, unit.id if unit else None, unit.name if unit else None), \
+        SideMatch(MatchStatus.MATCHED, MatchMethod.CORRECTION, reason=why, precision=Precision.POINT)
 
 
 def match_partner(p: Partnership) -> tuple[PartnerPlace | None, SideMatch]:
@@ -464,6 +502,9 @@ def _by_level(p: Partnership, as_place: tuple, as_unit: tuple) -> tuple[PartnerP
     place, place_match = as_place
     zone, zone_match = as_unit
     place_label = place.name if place is not None else p.partenaire
+    if place is not None and zone is not None and place.admin1_id == zone.admin1_id:
+        # the town and its own unit (Osaka, Tokyo, Florence): no choice to report
+        return (zone, zone_match) if unit_level else (place, place_match)
     if unit_level:
         note = (f"'{p.partenaire}' is both an admin-1 unit and a place ({place_label}); the admin-1 unit was "
                 f"chosen, at the level of the French {p.type_collectivite.value}")
