@@ -146,6 +146,10 @@ class SideMatch:
     reason: str | None = None
     precision: Precision | None = None
 
+    def at(self, precision: Precision) -> SideMatch:
+        """The same match with its precision (faster than dataclasses.replace on 12,000 rows)."""
+        return SideMatch(self.status, self.method, self.candidates, self.reason, precision)
+
 
 @dataclass(frozen=True)
 class JoinedPartnership:

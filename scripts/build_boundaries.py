@@ -45,6 +45,7 @@ from shapely.geometry import MultiPolygon, Point
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from atlasmaps.join.normalize import normalize_name  # noqa: E402  (the join's own keys)
+from atlasmaps.join.partner import place_core  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -609,6 +610,7 @@ def commune_layer(cog: Path, dfr: dict, bboxes: dict, geonames: pd.DataFrame) ->
             "position": how,
             # other names people use (Dunkirk, Dunkerque): GeoNames alternate names of its place
             "alt_keys": [alt_by_code.get(c["code"], "") for c in communes],
+            "name_key": [normalize_name(c["nom"]) for c in communes],  # the join's key, stored
         },
         geometry=geoms, crs=WGS84,
     ).sort_values("code").reset_index(drop=True)
@@ -827,8 +829,12 @@ def places_layer(df: pd.DataFrame, admin1: gpd.GeoDataFrame) -> gpd.GeoDataFrame
     # GeoNames admin-2 code ("BJ.14.1234"), the key of the admin2_units layer
     pts["admin2_code"] = [f"{c}.{a1}.{a2}" if a2 else None for c, a1, a2 in zip(df.country, df.admin1, df.admin2)]
     pts["alt_keys"] = [alternate_keys(n, a) for n, a in zip(df.name, df.alternatenames)]
+    # the join's keys of the name, stored so that it does not normalise 235,000 names at each start:
+    # the name's key, and its core without "City"/"-shi"... when that differs (else "")
+    pts["name_key"] = [normalize_name(n) for n in df.name]
+    pts["core_key"] = [c if (c := place_core(k)) != k else "" for k in pts["name_key"]]
     out = pts[["place_id", "name", "country", "admin1_id", "admin1_name", "population", "feature",
-               "admin2_code", "alt_keys", "geometry"]]
+               "admin2_code", "name_key", "core_key", "alt_keys", "geometry"]]
     print(f"  places: {len(out)}, with an admin-1 unit: {int(out.admin1_id.notna().sum())}, "
           f"with alternate names: {int((out.alt_keys != '').sum())}")
     return out.reset_index(drop=True)

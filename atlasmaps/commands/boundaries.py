@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 
 LAYER_ORDER = ("countries_10m", "countries_50m", "countries_110m", "admin1", "fr_regions",
-               "fr_departements", "fr_communes", "fr_epci", "places")
+               "fr_departements", "fr_communes", "fr_communes_secondaires", "fr_epci", "places", "admin2_units",
+               "admin1_names")
 
 
 @click.group("boundaries")
@@ -48,14 +49,15 @@ def list_cmd(countries: tuple[str, ...]) -> None:
     srcs = b.sources()
     layers = man["layers"]
     click.echo("Embedded boundaries (" + str(b.boundaries_dir()) + ")")
-    click.echo(f"  {'layer':<16} {'features':>9}  source")
+    click.echo(f"  {'layer':<24} {'features':>9}  source")
     for name in [n for n in LAYER_ORDER if n in layers] + [n for n in layers if n not in LAYER_ORDER]:
-        click.echo(f"  {name:<16} {layers[name]['features']:>9}  {_layer_sources(name, srcs)}")
+        click.echo(f"  {name:<24} {layers[name]['features']:>9}  {_layer_sources(name, srcs)}")
     cov = layers.get("fr_communes", {}).get("coverage")
     if cov:
         click.echo(
             f"Commune points: {cov['with_point']} of {cov['communes']} communes ({cov['share']:.1%}), "
-            f"holding {cov['population_share']:.1%} of the population (GeoNames places joined by name)"
+            f"holding {cov['population_share']:.1%} of the population"
+            + (" (" + ", ".join(f"{k} {v}" for k, v in cov["by_source"].items()) + ")" if cov.get("by_source") else "")
         )
     for iso2 in codes:
         admin1 = b.load("admin1", iso2)

@@ -109,11 +109,12 @@ class FrenchIndex:
     region_names: dict[str, str] = field(default_factory=dict)  # normalised name -> code
     _buckets: dict[tuple[CollectiviteType, str], list[str]] = field(default_factory=dict)
 
-    def add(self, unit: FrenchUnit) -> None:
+    def add(self, unit: FrenchUnit, key: str | None = None) -> None:
+        """Index a unit under its codes and names (`key`: its normalised name, when already known)."""
         self.by_code[(unit.kind, unit.code)] = unit
         if unit.siren:
             self.by_siren.setdefault(unit.siren, unit)
-        key = normalize_name(unit.name)
+        key = key or normalize_name(unit.name)
         self.by_name[unit.kind][key].append(unit)
         core = core_name(key, unit.kind)
         if core != key:
@@ -185,13 +186,13 @@ def french_index() -> FrenchIndex:
 
     communes = boundaries.load("fr_communes")
     lon, lat = _points(communes)
-    for code, siren, name, dep, reg, pop, alts, x, y in zip(
+    for code, siren, name, dep, reg, pop, alts, key, x, y in zip(
         communes["code"], communes["siren"], communes["name"], communes["departement"], communes["region"],
-        communes["population"], communes["alt_keys"], lon, lat, strict=True,
+        communes["population"], communes["alt_keys"], communes["name_key"], lon, lat, strict=True,
     ):
         unit = FrenchUnit(K.COMMUNE, str(code), str(name), siren=_str(siren), departement=_str(dep),
                           region=_str(reg), lon=x, lat=y)
-        index.add(unit)
+        index.add(unit, key)
         index.population[(K.COMMUNE, str(code))] = int(pop or 0)
         for alt in alts.split("|") if alts else ():
             index.alt_names[alt].append(unit)
@@ -461,12 +462,10 @@ def _decide(units: list[FrenchUnit], hint: str | None, method: MatchMethod, p: P
 
 def _positioned(unit: FrenchUnit, match: SideMatch) -> tuple[FrenchUnit | None, SideMatch]:
     """A commune or groupement without a point is not drawn: never in a wrong place."""
-    from dataclasses import replace
-
     if unit.lon is None or unit.lat is None:
         return unit, SideMatch(MatchStatus.UNMATCHED, match.method,
                                reason=f"no position for {unit.kind.value} {unit.name} ({unit.code})")
-    return unit, replace(match, precision=PRECISION[unit.kind])
+    return unit, match.at(PRECISION[unit.kind])
 
 
 def _fuzzy(key: str, kind: CollectiviteType, hint: str | None,

@@ -21,6 +21,7 @@ import difflib
 import re
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -128,6 +129,40 @@ class _Admin2:
     admin1_name: str | None
 
 
+class _PlaceIndex(Mapping):
+    """Name key -> the country's places of that name. Keys point at rows of the country's columns,
+    and a `_Place` is made the first time a row is asked for: a file touches few of the 235,000
+    places, so making them all at start would be most of the join's cold time."""
+
+    def __init__(self, columns: list[tuple], xs: list[float], ys: list[float]) -> None:
+        self.rows: dict[str, list[int]] = defaultdict(list)
+        self._columns, self._xs, self._ys = columns, xs, ys
+        self._made: dict[int, _Place] = {}
+
+    def place(self, i: int) -> _Place:
+        made = self._made.get(i)
+        if made is None:
+            name, aid, aname, pid, pop, feature, a2code = (c[i] for c in self._columns)
+            made = self._made[i] = _Place(name, self._xs[i], self._ys[i], aid, aname, pid, pop,
+                                          feature == "PPLX", a2code)
+        return made
+
+    def __getitem__(self, key: str) -> list[_Place]:
+        return [self.place(i) for i in self.rows[key]] if key in self.rows else []
+
+    def get(self, key: str, default=None):  # noqa: ANN001, ANN201
+        return self[key] if key in self.rows else default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.rows
+
+    def __iter__(self):  # noqa: ANN204
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
 @dataclass(frozen=True)
 class _Admin1:
     id: str
@@ -142,10 +177,12 @@ class CountryIndex:
     """Lookups over one country's places and admin-1 units."""
 
     iso2: str
-    places: dict[str, list[_Place]] = field(default_factory=lambda: defaultdict(list))
-    alt_places: dict[str, list[_Place]] = field(default_factory=lambda: defaultdict(list))
-    by_id: dict[str, _Place] = field(default_factory=dict)  # GeoNames id, for corrections
-    admin2_by_name: dict[str, list[_Admin2]] = field(default_factory=lambda: defaultdict(list))
+    places: _PlaceIndex = field(default_factory=lambda: _PlaceIndex([], [], []))
+    _alt_places: _PlaceIndex | None = None
+    _with_alts: list[tuple[int, str]] = field(default_factory=list)
+    _ids: dict[str, int] = field(default_factory=dict)  # GeoNames id -> row, for corrections
+    _admin2_by_name: dict[str, list[_Admin2]] | None = None
+    _admin2_rows: list[int] = field(default_factory=list)
     admin1_by_name: dict[str, list[_Admin1]] = field(default_factory=lambda: defaultdict(list))
     admin1_by_code: dict[str, _Admin1] = field(default_factory=dict)
     geometries: list = field(default_factory=list)  # shapely geometries, parallel to admin1_list
@@ -166,6 +203,52 @@ class CountryIndex:
         # "JP.HG" is also written "HG" within its country
         if "." in unit.id:
             self.admin1_by_code.setdefault(unit.id.split(".", 1)[1].upper(), unit)
+
+    @property
+    def admin2_by_name(self) -> dict[str, list[_Admin2]]:
+        """Second-order units by name, built the first time a name is neither a place nor an
+        admin-1 unit (47,000 names worldwide: not worth normalising at every start)."""
+        if self._admin2_by_name is None:
+            import shapely
+
+            admin2 = _layers()[2]
+            by_name: dict[str, list[_Admin2]] = defaultdict(list)
+            rows = self._admin2_rows
+            geoms = admin2["geometry"][rows]  # type: ignore[index]
+            missing = shapely.is_missing(geoms).tolist()
+            xs, ys = shapely.get_x(geoms).tolist(), shapely.get_y(geoms).tolist()
+            for i, miss, x, y in zip(rows, missing, xs, ys, strict=True):
+                unit = _Admin2(str(admin2["admin2_code"][i]), str(admin2["name"][i]),  # type: ignore[index]
+                               None if miss else x, None if miss else y,
+                               admin2["admin1_id"][i], admin2["admin1_name"][i])  # type: ignore[index]
+                key = normalize_name(unit.name)
+                for k in dict.fromkeys((key, admin_core(key), place_core(key))):
+                    by_name[k].append(unit)
+            self._admin2_by_name = by_name
+        return self._admin2_by_name
+
+    @property
+    def alt_places(self) -> _PlaceIndex:
+        """Places by their other names (exonyms, spellings, Japanese long vowels folded), built the
+        first time a name is not found among the places' own names: most rows never need it."""
+        if self._alt_places is None:
+            alt = _PlaceIndex(self.places._columns, self.places._xs, self.places._ys)
+            alt._made = self.places._made
+            for i, keys in self._with_alts:
+                for key in keys.split("|"):
+                    alt.rows[key].append(i)
+            if self.iso2 == "JP":
+                for index_rows in (self.places.rows, dict(alt.rows)):
+                    for key, rows in index_rows.items():
+                        variant = japanese_variant(key)
+                        if variant != key:
+                            alt.rows[variant].extend(rows)
+            self._alt_places = alt
+        return self._alt_places
+
+    def by_id(self, place_id: str) -> _Place | None:
+        i = self._ids.get(place_id)
+        return None if i is None else self.places.place(i)
 
     def admin1_at(self, lon: float, lat: float) -> _Admin1 | None:
         """The admin-1 unit containing the point (or the nearest within COAST_TOLERANCE)."""
@@ -192,7 +275,8 @@ def _layers() -> tuple[dict[str, object], dict[str, object], dict[str, object], 
     out = []
     for layer in ("admin1", "places", "admin2_units", "admin1_names"):
         gdf = boundaries.load(layer)
-        columns = {c: gdf[c].tolist() for c in gdf.columns if c != "geometry"}
+        columns = {c: gdf[c].astype(object).where(gdf[c].notna(), None).tolist() if c != "population"
+                   else gdf[c].fillna(0).astype(int).tolist() for c in gdf.columns if c != "geometry"}
         if "geometry" in gdf.columns:
             columns["geometry"] = gdf.geometry.values
         columns["groups"] = {k: v.tolist() for k, v in gdf.groupby("country").indices.items()}
@@ -200,8 +284,13 @@ def _layers() -> tuple[dict[str, object], dict[str, object], dict[str, object], 
     return out[0], out[1], out[2], out[3]
 
 
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
+def _picker(rows: list[int]):  # noqa: ANN202
+    """A function taking the given positions of a list, as a tuple (fast, for 10 columns × 200,000 rows)."""
+    from operator import itemgetter
+
+    if len(rows) == 1:
+        return lambda column: (column[rows[0]],)
+    return itemgetter(*rows) if rows else (lambda column: ())
 
 
 @lru_cache(maxsize=None)
@@ -237,44 +326,24 @@ def country_index(iso2: str) -> CountryIndex | None:
             for k in dict.fromkeys((key, admin_core(key))):
                 if unit not in index.admin1_by_name[k]:
                     index.admin1_by_name[k].append(unit)
-    japanese = iso2 == "JP"
     pgeoms = places["geometry"][rows_p]  # type: ignore[index]
-    xs, ys = shapely.get_x(pgeoms), shapely.get_y(pgeoms)
-    names, aids, anames = places["name"], places["admin1_id"], places["admin1_name"]
-    ids, pops, features, alts = places["place_id"], places["population"], places["feature"], places["alt_keys"]
-    admin2s = places["admin2_code"]
-    by_key, by_alt = index.places, index.alt_places
-    for i, x, y in zip(rows_p, xs.tolist(), ys.tolist(), strict=True):
-        name = names[i]  # type: ignore[index]
-        if not isinstance(name, str) or x != x:  # NaN: no point
+    xs, ys = shapely.get_x(pgeoms).tolist(), shapely.get_y(pgeoms).tolist()
+    pick = _picker(rows_p)
+    shown = [pick(places[c]) for c in ("name", "admin1_id", "admin1_name", "place_id", "population",  # type: ignore[index]
+                                       "feature", "admin2_code")]
+    index.places = table = _PlaceIndex(shown, xs, ys)
+    by_key, ids, with_alts = table.rows, index._ids, index._with_alts
+    keys = [pick(places[c]) for c in ("name_key", "core_key", "alt_keys")]  # type: ignore[index]
+    for i, (x, pid, key, core, alts) in enumerate(zip(xs, shown[3], *keys, strict=True)):
+        if x != x:  # NaN: no point
             continue
-        place = _Place(name, x, y, _text(aids[i]), _text(anames[i]),  # type: ignore[index]
-                       str(ids[i]), int(pops[i] or 0), features[i] == "PPLX",  # type: ignore[index]
-                       _text(admin2s[i]))  # type: ignore[index]
-        key = normalize_name(name)
-        by_key[key].append(place)
-        index.by_id[place.place_id] = place
-        if " " in key:
-            core = place_core(key)
-            if core != key:
-                by_key[core].append(place)
-        alt_keys = alts[i].split("|") if alts[i] else []  # type: ignore[index]
-        if japanese:
-            alt_keys = [*alt_keys, *(japanese_variant(k) for k in (key, *alt_keys))]
-        for alt in dict.fromkeys(alt_keys):
-            if alt != key:
-                by_alt[alt].append(place)
-    rows_2 = admin2["groups"].get(iso2, [])  # type: ignore[union-attr]
-    g2 = admin2["geometry"][rows_2]  # type: ignore[index]
-    missing = shapely.is_missing(g2)
-    x2, y2 = shapely.get_x(g2), shapely.get_y(g2)
-    for i, miss, x, y in zip(rows_2, missing.tolist(), x2.tolist(), y2.tolist(), strict=True):
-        unit = _Admin2(str(admin2["admin2_code"][i]), str(admin2["name"][i]),  # type: ignore[index]
-                       None if miss else x, None if miss else y,
-                       _text(admin2["admin1_id"][i]), _text(admin2["admin1_name"][i]))  # type: ignore[index]
-        key = normalize_name(unit.name)
-        for k in dict.fromkeys((key, admin_core(key), place_core(key))):
-            index.admin2_by_name[k].append(unit)
+        by_key[key].append(i)
+        ids[pid] = i
+        if core:
+            by_key[core].append(i)
+        if alts:
+            with_alts.append((i, alts))
+    index._admin2_rows = admin2["groups"].get(iso2, [])  # type: ignore[union-attr]
     return index
 
 
@@ -339,7 +408,7 @@ def corrected_partner(p: Partnership, c) -> tuple[PartnerPlace | None, SideMatch
     if index is None:
         return None, SideMatch(MatchStatus.UNMATCHED, MatchMethod.CORRECTION, reason=f"no boundaries for {p.pays}")
     if c.place_id:
-        place = index.by_id.get(str(c.place_id))
+        place = index.by_id(str(c.place_id))
         if place is None:
             return None, SideMatch(MatchStatus.UNMATCHED, MatchMethod.CORRECTION,
                                    reason=f"no place with id {c.place_id} in {p.pays} ({c.where})")
@@ -694,16 +763,10 @@ def _fuzzy_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Admi
 
 
 def _from_place(p: Partnership, pl: _Place, match: SideMatch) -> tuple[PartnerPlace, SideMatch]:
-    from dataclasses import replace
-
-    return PartnerPlace(pl.name, p.pays, pl.lon, pl.lat, pl.admin1_id, pl.admin1_name), \
-        replace(match, precision=Precision.POINT)
+    return PartnerPlace(pl.name, p.pays, pl.lon, pl.lat, pl.admin1_id, pl.admin1_name), match.at(Precision.POINT)
 
 
 def _from_admin1(p: Partnership, unit: _Admin1, match: SideMatch) -> tuple[PartnerPlace | None, SideMatch]:
-    from dataclasses import replace
-
     if unit.lon is None or unit.lat is None:
         return None, SideMatch(MatchStatus.UNMATCHED, match.method, reason=f"no position for {unit.name}")
-    return PartnerPlace(p.partenaire, p.pays, unit.lon, unit.lat, unit.id, unit.name), \
-        replace(match, precision=Precision.ADMIN1)
+    return PartnerPlace(p.partenaire, p.pays, unit.lon, unit.lat, unit.id, unit.name), match.at(Precision.ADMIN1)
