@@ -102,19 +102,25 @@ def check_pixel_budget(style: Style, options: RenderOptions, option: str = "--dp
 
 
 def check_projection(joined: JoinResult, options: RenderOptions) -> None:
-    """A `--projection` in which the partners' places cannot be drawn (the other side of an orthographic
+    """A `--projection` in which places of the map cannot be drawn (the other side of an orthographic
     globe, outside a national grid's domain) is a usage error, said before rendering."""
     if not options.projection or options.kind not in (MapKind.BILATERAL, MapKind.COUNTRY):
         return
     from atlasmaps.layout.projection import hidden_points
 
-    points = [(r.partner.lon, r.partner.lat) for r in joined.mapped
-              if r.partner is not None and r.partner.lon is not None and r.partner.lat is not None]
-    hidden = hidden_points(options.projection, points)
-    if points and hidden == len(points):
-        raise UsageFault(f"--projection {options.projection}: hides every partner place of {options.partner} "
-                         f"({hidden} of {len(points)} cannot be projected); choose a projection centred on it, "
-                         "or leave the choice to atlasmaps")
+    sides = [("partner place(s)", f"of {options.partner}",
+              [(r.partner.lon, r.partner.lat) for r in joined.mapped if r.partner is not None])]
+    if options.kind is MapKind.BILATERAL:  # the France panel is drawn in the same projection
+        sides.append(("French collectivité(s)", "drawn as points",
+                      [(r.french.lon, r.french.lat) for r in joined.mapped if r.french is not None]))
+    for what, where, raw in sides:
+        points = [(lon, lat) for lon, lat in raw if lon is not None and lat is not None]
+        hidden = hidden_points(options.projection, points)
+        if hidden:  # a map silently missing some places would mislead: say so instead
+            every = "every" if hidden == len(points) else f"{hidden} of {len(points)}"
+            raise UsageFault(f"--projection {options.projection}: hides {every} {what} {where} ({hidden} of "
+                             f"{len(points)} cannot be projected); choose a projection that shows both sides, "
+                             "or leave the choice to atlasmaps")
 
 
 def preflight(style: Style, options: list[RenderOptions], out_dir: Path, inputs: dict[str, Path | None],

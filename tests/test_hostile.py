@@ -846,8 +846,14 @@ def test_a_projection_hiding_the_partner_is_a_usage_error(tmp_path: Path, capsys
                             "+proj=ortho +lon_0=-60 +lat_0=0", "-o", str(out)], capsys)
     assert code == 2
     assert one_error_line(err).startswith(
-        "Error: --projection +proj=ortho +lon_0=-60 +lat_0=0: hides every partner place of JP (14 of 14 cannot be "
-        "projected)")
+        "Error: --projection +proj=ortho +lon_0=-60 +lat_0=0: hides every partner place(s) of JP (14 of 14 cannot "
+        "be projected)")
+    assert "bug" not in err and files_in(out) == []
+    code, _, err = run_cli(["bilateral", str(data), "-p", "JP", "-f", "svg", "--projection",
+                            "+proj=ortho +lon_0=139 +lat_0=35", "-o", str(out)], capsys)
+    assert code == 2
+    assert one_error_line(err).startswith(
+        "Error: --projection +proj=ortho +lon_0=139 +lat_0=35: hides 3 of 14 French collectivité(s) drawn as points")
     assert "bug" not in err and files_in(out) == []
 
 
