@@ -44,3 +44,8 @@ class UsageFault(AtlasError):
     """A usage error only found once the data is known (a projection that hides the data): exit 2."""
 
     stops_command = True
+
+
+class AtlasWarning(UserWarning):
+    """Something the user should know that does not stop the command; `cli.main` prints it as one
+    `warning:` line on stderr."""

@@ -68,9 +68,12 @@ class RowProblem:
     row: int | None
     column: str | None
     message: str
+    sheet: str | None = None  # XLSX worksheet, named when the workbook has several
 
     def __str__(self) -> str:
         where = self.file
+        if self.sheet is not None:
+            where += f", sheet '{self.sheet}'"
         if self.row is not None:
             where += f", row {self.row}"
         if self.column:
@@ -104,6 +107,7 @@ class Partnership:
     statut: str = "active"
     source: str | None = None  # the row's `source` cell (where the information comes from)
     pays_saisi: str | None = None  # the country as written when it was not a code ("Écosse", "Turkey")
+    sheet: str | None = None  # XLSX worksheet the row comes from, when the workbook has several
 
 
 @dataclass(frozen=True)

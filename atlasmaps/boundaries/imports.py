@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from atlasmaps.atomic import write_atomic, write_text_atomic
+from atlasmaps.data.readers import shorten
 from atlasmaps.errors import BoundaryFileError
 
 if TYPE_CHECKING:
@@ -45,6 +46,9 @@ GEOBOUNDARIES_FIELDS = ["shapeName", "shapeID", "shapeGroup"]
 HASC_RE = re.compile(r"^[A-Z]{2}\.[A-Z0-9]{1,3}(\.[A-Z0-9]{1,3})?$")
 # France, overseas included (Guadeloupe to Mayotte/Réunion), for the plausibility check of IGN files
 FRANCE_BBOX = (-63.5, -21.5, 56.0, 51.5)
+# How far outside its country (Natural Earth 1:10m) a feature may lie: coarse coastlines and small
+# islands stay well within it; a feature with wrong coordinates is thousands of km away.
+TOLERANCE_KM = 100.0
 
 
 @dataclass(frozen=True)
@@ -122,10 +126,22 @@ def _sources(path: Path) -> list[tuple[Path, str | None, str]]:
         return out
     if not path.exists():
         raise _fail(path, "no such file")
+    if path.suffix.lower() == ".shp":
+        _check_shapefile_parts(path)
     layers = _list_layers(path)
     if path.suffix.lower() == ".gpkg" or len(layers) > 1:
         return [(path, name, name) for name in layers]
     return [(path, None, path.stem)]
+
+
+def _check_shapefile_parts(path: Path) -> None:
+    """A shapefile is several files: without its .dbf GDAL reads shapes with no fields, and
+    every later message (no format, no field) would point the wrong way."""
+    present = {p.suffix.lower() for p in path.parent.glob(path.stem + ".*") if p.stem == path.stem}
+    for suffix, what in ((".shx", "shape index"), (".dbf", "attribute table")):
+        if suffix not in present:
+            raise _fail(path, f"the shapefile's {what} {path.stem}{suffix} is missing beside it "
+                              "(copy the .shp, .shx, .dbf and .prj files together)")
 
 
 def detect_format(path: Path) -> str:
@@ -243,6 +259,45 @@ def _unique(path: Path, gdf: gpd.GeoDataFrame, column: str, source_field: str) -
         raise _fail(path, f"duplicate {source_field} {dup.iloc[0]!r}: ids must be unique")
     if gdf[column].isna().any():
         raise _fail(path, f"feature {int(gdf[column].isna().to_numpy().argmax()) + 1} has an empty {source_field}")
+
+
+def _check_near_country(path: Path, gdf: gpd.GeoDataFrame, iso2: str, tolerance_km: float) -> None:
+    """Every feature within `tolerance_km` of its country (Natural Earth 1:10m): the layer's
+    overall extent can hide one province moved across the world by a wrong coordinate.
+
+    Fails naming the features that are not, with their distance."""
+    import shapely
+    from pyproj import Geod
+
+    from atlasmaps import boundaries
+
+    try:
+        country = boundaries.load("countries", iso2, scale="10m")
+    except Exception:  # noqa: BLE001 - no reference to check against: the extent check stands alone
+        return
+    if country.empty:
+        return
+    shape = shapely.union_all(country.geometry.values)
+    shapely.prepare(shape)
+    geoms = gdf.geometry.values
+    # a degree is at most 111.32 km: within that many degrees is within the tolerance
+    near = shapely.dwithin(geoms, shape, tolerance_km / 111.32)
+    geod = Geod(ellps="WGS84")
+    far: list[tuple[int, float]] = []
+    for i in (int(k) for k in (~near).nonzero()[0]):
+        (x0, y0), (x1, y1) = shapely.shortest_line(geoms[i], shape).coords
+        km = geod.inv(x0, y0, x1, y1)[2] / 1000
+        if km > tolerance_km:
+            far.append((i, km))
+    if not far:
+        return
+    name_col = "name" if "name" in gdf else gdf.columns[0]
+    id_col = next(c for c in ("admin1_id", "admin2_id", "code", "siren", name_col) if c in gdf)
+    shown = ", ".join(f"'{shorten(str(gdf[name_col].iloc[i]))}' ({id_col} {shorten(str(gdf[id_col].iloc[i]))}, "
+                      f"{km:,.0f} km away)" for i, km in far[:5])
+    more = f" and {len(far) - 5} more" if len(far) > 5 else ""
+    raise _fail(path, f"{len(far)} feature(s) lie more than {tolerance_km:g} km outside {iso2}: {shown}{more}; "
+                      "wrong coordinates or wrong country? (--tolerance-km widens the check)")
 
 
 # ---------------------------------------------------------------------------- per format
@@ -415,11 +470,14 @@ def _normalise_gadm(path: Path, gdf: gpd.GeoDataFrame, name: str, country: str |
 
 
 def import_boundaries(path: str | Path, fmt: str | None = None, country: str | None = None,
-                      level: str | None = None, dest: str | Path | None = None) -> list[ImportedLayer]:
+                      level: str | None = None, dest: str | Path | None = None,
+                      tolerance_km: float = TOLERANCE_KM) -> list[ImportedLayer]:
     """Validate, reproject and store the layers of `path`; return what was written.
 
     `fmt` is ign | geoboundaries | gadm (detected when None); `level` restricts which layer is taken
     (IGN: commune, epci, departement, region; geoBoundaries/GADM: 1 or 2, also ADM1/ADM2).
+    Every feature must lie within `tolerance_km` of its country; nothing is written unless all
+    layers pass every check.
     """
     from atlasmaps import boundaries
 
@@ -460,6 +518,8 @@ def import_boundaries(path: str | Path, fmt: str | None = None, country: str | N
         what = f" at level {level}" if level else ""
         raise _fail(path, f"no {fmt} boundary layer found{what}")
 
+    for gdf, _, iso2, _, file in results:
+        _check_near_country(file, gdf, iso2, tolerance_km)
     written = []
     for gdf, layer_name, iso2, lvl, file in results:
         target = dest_dir / layer_name / f"{iso2}.parquet"
@@ -474,10 +534,14 @@ def import_boundaries(path: str | Path, fmt: str | None = None, country: str | N
 
 def _register(dest_dir: Path, written: list[ImportedLayer]) -> None:
     marker = dest_dir / "imported.json"
-    data = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {"layers": []}
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {"layers": []}
+        old = [e for e in data["layers"] if isinstance(e, dict) and "layer" in e and "country" in e]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        old = []  # a damaged list is rewritten; the layers it named are still on disk and load() finds them
     keys = {(w.layer, w.country) for w in written}
-    entries = [e for e in data.get("layers", []) if (e.get("layer"), e.get("country")) not in keys]
+    entries = [e for e in old if (e.get("layer"), e.get("country")) not in keys]
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
     entries += [{**asdict(w), "imported_at": stamp} for w in written]
-    entries.sort(key=lambda e: (e["layer"], e["country"]))
+    entries.sort(key=lambda e: (str(e["layer"]), str(e["country"])))
     write_text_atomic(marker, json.dumps({"layers": entries}, indent=2, ensure_ascii=False) + "\n")

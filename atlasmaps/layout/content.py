@@ -196,8 +196,12 @@ def _context(bboxes: Sequence[tuple[float, float, float, float]], margin: float 
 def _partner_layers(partner: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     countries = _layer("countries")
     outline = countries[countries["iso_a2"] == partner].reset_index(drop=True)
+    from atlasmaps.boundaries import ImportedLayerError
+
     try:
         admin1 = _layer("admin1", country=partner)
+    except ImportedLayerError:
+        raise  # the user's own boundaries are broken: say so rather than draw the outline alone
     except Exception:  # noqa: BLE001 - a country without admin-1 units is drawn from its outline
         admin1 = outline.iloc[0:0]
     return admin1, outline
