@@ -20,6 +20,19 @@ if TYPE_CHECKING:
     from atlasmaps.style import Style
 
 
+def load_joined(data: str | Path, *, columns: str | Path | None = None, corrections: str | Path | None = None,
+                data_date: str | None = None, source: str | None = None) -> JoinResult:
+    """The one read -> validate -> join entry, for every command: the joined rows of a data file.
+
+    `data_date` (ISO) replaces the file's own date on the maps' source line (`--data-date`);
+    `source` is `--source` (see `atlasmaps.join.stated_source`).
+    """
+    from atlasmaps.join import join_file
+
+    joined = join_file(data, columns=columns, corrections=corrections, source=source)
+    return replace(joined, data_date=data_date) if data_date else joined
+
+
 class MapFailed(AtlasError):
     """One map could not be made (e.g. a partner with no mappable partnership); exit 1."""
 
@@ -106,7 +119,7 @@ def check_projection(joined: JoinResult, options: RenderOptions) -> None:
     globe, outside a national grid's domain) is a usage error, said before rendering."""
     if not options.projection or options.kind not in (MapKind.BILATERAL, MapKind.COUNTRY):
         return
-    from atlasmaps.layout.projection import hidden_points
+    from atlasmaps.geo.projection import hidden_points
 
     sides = [("partner place(s)", f"of {options.partner}",
               [(r.partner.lon, r.partner.lat) for r in joined.mapped if r.partner is not None])]

@@ -510,7 +510,7 @@ def test_source_is_decided_in_one_place() -> None:
 def test_source_line_text(japan_result) -> None:
     from dataclasses import replace
 
-    from atlasmaps.layout.text import source_line
+    from atlasmaps.content.text import source_line
     from atlasmaps.style import load_style
 
     style = load_style(None)

@@ -56,10 +56,11 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
       atlasmaps batch assises-2026.yaml
     """
     from atlasmaps.batch import INDEX_NAME, MANIFEST_NAME, plan_jobs
-    from atlasmaps.commands.maps import input_files, load_style_for_maps, page_name, resolve_partner, with_data_date
+    from atlasmaps.commands.maps import input_files, load_style_for_maps, page_name, resolve_partner
+    from atlasmaps.commands.summary import print_join_summary
     from atlasmaps.errors import AtlasError
-    from atlasmaps.join import display_path, join_file
-    from atlasmaps.join.summary import print_join_summary
+    from atlasmaps.join import display_path
+    from atlasmaps.pipeline import load_joined
     from atlasmaps.model import MapKind, RenderOptions
     from atlasmaps.atomic import refuse_overwrite
     from atlasmaps.pipeline import preflight
@@ -86,8 +87,8 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
         inputs["batch manifest"] = source
     # Usage errors before the join and before any map: pixel budget, writable folder, inputs not overwritten.
     preflight(style, [base], out_dir, inputs, outputs=[out_dir / MANIFEST_NAME, out_dir / INDEX_NAME])
-    joined = with_data_date(join_file(settings["data"], columns=settings.get("columns"),
-                                      corrections=settings.get("corrections"), source=settings["source"]), data_date)
+    joined = load_joined(settings["data"], columns=settings.get("columns"), corrections=settings.get("corrections"),
+                         data_date=data_date, source=settings["source"])
     print_join_summary(joined)
     jobs = plan_jobs(joined, kinds, partners, base, settings["style"], style.fingerprint(), out_dir)
     refuse_overwrite([("output", p) for job in jobs for p in _outputs(job, out_dir)], inputs)

@@ -65,9 +65,9 @@ def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path |
       atlasmaps validate partenariats.csv --corrections rapport.corrections.csv
     """
     from atlasmaps.atomic import check_writable_dir, refuse_overwrite
-    from atlasmaps.join import join_file
+    from atlasmaps.commands.summary import print_join_summary
     from atlasmaps.join.corrections import TEMPLATE_COLUMNS, template_rows
-    from atlasmaps.join.summary import print_join_summary
+    from atlasmaps.pipeline import load_joined
 
     # Before reading anything: no output may replace an input (or another output), and all can be written.
     template = report.with_name(report.stem + ".corrections.csv") if report else None
@@ -79,7 +79,7 @@ def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path |
         refuse_overwrite([("--joined", joined)], {"--report file": report, "corrections template": template})
     for option, path in outputs:
         check_writable_dir(path.parent, option)
-    result = join_file(data, columns=columns, corrections=corrections)
+    result = load_joined(data, columns=columns, corrections=corrections)
     print_join_summary(result, err=False)
     if report:
         _write_csv(report, REPORT_COLUMNS + sheet_column(result), report_rows(result), raw=raw_csv)

@@ -69,12 +69,6 @@ source_option = click.option(
          "a JSON file's 'source', else the style's).")
 
 
-def with_data_date(joined: Any, data_date: str | None) -> Any:
-    from dataclasses import replace
-
-    return replace(joined, data_date=data_date) if data_date else joined
-
-
 def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every map command."""
     decorators = [
@@ -115,10 +109,9 @@ def partner_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _run(ctx: click.Context, kind: MapKind, data: Path, partner: str | None = None, **kw: Any) -> None:
-    from atlasmaps.join import join_file
-    from atlasmaps.join.summary import print_join_summary
-    from atlasmaps.layout.projection import checked_override
-    from atlasmaps.pipeline import preflight
+    from atlasmaps.commands.summary import print_join_summary
+    from atlasmaps.geo.projection import checked_override
+    from atlasmaps.pipeline import load_joined, preflight
 
     # Check the cheap things (partner, style, projection, output folder) before paying for the join:
     # usage errors, exit 2, and nothing rendered.
@@ -130,7 +123,7 @@ def _run(ctx: click.Context, kind: MapKind, data: Path, partner: str | None = No
     data_source, out_dir = kw.pop("data_source"), kw.pop("out_dir")
     options = map_render_options(kind, iso2, **kw)
     preflight(style, [options], out_dir, input_files(data, columns, style_name, corrections))
-    joined = with_data_date(join_file(data, columns=columns, corrections=corrections, source=data_source), data_date)
+    joined = load_joined(data, columns=columns, corrections=corrections, data_date=data_date, source=data_source)
     print_join_summary(joined)
     failed = _make(joined, style, options, out_dir)
     ctx.exit(1 if failed or joined.problems or len(joined.mapped) < len(joined.rows) else 0)
@@ -245,8 +238,8 @@ def country(ctx: click.Context, data: Path, partner: str, **kw: Any) -> None:
 @click.command()
 @map_options
 @click.option("--symbols", is_flag=True, help="Proportional circles instead of a choropleth.")
-@click.option("--scheme", type=click.Choice(["jenks", "quantiles"]), default="jenks", show_default=True,
-              help="Classification of the choropleth.")
+@click.option("--scheme", type=click.Choice(["jenks", "quantiles"]), default=None,
+              help="Classification of the choropleth (default: the style's choropleth.scheme, jenks).")
 @click.pass_context
 def world(ctx: click.Context, data: Path, **kw: Any) -> None:
     """Projects per partner country on an equal-area world map, with the top 10.
@@ -262,8 +255,8 @@ def world(ctx: click.Context, data: Path, **kw: Any) -> None:
 @map_options
 @click.option("--level", type=click.Choice(["region", "departement"]), default="region", show_default=True,
               help="Count projects per région or per département.")
-@click.option("--scheme", type=click.Choice(["jenks", "quantiles"]), default="jenks", show_default=True,
-              help="Classification of the choropleth.")
+@click.option("--scheme", type=click.Choice(["jenks", "quantiles"]), default=None,
+              help="Classification of the choropleth (default: the style's choropleth.scheme, jenks).")
 @click.pass_context
 def france(ctx: click.Context, data: Path, **kw: Any) -> None:
     """Projects per French région (or département) of the French collectivités, with overseas insets.
@@ -302,8 +295,8 @@ def demo(ctx: click.Context, out_dir: Path, formats: tuple[str, ...], lang: str,
     Example:
       atlasmaps demo -o outputs
     """
-    from atlasmaps.join import join_file
-    from atlasmaps.join.summary import print_join_summary
+    from atlasmaps.commands.summary import print_join_summary
+    from atlasmaps.pipeline import load_joined
     from atlasmaps.sample import SAMPLE_DATE, sample_path
 
     from atlasmaps.pipeline import preflight
@@ -314,7 +307,7 @@ def demo(ctx: click.Context, out_dir: Path, formats: tuple[str, ...], lang: str,
     maps = [map_render_options(kind, partner, formats=formats, lang=lang, dpi=dpi, page="A4-landscape")
             for kind, partner in DEMO_MAPS]
     preflight(style, maps, out_dir, {"sample data": sample_path()})
-    joined = with_data_date(join_file(sample_path()), SAMPLE_DATE)
+    joined = load_joined(sample_path(), data_date=SAMPLE_DATE)
     print_join_summary(joined)
     failed = [options for options in maps if _make(joined, style, options, out_dir)]
     ctx.exit(1 if failed else 0)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from atlasmaps.join.homonyms import DOMINANCE, dominant
-from atlasmaps.join.normalize import normalize_name
+from atlasmaps.textnorm import normalize_name
 from atlasmaps.model import (
     CollectiviteType,
     FrenchUnit,
@@ -119,6 +119,12 @@ class FrenchIndex:
         core = core_name(key, unit.kind)
         if core != key:
             self.by_core[unit.kind][core].append(unit)
+
+    def names_a_collectivite(self, name: str) -> bool:
+        """Whether a French commune, département, région or groupement has this name (or had it)."""
+        key = normalize_name(name)
+        return (any(key in self.by_name[k] or core_name(key, k) in self.by_name[k] for k in K)
+                or key in self.former_by_name or key in self.alt_names)
 
     def fuzzy_keys(self, kind: CollectiviteType, key: str) -> list[str]:
         """Names of this kind sharing the first letter: keeps difflib to a few hundred names."""
