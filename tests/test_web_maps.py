@@ -543,3 +543,24 @@ def test_web_subtitles_singular(japan_result, style, lang, one, wrong):
     for kind in (MapKind.COUNTRY, MapKind.BILATERAL):
         text = _render(single, style, kind=kind, partner="JP", lang=lang).files["html"].decode()
         assert one in text and wrong not in text
+
+
+@pytest.fixture(scope="module")
+def atlas_result(tmp_path_factory) -> JoinResult:
+    """The synthetic Atlas-size data (12,000 rows, 140 countries), joined as every command does."""
+    from atlasmaps.pipeline import load_joined
+    from atlasmaps.sample.synthetic import generate, write_csv
+
+    path = write_csv(generate(), tmp_path_factory.mktemp("atlas") / "synthetic.csv")
+    return load_joined(path)
+
+
+def test_full_atlas_sizes(atlas_result, style):
+    """Size budgets on the full Atlas: world map <= 1.5 MB; France–Japan bilateral <= 400 KB."""
+    assert len(atlas_result.rows) == 12000 and len(atlas_result.mapped) > 11000
+    world = _render(atlas_result, style, kind=MapKind.WORLD).files["html"]
+    assert len(world) <= 1.5 * 1024 * 1024
+    # the popups hold N partnerships each, the table all of them: every mapped row is in the payload
+    assert world.decode().count('"f":') == len(atlas_result.mapped)
+    japan = _render(atlas_result, style, kind=MapKind.BILATERAL, partner="JP").files["html"]
+    assert len(japan) <= 400 * 1024

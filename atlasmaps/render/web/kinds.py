@@ -76,14 +76,14 @@ def bilateral(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
     )
     for f in (payload["zones"] or {}).get("features", []):
         f["properties"]["label"] = ctx.count_label(int(f["properties"]["n"] or 0), "partnership")
-        # a zone's partnerships (for the year filter), by the zone name the rows carry
-        f["properties"]["id"] = f["properties"]["name"]
+        # a zone's partnerships (for the year filter), by the zone name the rows carry (the zone's id here)
         payload["zone_rows"][f["properties"]["name"]] = [i for i, r in enumerate(rows) if r["z"] == f["properties"]["name"]]
     payload["legend"] = PL.legend(ctx, ctx.content.legend)
 
     title, subtitle = ctx.content.texts.title, ctx.content.texts.subtitle
     basemap = PL.basemap(ctx, {"FR": s.basemap.france_land, partner: s.basemap.partner_land})
     table = PGE.partnership_table(ctx, title, rows, theme_labels)
+    PL.compact_rows(payload, rows)
     return PL.Page(title, subtitle, payload, basemap, table, list(b.warnings))
 
 
@@ -126,7 +126,9 @@ def country(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
     payload["legend"] = PL.legend(ctx, ctx.content.legend)
     title, subtitle = ctx.content.texts.title, ctx.content.texts.subtitle
     basemap = PL.basemap(ctx, {partner: s.basemap.partner_land}, near=c.context_countries)
-    return PL.Page(title, subtitle, payload, basemap, PGE.partnership_table(ctx, title, rows, theme_labels), list(c.warnings))
+    table = PGE.partnership_table(ctx, title, rows, theme_labels)
+    PL.compact_rows(payload, rows)
+    return PL.Page(title, subtitle, payload, basemap, table, list(c.warnings))
 
 
 def world(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:

@@ -36,13 +36,13 @@ class Row(TypedDict, total=False):
     ft: str
     """Its type key (`region`, `departement`, `groupement`, `commune`): the symbol and the type filter."""
     ftl: str
-    """Its type, as the map's language writes it."""
+    """Its type, as the map's language writes it (the table's; the payload has `type_labels`)."""
     p: str
     """The partner collectivité's name."""
     z: str | None
     """The partner's zone d'intervention (admin-1 name), or None."""
     c: str
-    """The partner country's name."""
+    """The partner country's name (the table's; the payload has it once, as `country`)."""
     y: int | None
     """The year the partnership started."""
     na: str
@@ -142,6 +142,10 @@ class Payload(TypedDict, total=False):
     """Partnerships listed in a world map popup; the rest are in the table (its button)."""
     panels: dict[str, dict[str, Any]]
     """Bilateral only: "fr" and "pa" -> {"label", "bounds"}: two linked maps, each on its own country."""
+    type_labels: dict[str, str]
+    """French type key -> its label (popups), once rather than on every row."""
+    country: str
+    """The partner country's name (popups), once rather than on every row."""
     insets: list[dict[str, Any]]
     """Overseas départements to jump to: {"key" (INSEE code), "label", "bounds"}, in print order."""
     rows: list[Row]
@@ -149,6 +153,7 @@ class Payload(TypedDict, total=False):
     link_style: dict[str, Any]
     zones: FeatureCollection | None
     zone_rows: dict[str, list[int]]
+    """Zone id (country maps) or zone name (bilateral maps) -> indices in `rows` (popups, year filter)."""
     zone_style: dict[str, Any]
     units: FeatureCollection | None
     types: list[dict[str, Any]]
@@ -165,7 +170,7 @@ class Payload(TypedDict, total=False):
 
 
 #: Simplification (degrees) of the coarse world layer: invisible at the zooms where it shows.
-WORLD_TOLERANCE = 0.1
+WORLD_TOLERANCE = 0.15
 
 
 @dataclass
@@ -281,6 +286,14 @@ def insets(ctx: Ctx, overseas: Iterable[str]) -> list[dict[str, Any]]:
     shown = set(overseas)
     return [{"key": code, "label": ctx.t(f"inset.{K.OVERSEAS_INSETS[code][0]}"), "bounds": EN.bounds([K.OVERSEAS_BBOX[code]])}
             for code in K.OVERSEAS_DEPARTEMENTS if code in shown]
+
+
+def compact_rows(payload: dict[str, Any], rows: Sequence[dict[str, Any]]) -> None:
+    """The payload's rows without what repeats on every row of one country's map (its name, the
+    type labels): those travel once, as `country` and `type_labels` (the table keeps them per row)."""
+    payload["rows"] = [{k: v for k, v in r.items() if k not in ("ftl", "c")} for r in rows]
+    payload["type_labels"] = {r["ft"]: r["ftl"] for r in rows}
+    payload["country"] = rows[0]["c"] if rows else ""
 
 
 def row_payload(ctx: Ctx, r: JoinedPartnership) -> dict[str, Any]:

@@ -144,8 +144,8 @@
     function rowBlock(r, side) {
       // One partnership in a popup: the other side, year, nature, themes.
       var box = el("div", { "class": "atlas-row" });
-      if (side !== "fr") box.appendChild(dl([[ui.popup.french, r.f], [ui.popup.type, r.ftl]]));
-      if (side !== "pa") box.appendChild(dl([[ui.popup.partner, r.p], [ui.popup.zone, r.z], [ui.table.country, r.c]]));
+      if (side !== "fr") box.appendChild(dl([[ui.popup.french, r.f], [ui.popup.type, (D.type_labels || {})[r.ft]]]));
+      if (side !== "pa") box.appendChild(dl([[ui.popup.partner, r.p], [ui.popup.zone, r.z], [ui.table.country, D.country]]));
       box.appendChild(dl([[ui.popup.year, r.y], [ui.popup.nature, r.na], [ui.popup.themes, themeNames(r)]]));
       return box;
     }
@@ -217,12 +217,14 @@
       return g;
     }
 
+    // a zone's key in zone_rows: its admin-1 id (country maps) or its name (bilateral maps)
+    function zoneId(f) { return f.properties.id !== undefined ? f.properties.id : f.properties.name; }
     if (D.zones) {
       var zs = D.zone_style;
       polygons("zones", D.zones, function () {
         return { color: zs.edge, weight: zs.edge_width, fillColor: zs.fill, fillOpacity: zs.alpha, className: "atlas-zone" };
       }, function (f) { return f.properties.name + " – " + f.properties.label; }, D.zone_rows ? function (f) {
-        return popupContent(f.properties.name, f.properties.label, (D.zone_rows[f.properties.id] || []).filter(function (i) { return rowVisible(rows[i]); }), null);
+        return popupContent(f.properties.name, f.properties.label, (D.zone_rows[zoneId(f)] || []).filter(function (i) { return rowVisible(rows[i]); }), null);
       } : null, maps.pa).addTo(maps.pa);
     }
 
@@ -382,7 +384,7 @@
       highlight(null, false);
       if (groups.zones && D.zone_rows) {
         groups.zones.eachLayer(function (l) {
-          var idx = D.zone_rows[l.feature.properties.id] || [];
+          var idx = D.zone_rows[zoneId(l.feature)] || [];
           var show = !idx.length || idx.some(function (i) { return rowVisible(rows[i]); });
           l.setStyle({ opacity: show ? 1 : 0, fillOpacity: show ? D.zone_style.alpha : 0 });
         });
