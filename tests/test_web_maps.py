@@ -87,6 +87,8 @@ def test_english_map(japan_result, style):
     text = _render(japan_result, style, kind=MapKind.BILATERAL, partner="JP", lang="en").files["html"].decode()
     assert '<html lang="en">' in text
     assert "Japan" in text and "Show the table of partnerships" in text
+    assert '"year_before":"before 1990"' in text and '"year_filter":"Start year, from"' in text
+    assert '"count":["{n} partnerships","{n} partnership","{n} partnerships"]' in text
 
 
 def test_france_japan_within_size_budget(japan_html):

@@ -598,7 +598,7 @@
     if (D.places && D.places.length && years.length && D.year_floor) {
       var floor = D.year_floor, top = Math.max.apply(null, years.concat([floor]));
       var YC = L.Control.extend({
-        options: { position: D.panels ? "bottomright" : "topright" },
+        options: { position: D.panels ? "bottomleft" : "topright" },
         onAdd: function () {
           var box = el("div", { "class": "atlas-years atlas-panel" });
           var lab = el("label", { "class": "atlas-years-label", "for": "atlas-year" }, ui.year_filter);
@@ -655,8 +655,11 @@
       var legend = box.querySelector(".atlas-legend[open]");
       if (legend && legend.offsetWidth < size.x / 2) tl[0] += legend.offsetWidth;
       // ... and above the source line and buttons at the bottom.
-      var br = [pad, pad], foot = box.querySelector(".leaflet-bottom.leaflet-right");
-      if (foot && foot.offsetHeight < size.y / 3) br[1] += foot.offsetHeight;
+      var br = [pad, pad], feet = box.querySelectorAll(".leaflet-bottom");
+      for (var i = 0; i < feet.length; i++) {
+        var h = feet[i].offsetHeight - (feet[i].contains(legend) ? legend.offsetHeight : 0);
+        if (h < size.y / 3) br[1] = Math.max(br[1], pad + h);
+      }
       m.fitBounds(bounds, { paddingTopLeft: tl, paddingBottomRight: br, animate: false });
     }
     function fitAll() {
