@@ -1,0 +1,162 @@
+"""Choropleth classes and counts against values worked out by hand, and print compared with web.
+
+The expected numbers here are counted from the fixtures in conftest.py (one partnership per row,
+régions and départements from the COG), never computed by the code under test. Print (SVG fills)
+and web (the HTML's data) are compared with each other directly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import replace
+
+import pytest
+
+from atlasmaps.layout import content as C
+from atlasmaps.model import FrenchUnit, MapKind, RenderOptions
+from atlasmaps.render import static, web
+from atlasmaps.style import load_style
+
+# --- classes of a small series, by hand -----------------------------------------------------------
+#
+# [1, 2, 3, 10, 11, 12, 30] in 3 natural-breaks classes: {1,2,3} {10,11,12} {30} (within-class
+# squared deviations 2 + 2 + 0 = 4; any other split of the sorted series costs more), so the upper
+# bounds are 3, 12, 30. Upper bounds are inclusive: 3 is in the first class, 12 in the second.
+SERIES = [1, 2, 3, 10, 11, 12, 30]
+
+
+def test_jenks_breaks_of_a_small_series() -> None:
+    assert C.classify(SERIES, "jenks", 3) == [3.0, 12.0, 30.0]
+
+
+def test_equal_interval_breaks_of_a_small_series() -> None:
+    # range 1..30 in 3 classes of width 29/3: bounds 1 + 29/3, 1 + 58/3, 30
+    assert C.classify(SERIES, "equal_interval", 3) == pytest.approx([1 + 29 / 3, 1 + 58 / 3, 30.0])
+
+
+def test_quantile_breaks_of_a_small_series() -> None:
+    # 1..8 in quartiles (linear interpolation): 1 + 7/4 = 2.75, 4.5, 6.25, 8
+    assert C.classify(list(range(1, 9)), "quantiles", 4) == [2.75, 4.5, 6.25, 8.0]
+
+
+@pytest.mark.parametrize("value, expected", [
+    (1, 0), (3, 0), (3.5, 1), (10, 1), (12, 1), (12.01, 2), (30, 2), (0, -1), (-4, -1),
+])
+def test_upper_bounds_are_inclusive(value: float, expected: int) -> None:
+    assert C.class_of(value, [3.0, 12.0, 30.0]) == expected
+
+
+# --- the world map of the fixtures ---------------------------------------------------------------
+#
+# Mapped partnerships per country: Japan 10 (11 rows, La Rochelle–"Introuvable" unmatched),
+# Bénin 9, Fiji 3, Madagascar 3. Three distinct values for k = 5 classes: one class per value,
+# upper bounds 3, 9, 10. Fiji and Madagascar in the first (lightest) class, Bénin in the second,
+# Japan in the third.
+WORLD_CLASSES = {"FJ": 0, "MG": 0, "BJ": 1, "JP": 2}
+
+
+def _group(svg: str, gid: str) -> str:
+    start = svg.index(f'<g id="{gid}"')
+    return svg[start:svg.index("</g>", start)]
+
+
+def _fill(svg: str, gid: str) -> str:
+    return re.search(r"fill:\s*(#[0-9a-fA-F]{6})", _group(svg, gid)).group(1).lower()
+
+
+def _payload(html: bytes) -> dict:
+    return json.loads(re.search(r"atlasInit\([^,]+, (\{.*\})\);", html.decode("utf-8")).group(1))
+
+
+@pytest.fixture(scope="module")
+def style():
+    return load_style()
+
+
+def test_world_classes_in_print_and_web(world_result, style) -> None:
+    colours = [c.lower() for c in style.choropleth_colors(3)]
+    svg = static.render(world_result, style, RenderOptions(MapKind.WORLD, formats=("svg",))).files["svg"].decode()
+    assert {iso: _fill(svg, f"country-{iso}") for iso in WORLD_CLASSES} == {
+        iso: colours[k] for iso, k in WORLD_CLASSES.items()}
+    html = web.render(world_result, style, RenderOptions(MapKind.WORLD, formats=("html",))).files["html"]
+    ch = _payload(html)["choropleth"]
+    props = {f["properties"]["id"]: f["properties"] for f in ch["features"]["features"]}
+    iso_of = {iso: next(k for k in props if k in (iso, f"country-{iso}")) for iso in WORLD_CLASSES}
+    assert {iso: props[iso_of[iso]]["n"] for iso in WORLD_CLASSES} == {"FJ": 3, "MG": 3, "BJ": 9, "JP": 10}
+    assert {iso: props[iso_of[iso]]["k"] for iso in WORLD_CLASSES} == WORLD_CLASSES
+    assert [c["color"].lower() for c in ch["classes"]] == colours
+
+
+# --- the France map of the fixtures, counted by hand ---------------------------------------------
+#
+# Régions (COG): Paris, Cergy, Créteil, Val-d'Oise, Île-de-France -> 11; Marseille, Aix -> 93;
+# Lyon, Métropole de Lyon, Haute-Savoie -> 84; Bordeaux, Bordeaux Métropole, La Rochelle,
+# Nouvelle-Aquitaine -> 75; Nancy -> 44; Saint-Denis and the Région La Réunion -> 04.
+FRANCE_REGIONS = {"11": 7, "93": 2, "84": 4, "75": 7, "44": 3, "04": 2}
+# Départements: a metropolitan région has no département of its own (Île-de-France and
+# Nouvelle-Aquitaine are not placed); the Région La Réunion is département 974.
+FRANCE_DEPARTEMENTS = {"75": 3, "13": 2, "69": 3, "33": 4, "54": 3, "74": 1, "95": 2, "94": 1, "17": 2, "974": 2}
+
+
+@pytest.mark.parametrize("level, expected, unplaced", [
+    ("region", FRANCE_REGIONS, 0), ("departement", FRANCE_DEPARTEMENTS, 2),
+])
+def test_france_counts_in_print_and_web(world_result, style, level, expected, unplaced) -> None:
+    assert sum(expected.values()) + unplaced == 25 == len(world_result.mapped)
+    opts = RenderOptions(MapKind.FRANCE, formats=("svg",), level=level)
+    svg = static.render(world_result, style, opts).files["svg"].decode()
+    labelled = set(re.findall(r'<g id="label-unit-([^"]+)"', svg))
+    assert labelled <= set(expected)  # a label per counted unit (unless dropped), none elsewhere
+    html = web.render(world_result, style, replace(opts, formats=("html",))).files["html"]
+    props = [f["properties"] for f in _payload(html)["choropleth"]["features"]["features"]]
+    assert {p["id"]: p["n"] for p in props if p["n"]} == expected
+    # The colour of each unit: one class per distinct count, lightest for the smallest.
+    distinct = sorted(set(expected.values()))
+    colours = [c.lower() for c in style.choropleth_colors(len(distinct))]
+    assert {code: _fill(svg, f"unit-{code}") for code in expected} == {
+        code: colours[distinct.index(n)] for code, n in expected.items()}
+
+
+def _without_region(unit: FrenchUnit) -> FrenchUnit:
+    return replace(unit, region=None)
+
+
+def test_region_from_the_departement_when_the_unit_has_none(benin_result) -> None:
+    """Cergy (95), Créteil (94), Paris (75), Val-d'Oise (95) are all in Île-de-France (11) per the COG."""
+    rows = [replace(r, french=_without_region(r.french)) for r in benin_result.mapped
+            if r.french.code in ("95127", "94028", "75056", "95")]
+    assert len(rows) == 4
+    fc = C.france_content(replace(benin_result, rows=tuple(rows)), "region")
+    assert {c: n for c, n in zip(fc.units["code"], fc.units["n"]) if n} == {"11": 4}
+
+
+# --- print against web: partner symbols ----------------------------------------------------------
+
+def _slug(text: str) -> str:
+    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+
+
+@pytest.mark.parametrize("kind, fixture, partner", [
+    (MapKind.BILATERAL, "japan_result", "JP"), (MapKind.COUNTRY, "benin_result", "BJ"),
+    (MapKind.COUNTRY, "sample_result", "BJ"),  # several themes per partner
+])
+def test_partner_symbol_colour_is_the_same_in_print_and_web(request, style, kind, fixture, partner) -> None:
+    joined = request.getfixturevalue(fixture)
+    opts = RenderOptions(kind, partner=partner, formats=("svg",))
+    svg = static.render(joined, style, opts).files["svg"].decode()
+    html = web.render(joined, style, replace(opts, formats=("html",))).files["html"]
+    partners = {pl["n"]: pl["f"].lower() for pl in _payload(html)["places"] if pl["s"] == "pa"}
+    assert len(partners) >= 6
+    print_fills = {name: _fill(svg, f"partner-{_slug(name)}") for name in partners}
+    assert print_fills == partners
+    assert len(set(partners.values())) >= 3  # themes tell partners apart
+
+
+def test_partner_colour_is_its_themes_colour_in_the_style_sheet(japan_result, style) -> None:
+    """Kyoto's only partnership (Paris, 1958) is "Culture, patrimoine": #A558A0 in quai-dorsay.yaml."""
+    opts = RenderOptions(MapKind.BILATERAL, partner="JP", formats=("svg",))
+    svg = static.render(japan_result, style, opts).files["svg"].decode()
+    assert _fill(svg, "partner-kyoto") == "#a558a0"

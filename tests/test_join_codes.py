@@ -1,0 +1,96 @@
+"""Codes on the French side of the join, checked against values looked up by hand in the COG
+(INSEE's Code officiel géographique) and the SIRENE directory, not computed by atlasmaps.
+
+Each case is chosen so that the name alone would not give the expected answer: a name the layers do
+not know, a name shared by several communes, a name that is right while the code points elsewhere.
+Only the public entry point (`join_partnerships`) is used, so these hold whatever the join's internals.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from atlasmaps.join import join_partnerships
+from atlasmaps.model import CollectiviteType, MatchMethod, MatchStatus, Partnership
+
+C = CollectiviteType
+
+# From the COG (commune -> INSEE code, département, région) and SIRENE (SIREN), by hand.
+NICE = "06088"                # Nice, Alpes-Maritimes (06), Provence-Alpes-Côte d'Azur (93)
+BOURG_EN_BRESSE = "01053"     # Bourg-en-Bresse, Ain (01), Auvergne-Rhône-Alpes (84)
+PARIS, PARIS_SIREN = "75056", "217500016"
+BORDEAUX, BORDEAUX_SIREN = "33063", "213300635"
+CRETEIL = "94028"             # Créteil, Val-de-Marne (94), Île-de-France (11)
+CERGY = "95127"
+CA_CERGY_PONTOISE_SIREN = "249500109"
+BORDEAUX_METROPOLE_SIREN = "243300316"
+
+
+def _row(collectivite: str, kind: CollectiviteType, **kw: object) -> Partnership:
+    return Partnership(row=2, id="t", collectivite=collectivite, type_collectivite=kind, partenaire="Kobe",
+                       pays="JP", **kw)  # type: ignore[arg-type]
+
+
+CASES = {
+    # Spreadsheets drop the leading zero of INSEE codes; the name does not rescue these rows.
+    "nice_foreign_name": _row("Ville de Nizza", C.COMMUNE, code_collectivite="6088"),
+    "bourg_homonym": _row("Bourg", C.COMMUNE, code_collectivite="1053"),  # "Bourg" alone: Gironde or Haute-Marne
+    "nice_padded": _row("Ville de Nizza", C.COMMUNE, code_collectivite="06088"),
+    # A SIREN of another kind of collectivité is not accepted for this one.
+    "epci_siren_for_commune": _row("Cergy", C.COMMUNE, code_collectivite=CA_CERGY_PONTOISE_SIREN),
+    "epci_siren_for_unknown_commune": _row("Agglo inconnue", C.COMMUNE, code_collectivite=CA_CERGY_PONTOISE_SIREN),
+    "commune_siren_for_departement": _row("Gironde", C.DEPARTEMENT, code_collectivite=BORDEAUX_SIREN),
+    "commune_siren_for_groupement": _row("Bordeaux Métropole", C.GROUPEMENT, code_collectivite=BORDEAUX_SIREN),
+    "commune_siren_for_commune": _row("Lutèce", C.COMMUNE, code_collectivite=PARIS_SIREN),
+    "epci_siren_for_groupement": _row("Métropole bordelaise", C.GROUPEMENT, code_collectivite=BORDEAUX_METROPOLE_SIREN),
+    # Régions from the COG: Paris and Créteil are both in Île-de-France (11), not in 75 or 94.
+    "paris": _row("Paris", C.COMMUNE, code_collectivite=PARIS),
+    "creteil": _row("Créteil", C.COMMUNE, code_collectivite=CRETEIL),
+    "val_de_marne": _row("Val-de-Marne", C.DEPARTEMENT, code_collectivite="94"),
+}
+
+
+@pytest.fixture(scope="module")
+def joined():
+    result = join_partnerships(CASES.values(), source="codes")
+    return dict(zip(CASES, result.rows, strict=True))
+
+
+def test_insee_code_without_its_leading_zero(joined) -> None:
+    for case, code in (("nice_foreign_name", NICE), ("bourg_homonym", BOURG_EN_BRESSE), ("nice_padded", NICE)):
+        r = joined[case]
+        assert r.french_match.status is MatchStatus.MATCHED, (case, r.french_match)
+        assert (r.french.kind, r.french.code, r.french_match.method) == (C.COMMUNE, code, MatchMethod.CODE), case
+
+
+def test_siren_of_a_groupement_is_not_a_communes(joined) -> None:
+    r = joined["epci_siren_for_commune"]
+    assert (r.french.kind, r.french.code) == (C.COMMUNE, CERGY)  # by its name, not as the agglomeration
+    assert r.french_match.method is not MatchMethod.CODE
+    assert CA_CERGY_PONTOISE_SIREN in (r.french_match.reason or "")  # the refused code is reported
+    unknown = joined["epci_siren_for_unknown_commune"]
+    assert unknown.french is None and unknown.french_match.status is MatchStatus.UNMATCHED
+    assert CA_CERGY_PONTOISE_SIREN in (unknown.french_match.reason or "")
+
+
+def test_siren_of_a_commune_is_not_a_departements_or_a_groupements(joined) -> None:
+    dep = joined["commune_siren_for_departement"]
+    assert (dep.french.kind, dep.french.code) == (C.DEPARTEMENT, "33")  # Gironde by name, not Bordeaux
+    assert dep.french_match.method is not MatchMethod.CODE
+    grp = joined["commune_siren_for_groupement"]
+    assert (grp.french.kind, grp.french.code) == (C.GROUPEMENT, BORDEAUX_METROPOLE_SIREN)
+    assert grp.french_match.method is not MatchMethod.CODE
+
+
+def test_siren_of_the_right_kind_is_accepted(joined) -> None:
+    paris = joined["commune_siren_for_commune"]
+    assert (paris.french.code, paris.french_match.method) == (PARIS, MatchMethod.CODE)
+    bm = joined["epci_siren_for_groupement"]
+    assert (bm.french.code, bm.french_match.method) == (BORDEAUX_METROPOLE_SIREN, MatchMethod.CODE)
+
+
+def test_region_of_a_commune_and_a_departement_from_the_cog(joined) -> None:
+    """Paris (75) and Créteil (94) are in Île-de-France (11); 75 and 94 are other régions' codes."""
+    assert (joined["paris"].french.departement, joined["paris"].french.region) == ("75", "11")
+    assert (joined["creteil"].french.departement, joined["creteil"].french.region) == ("94", "11")
+    assert joined["val_de_marne"].french.region == "11"
