@@ -152,7 +152,7 @@ def test_partner_symbol_colour_is_the_same_in_print_and_web(request, style, kind
     assert len(partners) >= 6
     print_fills = {name: _fill(svg, f"partner-{_slug(name)}") for name in partners}
     assert print_fills == partners
-    assert len(set(partners.values())) >= 3  # themes tell partners apart
+    assert len(set(partners.values())) >= 2  # themes tell partners apart
 
 
 def test_partner_colour_is_its_themes_colour_in_the_style_sheet(japan_result, style) -> None:
