@@ -98,3 +98,17 @@ def test_map_files_unchanged_when_the_pipeline_crashes_before_rename(tmp_path: P
         pipeline.write(rendered, tmp_path, options)
     monkeypatch.undo()
     assert _listing(tmp_path) == before
+
+
+def test_text_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    """Ministry PCs are not all UTF-8: under a plain ASCII locale the text is still written as UTF-8."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "legende.txt"  # ASCII only on the command line: the child's locale is ASCII
+    code = r"import sys; from atlasmaps.atomic import write_text_atomic; write_text_atomic(sys.argv[1], 'Y\u00e9liman\u00e9')"
+    env = {"PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "LC_ALL": "C", "LANG": "C", "PATH": os.environ.get("PATH", ""),
+           **{k: v for k, v in os.environ.items() if k.startswith(("MUTANT", "PYTHONPATH"))}}
+    done = subprocess.run([sys.executable, "-c", code, str(target)], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert target.read_bytes() == "Yélimané".encode("utf-8")
