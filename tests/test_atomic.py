@@ -106,6 +106,8 @@ def test_text_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
     import sys
 
     target = tmp_path / "legende.txt"  # ASCII only on the command line: the child's locale is ASCII
+    atomic.write_text_atomic(target, "Y\u00e9liman\u00e9")  # here too, so mutmut links this test to it
+    assert target.read_bytes() == "Yélimané".encode("utf-8")
     code = r"import sys; from atlasmaps.atomic import write_text_atomic; write_text_atomic(sys.argv[1], 'Y\u00e9liman\u00e9')"
     env = {"PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "LC_ALL": "C", "LANG": "C", "PATH": os.environ.get("PATH", ""),
            **{k: v for k, v in os.environ.items() if k.startswith(("MUTANT", "PYTHONPATH"))}}

@@ -15,7 +15,7 @@ from dataclasses import replace
 import pytest
 
 from atlasmaps.layout import content as C
-from atlasmaps.model import FrenchUnit, MapKind, RenderOptions
+from atlasmaps.model import CollectiviteType, FrenchUnit, MapKind, RenderOptions
 from atlasmaps.render import static, web
 from atlasmaps.style import load_style
 
@@ -124,12 +124,18 @@ def _without_region(unit: FrenchUnit) -> FrenchUnit:
 
 
 def test_region_from_the_departement_when_the_unit_has_none(benin_result) -> None:
-    """Cergy (95), Créteil (94), Paris (75), Val-d'Oise (95) are all in Île-de-France (11) per the COG."""
+    """Cergy (95), Créteil (94), Paris (75), Val-d'Oise (95) are all in Île-de-France (11) per the COG.
+    Without région and without position, the département is the only way there."""
     rows = [replace(r, french=_without_region(r.french)) for r in benin_result.mapped
             if r.french.code in ("95127", "94028", "75056", "95")]
     assert len(rows) == 4
     fc = C.france_content(replace(benin_result, rows=tuple(rows)), "region")
     assert {c: n for c, n in zip(fc.units["code"], fc.units["n"]) if n} == {"11": 4}
+    # A département unit that only knows its own code; a commune that knows nothing: unplaced.
+    val_de_marne = replace(rows[0], french=FrenchUnit(CollectiviteType.DEPARTEMENT, "94", "Val-de-Marne"))
+    nowhere = replace(rows[0], french=FrenchUnit(CollectiviteType.COMMUNE, "94028", "Créteil"))
+    fc = C.france_content(replace(benin_result, rows=(val_de_marne, nowhere)), "region")
+    assert ({c: n for c, n in zip(fc.units["code"], fc.units["n"]) if n}, fc.unplaced) == ({"11": 1}, 1)
 
 
 # --- print against web: partner symbols ----------------------------------------------------------

@@ -47,11 +47,29 @@ CASES = {
     "paris": _row("Paris", C.COMMUNE, code_collectivite=PARIS),
     "creteil": _row("Créteil", C.COMMUNE, code_collectivite=CRETEIL),
     "val_de_marne": _row("Val-de-Marne", C.DEPARTEMENT, code_collectivite="94"),
+    # Codes as typed: spaces, lower case, a département or région code without its zero.
+    "ajaccio_typed": _row("Aiacciu", C.COMMUNE, code_collectivite=" 2a 004 "),  # Ajaccio, 2A004
+    "ain_one_digit": _row("CD de l'Ain", C.DEPARTEMENT, code_collectivite="1"),
+    "guadeloupe_one_digit": _row("Guadeloupe", C.REGION, code_collectivite="1"),
+    # The département column tells homonyms apart, as a code (with or without its zero) or a name.
+    "thoiry_dep_1": _row("Thoiry", C.COMMUNE, departement="1"),  # Thoiry (Ain) 01419, not (Yvelines) 78616
+    "trinite_dep_6": _row("La Trinité", C.COMMUNE, departement="6"),  # 06149, not Martinique's 97230
+    "saint_denis_dep_name": _row("Saint-Denis", C.COMMUNE, departement="Seine-Saint-Denis"),  # 93066
+    "saint_denis_dep_code": _row("Saint-Denis", C.COMMUNE, departement="974"),  # 97411
+    "saint_denis_dep_unknown": _row("Saint-Denis", C.COMMUNE, departement="99"),
+    # Administrative words before the name.
+    "ville_de": _row("Ville de Lyon", C.COMMUNE),  # 69123
+    "conseil_departemental": _row("Conseil départemental de la Gironde", C.DEPARTEMENT),  # 33
+    "communaute": _row("Communauté d'agglomération de Cergy-Pontoise", C.GROUPEMENT),
+    # A commune the layers know but cannot place (no point in GeoNames): kept, not drawn.
+    "no_point": _row("Saint-Valentin", C.COMMUNE, departement="36"),  # 36209
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def joined():
+    """Joined per test (the indexes are cached per process, so this is cheap), so that a test's
+    cases are matched while that test runs (mutation testing attributes calls to tests)."""
     result = join_partnerships(CASES.values(), source="codes")
     return dict(zip(CASES, result.rows, strict=True))
 
@@ -94,3 +112,37 @@ def test_region_of_a_commune_and_a_departement_from_the_cog(joined) -> None:
     assert (joined["paris"].french.departement, joined["paris"].french.region) == ("75", "11")
     assert (joined["creteil"].french.departement, joined["creteil"].french.region) == ("94", "11")
     assert joined["val_de_marne"].french.region == "11"
+
+
+def test_codes_as_typed(joined) -> None:
+    for case, kind, code in (("ajaccio_typed", C.COMMUNE, "2A004"), ("ain_one_digit", C.DEPARTEMENT, "01"),
+                             ("guadeloupe_one_digit", C.REGION, "01")):
+        r = joined[case]
+        assert (r.french.kind, r.french.code, r.french_match.method) == (kind, code, MatchMethod.CODE), case
+
+
+def test_departement_column_decides_between_homonyms(joined) -> None:
+    expected = {"thoiry_dep_1": "01419", "trinite_dep_6": "06149", "saint_denis_dep_name": "93066",
+                "saint_denis_dep_code": "97411"}
+    got = {case: (joined[case].french_match.status, joined[case].french and joined[case].french.code)
+           for case in expected}
+    assert got == {case: (MatchStatus.MATCHED, code) for case, code in expected.items()}
+    unknown = joined["saint_denis_dep_unknown"]
+    assert unknown.french is None and unknown.french_match.status is MatchStatus.UNMATCHED
+    assert "99" in unknown.french_match.reason
+
+
+def test_administrative_words_before_the_name(joined) -> None:
+    assert joined["ville_de"].french.code == "69123"
+    assert joined["conseil_departemental"].french.code == "33"
+    assert joined["communaute"].french.code == CA_CERGY_PONTOISE_SIREN
+    for case in ("ville_de", "conseil_departemental", "communaute"):
+        assert joined[case].french_match.method is MatchMethod.NORMALISED, case
+
+
+def test_a_commune_without_position_is_kept_but_not_drawn(joined) -> None:
+    r = joined["no_point"]
+    assert (r.french.code, r.french_match.status, r.french_match.method) == (
+        "36209", MatchStatus.UNMATCHED, MatchMethod.EXACT)
+    assert r.french_match.reason == "no position for commune Saint-Valentin (36209)"
+    assert not r.mappable
