@@ -52,11 +52,18 @@ CASES = {
     "ain_one_digit": _row("CD de l'Ain", C.DEPARTEMENT, code_collectivite="1"),
     "guadeloupe_one_digit": _row("Guadeloupe", C.REGION, code_collectivite="1"),
     # The département column tells homonyms apart, as a code (with or without its zero) or a name.
-    "thoiry_dep_1": _row("Thoiry", C.COMMUNE, departement="1"),  # Thoiry (Ain) 01419, not (Yvelines) 78616
+    "thoiry_dep_1": _row("Thoiry", C.COMMUNE, departement="1"),  # Thoiry (Ain) 01419, not Savoie's or Yvelines'
+    "balan_dep_8": _row("Balan", C.COMMUNE, departement="08"),  # Balan (Ardennes) 08043, not Ain's 01027
     "trinite_dep_6": _row("La Trinité", C.COMMUNE, departement="6"),  # 06149, not Martinique's 97230
     "saint_denis_dep_name": _row("Saint-Denis", C.COMMUNE, departement="Seine-Saint-Denis"),  # 93066
     "saint_denis_dep_code": _row("Saint-Denis", C.COMMUNE, departement="974"),  # 97411
     "saint_denis_dep_unknown": _row("Saint-Denis", C.COMMUNE, departement="99"),
+    "bastia_dep_lower": _row("Bastia", C.COMMUNE, departement="2b"),  # 2B033
+    "nice_wrong_dep": _row("Nice", C.COMMUNE, departement="13"),  # Nice is in 06
+    # Homonyms without a hint are never resolved silently.
+    "saint_denis": _row("Saint-Denis", C.COMMUNE),  # Aude, Gard, Seine-Saint-Denis, La Réunion
+    "thoiry": _row("Thoiry", C.COMMUNE),  # Ain, Savoie, Yvelines
+    "balan": _row("Balan", C.COMMUNE),  # Ain, Ardennes
     # Administrative words before the name.
     "ville_de": _row("Ville de Lyon", C.COMMUNE),  # 69123
     "conseil_departemental": _row("Conseil départemental de la Gironde", C.DEPARTEMENT),  # 33
@@ -123,7 +130,7 @@ def test_codes_as_typed(joined) -> None:
 
 def test_departement_column_decides_between_homonyms(joined) -> None:
     expected = {"thoiry_dep_1": "01419", "trinite_dep_6": "06149", "saint_denis_dep_name": "93066",
-                "saint_denis_dep_code": "97411"}
+                "saint_denis_dep_code": "97411", "bastia_dep_lower": "2B033", "balan_dep_8": "08043"}
     got = {case: (joined[case].french_match.status, joined[case].french and joined[case].french.code)
            for case in expected}
     assert got == {case: (MatchStatus.MATCHED, code) for case, code in expected.items()}
@@ -146,3 +153,25 @@ def test_a_commune_without_position_is_kept_but_not_drawn(joined) -> None:
         "36209", MatchStatus.UNMATCHED, MatchMethod.EXACT)
     assert r.french_match.reason == "no position for commune Saint-Valentin (36209)"
     assert not r.mappable
+
+
+def test_a_hint_that_excludes_the_only_commune_of_that_name(joined) -> None:
+    r = joined["nice_wrong_dep"]
+    assert r.french is None and r.french_match.status is MatchStatus.UNMATCHED
+    assert r.french_match.candidates == ("Nice (06)",)
+    assert r.french_match.reason == "no commune named 'Nice' in département 13"
+
+
+def test_homonyms_without_a_hint_are_ambiguous(joined) -> None:
+    sd = joined["saint_denis"]
+    assert sd.french is None
+    assert (sd.french_match.status, sd.french_match.method) == (MatchStatus.AMBIGUOUS, MatchMethod.EXACT)
+    assert sd.french_match.candidates == ("Saint-Denis (11)", "Saint-Denis (30)", "Saint-Denis (93)",
+                                          "Saint-Denis (974)")
+    assert sd.french_match.reason == "4 communes named 'Saint-Denis': give the code or the département"
+    th = joined["thoiry"]
+    assert (th.french, th.french_match.status) == (None, MatchStatus.AMBIGUOUS)
+    assert th.french_match.candidates == ("Thoiry (01)", "Thoiry (73)", "Thoiry (78)")
+    ba = joined["balan"]
+    assert (ba.french, ba.french_match.status) == (None, MatchStatus.AMBIGUOUS)
+    assert ba.french_match.candidates == ("Balan (01)", "Balan (08)")
