@@ -166,3 +166,36 @@ def test_partner_colour_is_its_themes_colour_in_the_style_sheet(japan_result, st
     opts = RenderOptions(MapKind.BILATERAL, partner="JP", formats=("svg",))
     svg = static.render(japan_result, style, opts).files["svg"].decode()
     assert _fill(svg, "partner-kyoto") == "#a558a0"
+
+
+# --- France content: the units themselves, and units placed by their point only --------------------
+
+def test_france_units_are_the_cogs_regions_and_departements(world_result) -> None:
+    """18 régions and 101 départements (COG 2024); the overseas ones point to their inset."""
+    reg = C.france_content(world_result, "region")
+    names = dict(zip(reg.units["code"], reg.units["name"]))
+    assert len(names) == 18 and names["11"] == "Île-de-France" and names["04"] == "La Réunion"
+    assert dict(zip(reg.units["code"], reg.units["overseas"]))["04"] == "974"
+    assert dict(zip(reg.units["code"], reg.units["overseas"]))["11"] is None
+    assert reg.overseas == ("974",)  # Saint-Denis and the Région La Réunion
+    dep = C.france_content(world_result, "departement")
+    assert len(dep.units) == 101
+    overseas = {c: o for c, o in zip(dep.units["code"], dep.units["overseas"]) if o is not None}
+    assert overseas == {c: c for c in ("971", "972", "973", "974", "976")}
+    with pytest.raises(ValueError, match="level must be 'region' or 'departement', not 'commune'"):
+        C.france_content(world_result, "commune")
+
+
+@pytest.mark.parametrize("level, expected", [("region", {"11": 1, "93": 1}), ("departement", {"94": 1, "13": 1})])
+def test_units_known_only_by_their_point(benin_result, level, expected) -> None:
+    """No région, no département: the point decides (Créteil in 94/11, Marseille in 13/93); a
+    point in the Atlantic is counted as unplaced, not dropped silently."""
+    base = benin_result.mapped[0]
+
+    def at(name: str, lon: float, lat: float):
+        return replace(base, french=FrenchUnit(CollectiviteType.COMMUNE, "00000", name, lon=lon, lat=lat))
+
+    rows = (at("Créteil", 2.4553, 48.7904), at("Marseille", 5.3698, 43.2965), at("Au large", -20.0, 45.0))
+    fc = C.france_content(replace(benin_result, rows=rows), level)
+    assert {c: n for c, n in zip(fc.units["code"], fc.units["n"]) if n} == expected
+    assert (fc.total, fc.unplaced) == (2, 1)
