@@ -21,8 +21,15 @@ class CollectiviteType(StrEnum):
 
 
 class MatchStatus(StrEnum):
+    """Only MATCHED rows are drawn. TO_CONFIRM is a guess (a close spelling) that a person must
+    confirm, through the corrections file, before it is drawn; DOMESTIC is a partner in France
+    (overseas included): a partnership between two French collectivités, not a foreign one."""
+
     MATCHED = "matched"
     AMBIGUOUS = "ambiguous"
+    TO_CONFIRM = "to confirm"
+    DOMESTIC = "domestic"
+    IGNORED = "ignored"  # left off on purpose by the corrections file
     UNMATCHED = "unmatched"
     INVALID = "invalid"
 
@@ -31,9 +38,26 @@ class MatchMethod(StrEnum):
     CODE = "code"
     EXACT = "exact name"
     NORMALISED = "normalised name"
+    ALTERNATE = "alternate name"  # an exonym or another spelling (München for Munich, Oono for Ōno)
+    LARGEST_HOMONYM = "largest homonym"  # several places of that name, one far more populous
+    FORMER_COMMUNE = "former commune"  # a commune déléguée, associée or merged, or an arrondissement
+    FORMER_REGION = "former région"  # a région of before 2016, resolved to today's
     FUZZY = "fuzzy"
     OVERRIDE = "override"
+    CORRECTION = "correction"  # from the --corrections file
     ADMIN1 = "admin-1 name"
+    ADMIN2 = "admin-2 name"
+
+
+class Precision(StrEnum):
+    """How precisely a side is placed: at its own point, somewhere in its commune, or only in its
+    admin-2 / admin-1 unit or country. Reports say it so that nobody reads a zone as a town."""
+
+    POINT = "point"
+    COMMUNE = "commune"
+    ADMIN2 = "admin-2"
+    ADMIN1 = "admin-1"
+    COUNTRY = "country"
 
 
 @dataclass(frozen=True)
@@ -64,9 +88,9 @@ class Partnership:
     row: int
     id: str
     collectivite: str
-    type_collectivite: CollectiviteType
+    type_collectivite: CollectiviteType | None  # None until the join infers it from the name
     partenaire: str
-    pays: str  # ISO 3166-1 alpha-2, resolved from code or French/English name
+    pays: str  # ISO 3166-1 alpha-2, resolved from code or name; "" until the join infers it
     code_collectivite: str | None = None
     departement: str | None = None  # optional hint (INSEE code of the département)
     type_partenaire: str | None = None
@@ -78,6 +102,7 @@ class Partnership:
     thematiques: tuple[str, ...] = ()
     nature: str = "coopération décentralisée"
     statut: str = "active"
+    pays_saisi: str | None = None  # the country as written when it was not a code ("Écosse", "Turkey")
 
 
 @dataclass(frozen=True)
@@ -118,6 +143,11 @@ class SideMatch:
     method: MatchMethod | None = None
     candidates: tuple[str, ...] = ()
     reason: str | None = None
+    precision: Precision | None = None
+
+    def at(self, precision: Precision) -> SideMatch:
+        """The same match with its precision (faster than dataclasses.replace on 12,000 rows)."""
+        return SideMatch(self.status, self.method, self.candidates, self.reason, precision)
 
 
 @dataclass(frozen=True)
@@ -131,7 +161,8 @@ class JoinedPartnership:
     @property
     def status(self) -> MatchStatus:
         """The worse of the two sides: a row is only drawn when both are matched."""
-        order = [MatchStatus.INVALID, MatchStatus.UNMATCHED, MatchStatus.AMBIGUOUS, MatchStatus.MATCHED]
+        order = [MatchStatus.INVALID, MatchStatus.UNMATCHED, MatchStatus.IGNORED, MatchStatus.DOMESTIC,
+                 MatchStatus.TO_CONFIRM, MatchStatus.AMBIGUOUS, MatchStatus.MATCHED]
         return min((self.french_match.status, self.partner_match.status), key=order.index)
 
     @property
@@ -160,7 +191,9 @@ class JoinResult:
 
     @property
     def partner_countries(self) -> tuple[str, ...]:
-        return tuple(sorted({r.partnership.pays for r in self.rows}))
+        """Foreign partner countries: a partner in France (overseas included) is not one."""
+        return tuple(sorted({r.partnership.pays for r in self.rows
+                             if r.partner_match.status is not MatchStatus.DOMESTIC}))
 
 
 class MapKind(StrEnum):

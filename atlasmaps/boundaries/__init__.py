@@ -44,9 +44,12 @@ LAYERS: dict[str, tuple[str | None, str | None]] = {
     "admin1": ("country", None),
     "admin2": ("country", None),  # only from imports (geoBoundaries ADM2, GADM level 2)
     "places": ("country", None),
+    "admin2_units": ("country", None),  # GeoNames admin-2 names with their seat point (no polygons)
+    "admin1_names": ("country", None),  # other names of the admin-1 units (no geometry)
     "fr_regions": (None, "FR"),
     "fr_departements": (None, "FR"),
     "fr_communes": (None, "FR"),
+    "fr_communes_secondaires": (None, "FR"),  # arrondissements, communes déléguées/associées/merged
     "fr_epci": (None, "FR"),
 }
 
@@ -126,6 +129,8 @@ def _read(path: Path, column: str | None = None, value: str | None = None) -> gp
     try:
         filters = [(column, "==", value)] if column and value else None
         table = pq.read_table(path, filters=filters)
+        if "geometry" not in table.column_names:  # a names-only layer
+            return table.to_pandas()  # type: ignore[return-value]
         wkb = table.column("geometry").to_numpy(zero_copy_only=False)
         frame = table.drop_columns(["geometry"]).to_pandas()
         return gpd.GeoDataFrame(frame, geometry=shapely.from_wkb(wkb), crs=_wgs84())

@@ -31,6 +31,8 @@ def _split(value: str | None) -> list[str] | None:
 @click.option("--lang", type=click.Choice(["fr", "en"]), default=None, help="Map text language (default fr).")
 @click.option("--dpi", type=click.IntRange(36, 1200), default=None, help="PNG resolution (default 300).")
 @click.option("--page", type=click.Choice(PAGES, case_sensitive=False), default=None, help="Page format.")
+@click.option("--corrections", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CSV or YAML of join corrections (see `atlasmaps validate --report`).")
 @click.option("--force", is_flag=True, help="Redo every map, even those whose inputs are unchanged.")
 @click.option("--include-inactive", is_flag=True, default=None,
               help="Also draw partnerships whose statut is not active (inactive, planned).")
@@ -68,7 +70,8 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
     partners = None if settings["partners"] is None else [resolve_partner(p) for p in settings["partners"]]
     style = load_style_for_maps(settings["style"])
     data_date = parse_data_date(ctx, None, str(settings["data_date"])) if settings["data_date"] else None
-    joined = with_data_date(join_file(settings["data"], columns=settings.get("columns")), data_date)
+    joined = with_data_date(join_file(settings["data"], columns=settings.get("columns"),
+                                      corrections=settings.get("corrections")), data_date)
     print_join_summary(joined)
     base = RenderOptions(kind=MapKind.WORLD, formats=tuple(settings["formats"]), lang=settings["lang"],
                          dpi=settings["dpi"], page=page_name(settings["page"]),
@@ -94,7 +97,7 @@ def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str,
     settings: dict[str, Any] = {
         "data": source, "style": None, "lang": "fr", "kinds": ["bilateral", "country"], "partners": None,
         "all_partners": False, "formats": ["pdf"], "output": "outputs", "dpi": 300, "page": "A4-landscape",
-        "jobs": None, "columns": None, "include_inactive": False, "data_date": None,
+        "jobs": None, "columns": None, "corrections": None, "include_inactive": False, "data_date": None,
     }
     if source.suffix.lower() in (".yaml", ".yml"):
         import yaml
@@ -117,7 +120,7 @@ def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str,
         if manifest.get("partners") is None and "partners" in manifest:
             manifest["all_partners"] = True
         base = source.parent
-        for key in ("data", "output", "columns", "style"):
+        for key in ("data", "output", "columns", "corrections", "style"):
             value = manifest.get(key)
             if value and (key != "style" or str(value).endswith((".yaml", ".yml"))):
                 manifest[key] = str(base / value) if not Path(value).is_absolute() else value
@@ -125,7 +128,7 @@ def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str,
     source_of = ctx.get_parameter_source
     for key, option in (("all_partners", "all_partners"), ("style", "style_name"), ("lang", "lang"),
                         ("dpi", "dpi"), ("page", "page"), ("jobs", "jobs"), ("include_inactive", "include_inactive"),
-                        ("data_date", "data_date")):
+                        ("data_date", "data_date"), ("corrections", "corrections")):
         if kw[option] not in (None, False):
             settings[key] = kw[option]
     if kw["partners"]:

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import click
 
-REPORT_COLUMNS = ("row", "id", "status", "side", "column", "reason", "candidates")
+REPORT_COLUMNS = ("row", "id", "status", "side", "column", "method", "precision", "reason", "candidates")
 JOINED_COLUMNS = (
     "row", "id", "collectivite", "type_collectivite", "french_code", "french_siren", "french_name", "french_type",
-    "french_status", "french_method", "partenaire", "pays", "partner_name", "partner_lon", "partner_lat",
-    "admin1_name", "admin1_code", "partner_status", "partner_method", "status", "reason", "candidates",
+    "french_status", "french_method", "french_precision", "partenaire", "pays", "pays_saisi", "partner_name",
+    "partner_lon", "partner_lat", "admin1_name", "admin1_code", "partner_status", "partner_method",
+    "partner_precision", "status", "reason", "candidates",
 )
+# Methods worth a line in the report although the row is drawn: a person may want to check them.
+CHECK_METHODS = ("fuzzy", "largest homonym", "former commune", "former région", "alternate name", "admin-2 name")
 
 
 @click.command()
@@ -40,24 +43,34 @@ def schema(lang: str) -> None:
               help="CSV of every row with what it was resolved to.")
 @click.option("--columns", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML mapping canonical column names to this file's headers.")
+@click.option("--corrections", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV or YAML of corrections (name -> place id, INSEE/SIREN code, position or 'ignorer').")
 @click.pass_context
-def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path | None, columns: Path | None) -> None:
+def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path | None, columns: Path | None,
+             corrections: Path | None) -> None:
     """Check a data file and report the join.
 
+    With --report R.csv, also writes R.corrections.csv: one line per unresolved name with its
+    candidates, to fill in and pass back with --corrections.
     Exit 0 when every row can be mapped, 1 when some cannot, 2 when the file cannot be read.
 
     \b
     Example:
       atlasmaps validate partenariats.csv --report rapport.csv --joined joint.csv
+      atlasmaps validate partenariats.csv --corrections rapport.corrections.csv
     """
     from atlasmaps.join import join_file
+    from atlasmaps.join.corrections import TEMPLATE_COLUMNS, template_rows
     from atlasmaps.join.summary import print_join_summary
 
-    result = join_file(data, columns=columns)
+    result = join_file(data, columns=columns, corrections=corrections)
     print_join_summary(result, err=False)
     if report:
         _write_csv(report, REPORT_COLUMNS, report_rows(result))
         click.echo(f"report: {report}")
+        template = report.with_name(report.stem + ".corrections.csv")
+        _write_csv(template, TEMPLATE_COLUMNS, template_rows(result))
+        click.echo(f"corrections template: {template}")
     if joined:
         _write_csv(joined, JOINED_COLUMNS, joined_rows(result))
         click.echo(f"joined: {joined}")
@@ -67,7 +80,7 @@ def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path |
 
 def report_rows(result) -> list[dict[str, object]]:  # noqa: ANN001
     """One line per problem: invalid rows, and each side of a row that is not cleanly matched."""
-    from atlasmaps.model import MatchMethod, MatchStatus
+    from atlasmaps.model import MatchStatus
 
     out: list[dict[str, object]] = []
     for p in result.problems:
@@ -79,13 +92,16 @@ def report_rows(result) -> list[dict[str, object]]:  # noqa: ANN001
     for r in result.rows:
         for side, column, match in (("french", "collectivite", r.french_match),
                                     ("partner", "partenaire", r.partner_match)):
-            if match.status is MatchStatus.MATCHED and match.method is not MatchMethod.FUZZY:
+            method = match.method.value if match.method else ""
+            if match.status is MatchStatus.MATCHED and method not in CHECK_METHODS and not (
+                    match.reason and "inferred" in match.reason):
                 continue
             out.append({
                 "row": r.partnership.row, "id": r.partnership.id,
-                "status": match.status.value if match.status is not MatchStatus.MATCHED else "fuzzy",
-                "side": side, "column": column, "reason": match.reason or "",
-                "candidates": "; ".join(match.candidates),
+                "status": match.status.value if match.status is not MatchStatus.MATCHED else "matched, to check",
+                "side": side, "column": column, "method": method,
+                "precision": match.precision.value if match.precision else "",
+                "reason": match.reason or "", "candidates": "; ".join(match.candidates),
             })
     return sorted(out, key=lambda d: (int(d["row"] or 0), str(d["side"])))
 
@@ -98,18 +114,21 @@ def joined_rows(result) -> list[dict[str, object]]:  # noqa: ANN001
         reasons = [m.reason for m in (r.french_match, r.partner_match) if m.reason]
         candidates = [*r.french_match.candidates, *r.partner_match.candidates]
         out.append({
-            "row": p.row, "id": p.id, "collectivite": p.collectivite, "type_collectivite": p.type_collectivite.value,
+            "row": p.row, "id": p.id, "collectivite": p.collectivite,
+            "type_collectivite": p.type_collectivite.value if p.type_collectivite else "",
             "french_code": f.code if f else "", "french_siren": (f.siren or "") if f else "",
             "french_name": f.name if f else "", "french_type": f.kind.value if f else "",
             "french_status": r.french_match.status.value,
             "french_method": r.french_match.method.value if r.french_match.method else "",
-            "partenaire": p.partenaire, "pays": p.pays,
+            "french_precision": r.french_match.precision.value if r.french_match.precision else "",
+            "partenaire": p.partenaire, "pays": p.pays, "pays_saisi": p.pays_saisi or "",
             "partner_name": pp.name if pp else "",
             "partner_lon": f"{pp.lon:.5f}" if pp and pp.lon is not None else "",
             "partner_lat": f"{pp.lat:.5f}" if pp and pp.lat is not None else "",
             "admin1_name": (pp.admin1_name or "") if pp else "", "admin1_code": (pp.admin1_id or "") if pp else "",
             "partner_status": r.partner_match.status.value,
             "partner_method": r.partner_match.method.value if r.partner_match.method else "",
+            "partner_precision": r.partner_match.precision.value if r.partner_match.precision else "",
             "status": r.status.value, "reason": " / ".join(reasons), "candidates": "; ".join(candidates),
         })
     for prob in result.problems:

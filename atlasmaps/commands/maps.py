@@ -71,6 +71,8 @@ def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      default=Path("outputs"), show_default=True, help="Output directory."),
         click.option("--columns", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
                      help="YAML mapping of your column names to the schema's."),
+        click.option("--corrections", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                     help="CSV or YAML of join corrections (see `atlasmaps validate --report`)."),
         click.option("--projection", default=None, help="EPSG code or PROJ string overriding the automatic choice."),
         click.option("--insets/--no-insets", default=None, help="Overseas insets (default: when one is involved)."),
         click.option("--north-arrow", is_flag=True, help="Draw a north arrow."),
@@ -101,7 +103,8 @@ def _run(ctx: click.Context, kind: MapKind, data: Path, partner: str | None = No
     iso2 = resolve_partner(partner) if partner else None
     style = load_style_for_maps(kw.pop("style_name"))
     kw["projection"] = checked_override(kw["projection"])
-    joined = with_data_date(join_file(data, columns=kw.pop("columns")), kw.pop("data_date"))
+    joined = with_data_date(join_file(data, columns=kw.pop("columns"), corrections=kw.pop("corrections")),
+                            kw.pop("data_date"))
     print_join_summary(joined)
     failed = _make(joined, kind, iso2, style, **kw)
     ctx.exit(1 if failed or joined.problems or len(joined.mapped) < len(joined.rows) else 0)

@@ -36,9 +36,11 @@ COLUMNS: tuple[Column, ...] = (
            "name of the French local authority",
            ("collectivite_francaise", "nom_collectivite", "french_authority", "french_local_authority",
             "local_authority", "authority")),
-    Column("type_collectivite", True,
-           "région | département | groupement | commune (ou « Conseil régional », « Ville », « Métropole »…)",
-           "region | departement | groupement | commune (or the usual French labels)",
+    Column("type_collectivite", False,
+           "région | département | groupement | commune (ou « Conseil régional », « Ville », « Métropole »…) ; "
+           "si absent, déduit du nom (une commune d'abord)",
+           "region | departement | groupement | commune (or the usual French labels); "
+           "when absent, inferred from the name (a commune first)",
            ("type", "type_de_collectivite", "authority_type", "french_type")),
     Column("code_collectivite", False, "code INSEE (commune, département, région) ou SIREN",
            "INSEE code (commune, département, région) or SIREN",
@@ -48,8 +50,10 @@ COLUMNS: tuple[Column, ...] = (
            ("dept", "code_departement", "department")),
     Column("partenaire", True, "nom de l'autorité locale partenaire", "name of the foreign partner",
            ("collectivite_partenaire", "autorite_partenaire", "partner", "partner_name", "foreign_partner")),
-    Column("pays", True, "pays partenaire : ISO 3166-1 alpha-2/alpha-3 ou nom français/anglais",
-           "partner country: ISO 3166-1 alpha-2/alpha-3 or French/English name",
+    Column("pays", False, "pays partenaire : ISO 3166-1 alpha-2/alpha-3 ou nom français/anglais, tel qu'on "
+           "l'écrit (Turquie, RDC, Angleterre…) ; si absent, déduit du nom du partenaire quand un seul pays l'a",
+           "partner country: ISO 3166-1 alpha-2/alpha-3 or French/English name as people write it (Turkey, "
+           "DR Congo, England...); when absent, inferred from the partner's name when one country has it",
            ("pays_partenaire", "country", "partner_country", "code_pays", "country_code")),
     Column("type_partenaire", False, "type du partenaire (ville, préfecture, province…)",
            "partner type (city, prefecture, province...)", ("partner_type",)),
@@ -271,18 +275,131 @@ def _country_codes() -> tuple[dict[str, str], dict[str, str]]:
     return alpha2, alpha3
 
 
-def resolve_country(value: str) -> str | None:
-    """ISO2 for "JP", "JPN", "Japon", "Japan", "bénin", "Benin"... or None when unknown."""
+# Country names as people write them that neither ISO 3166 nor CLDR lists: short, former and
+# everyday forms, in French and English. Constituent nations and Québec keep what they say as a
+# nation or a region hint: (ISO2, nation, region of the partner).
+COUNTRY_ALIASES: dict[str, tuple[str, str | None, str | None]] = {
+    **{k: ("GB", "England", None) for k in ("England", "Angleterre", "Inglaterra", "Inghilterra")},
+    **{k: ("GB", "Scotland", None) for k in ("Scotland", "Écosse", "Ecosse", "Escocia")},
+    **{k: ("GB", "Wales", None) for k in ("Wales", "Pays de Galles", "Galles", "Gales")},
+    **{k: ("GB", "Northern Ireland", None) for k in ("Northern Ireland", "Irlande du Nord", "Ulster")},
+    **{k: ("GB", None, None) for k in ("UK", "U.K.", "Great Britain", "Grande-Bretagne", "Britain", "GB",
+                                       "Royaume-Uni de Grande-Bretagne", "Royaume Uni")},
+    **{k: ("CA", None, "Québec") for k in ("Québec", "Quebec", "Province de Québec", "Province of Quebec")},
+    **{k: ("US", None, None) for k in ("USA", "U.S.A.", "US", "U.S.", "America", "Amérique", "Etats-Unis",
+                                       "États-Unis d'Amérique", "Etats Unis d'Amérique", "United States of America")},
+    **{k: ("TR", None, None) for k in ("Turkey", "Turquie", "Türkiye", "Turkiye")},
+    **{k: ("CI", None, None) for k in ("Ivory Coast", "Côte d'Ivoire", "Cote d'Ivoire", "Côte-d'Ivoire")},
+    **{k: ("CD", None, None) for k in ("DR Congo", "DRC", "RDC", "RD Congo", "R.D. Congo", "Congo-Kinshasa",
+                                       "Congo Kinshasa", "Zaïre", "Zaire", "Democratic Republic of Congo",
+                                       "République démocratique du Congo", "Congo (RDC)", "Congo RDC")},
+    **{k: ("CG", None, None) for k in ("Congo-Brazzaville", "Congo Brazzaville", "Republic of the Congo",
+                                       "République du Congo", "Congo (Brazzaville)")},
+    **{k: ("PS", None, None) for k in ("Palestine", "Territoires palestiniens", "Territoire palestinien",
+                                       "Palestinian Territories", "Palestinian Authority", "Autorité palestinienne",
+                                       "Cisjordanie", "West Bank", "Gaza", "Bande de Gaza")},
+    **{k: ("XK", None, None) for k in ("Kosovo", "Republic of Kosovo", "République du Kosovo")},
+    **{k: ("KR", None, None) for k in ("South Korea", "Corée du Sud", "Corée", "Korea", "Republic of Korea",
+                                       "République de Corée", "Coree du Sud")},
+    **{k: ("KP", None, None) for k in ("North Korea", "Corée du Nord")},
+    **{k: ("MM", None, None) for k in ("Burma", "Birmanie")},
+    **{k: ("SZ", None, None) for k in ("Swaziland",)},
+    **{k: ("MK", None, None) for k in ("Macedonia", "Macédoine", "FYROM", "ARYM", "Republic of Macedonia",
+                                       "Macédoine du Nord")},
+    **{k: ("CZ", None, None) for k in ("Czechia", "Tchéquie", "Tchecoslovaquie", "Czechoslovakia",
+                                       "Tchécoslovaquie")},
+    **{k: ("NL", None, None) for k in ("Holland", "Hollande", "Nederland")},
+    **{k: ("CV", None, None) for k in ("Cape Verde", "Cap Vert", "Cabo Verde", "Iles du Cap-Vert")},
+    **{k: ("VA", None, None) for k in ("Vatican", "Holy See", "Saint-Siège", "Cité du Vatican")},
+    **{k: ("TL", None, None) for k in ("East Timor", "Timor oriental", "Timor Leste")},
+    **{k: ("DE", None, None) for k in ("RFA", "RDA", "West Germany", "East Germany", "Allemagne de l'Ouest",
+                                       "Allemagne de l'Est", "Deutschland", "Federal Republic of Germany",
+                                       "République fédérale d'Allemagne", "GDR", "FRG")},
+    **{k: ("BF", None, None) for k in ("Burkina", "Haute-Volta", "Upper Volta")},
+    **{k: ("BJ", None, None) for k in ("Dahomey",)},
+    **{k: ("CF", None, None) for k in ("Centrafrique", "RCA")},
+    **{k: ("MU", None, None) for k in ("Ile Maurice", "Île Maurice", "Maurice (île)")},
+    **{k: ("RU", None, None) for k in ("Russia", "Russie", "URSS", "USSR", "Union soviétique")},
+    **{k: ("BY", None, None) for k in ("Biélorussie", "Belorussia", "Byelorussia", "Bélarus")},
+    **{k: ("MD", None, None) for k in ("Moldavie",)},
+    **{k: ("SY", None, None) for k in ("Syria", "Syrie")},
+    **{k: ("IR", None, None) for k in ("Iran", "Perse", "Persia")},
+    **{k: ("LA", None, None) for k in ("Laos",)},
+    **{k: ("VN", None, None) for k in ("Vietnam", "Viet Nam", "Viêt Nam", "Viêt-nam")},
+    **{k: ("TW", None, None) for k in ("Taiwan", "Taïwan", "Formose", "Formosa")},
+    **{k: ("TZ", None, None) for k in ("Tanzania", "Tanzanie")},
+    **{k: ("BO", None, None) for k in ("Bolivia", "Bolivie")},
+    **{k: ("VE", None, None) for k in ("Venezuela",)},
+    **{k: ("BA", None, None) for k in ("Bosnia", "Bosnie")},
+    **{k: ("SA", None, None) for k in ("Arabie saoudite", "Arabie Saoudite", "Saudi Arabia")},
+    **{k: ("AE", None, None) for k in ("UAE", "EAU", "Emirats", "Émirats")},
+    **{k: ("LK", None, None) for k in ("Ceylan", "Ceylon", "Sri Lanka")},
+    **{k: ("GR", None, None) for k in ("Hellas", "Grece")},
+    **{k: ("ES", None, None) for k in ("España", "Espana")},
+    **{k: ("IT", None, None) for k in ("Italia",)},
+    **{k: ("PL", None, None) for k in ("Polska",)},
+    **{k: ("AT", None, None) for k in ("Österreich", "Osterreich")},
+    **{k: ("CH", None, None) for k in ("Schweiz", "Svizzera", "Suisse (Confédération)")},
+    **{k: ("GQ", None, None) for k in ("Guinée équatoriale", "Equatorial Guinea")},
+    **{k: ("GW", None, None) for k in ("Guinée-Bissau", "Guinea-Bissau", "Guinée Bissau")},
+    **{k: ("GN", None, None) for k in ("Guinée", "Guinée-Conakry", "Guinée Conakry", "Guinea")},
+    **{k: ("FR", None, None) for k in ("France", "France métropolitaine", "DOM", "Outre-mer")},
+}
+
+
+@dataclass(frozen=True)
+class CountryRef:
+    """A country as written: its ISO2 code, and what the writing adds (a nation of the United
+    Kingdom; Québec, which is a region of Canada)."""
+
+    iso2: str
+    nation: str | None = None
+    region: str | None = None
+
+
+@lru_cache(maxsize=1)
+def _aliases() -> dict[str, CountryRef]:
+    return {normalize_name(k): CountryRef(*v) for k, v in COUNTRY_ALIASES.items()}
+
+
+def resolve_country_ref(value: str) -> CountryRef | None:
+    """The country a value names: an ISO 3166-1 alpha-2/alpha-3 code, a French or English name
+    (ISO 3166, CLDR), or a form people write ("Turkey", "RDC", "Angleterre", "Québec")."""
     value = value.strip()
     if not value:
         return None
     alpha2, alpha3 = _country_codes()
     upper = value.upper()
     if len(upper) == 2 and upper in alpha2:
-        return alpha2[upper]
+        return CountryRef(alpha2[upper])
     if len(upper) == 3 and upper in alpha3:
-        return alpha3[upper]
-    return _country_names().get(normalize_name(value))
+        return CountryRef(alpha3[upper])
+    key = normalize_name(value)
+    alias = _aliases().get(key)
+    if alias is not None:
+        return alias
+    iso2 = _country_names().get(key)
+    if iso2 is None and " " in key:  # "République du Sénégal", "Kingdom of Morocco", "the Netherlands"
+        for prefix in _STATE_WORDS:
+            if key.startswith(prefix + " "):
+                iso2 = _country_names().get(key[len(prefix) + 1:])
+                if iso2:
+                    break
+    return CountryRef(iso2) if iso2 else None
+
+
+_STATE_WORDS = tuple(normalize_name(w) for w in (
+    "République de", "République du", "République d'", "République", "Royaume de", "Royaume du", "Royaume",
+    "Republic of", "Republic of the", "Kingdom of", "Kingdom of the", "State of", "Etat de", "Etat du",
+    "Principauté de", "Principality of", "Sultanat d'", "Sultanate of", "Grand-Duché de", "Grand Duchy of",
+    "the", "Federal Republic of", "République fédérale du", "République fédérale d'",
+))
+
+
+def resolve_country(value: str) -> str | None:
+    """ISO2 for "JP", "JPN", "Japon", "Japan", "bénin", "Benin", "Turkey", "RDC"... or None when unknown."""
+    ref = resolve_country_ref(value)
+    return ref.iso2 if ref else None
 
 
 @lru_cache(maxsize=512)

@@ -127,10 +127,10 @@ def _validate_row(raw: RawRow, table: RawTable, index: dict[str, int], width: in
             problem("type_collectivite",
                     f"unknown type '{values['type_collectivite']}' (expected région, département, groupement "
                     "or commune, or a usual label such as 'Conseil régional', 'Ville', 'Métropole')")
-    pays = None
+    country = None
     if values["pays"]:
-        pays = schema.resolve_country(values["pays"])
-        if pays is None:
+        country = schema.resolve_country_ref(values["pays"])
+        if country is None:
             problem("pays", f"unknown country '{values['pays']}' "
                             "(use an ISO 3166-1 code or the country's French or English name)")
 
@@ -175,13 +175,14 @@ def _validate_row(raw: RawRow, table: RawTable, index: dict[str, int], width: in
             row=raw.row,
             id=values["id"] or str(raw.row),
             collectivite=values["collectivite"],
-            type_collectivite=kind,  # type: ignore[arg-type]  # checked above
+            type_collectivite=kind,  # None: the join infers it from the name
             partenaire=values["partenaire"],
-            pays=pays,  # type: ignore[arg-type]
+            pays=country.iso2 if country else "",  # "": the join infers it from the partner's name
+            pays_saisi=_as_written(values["pays"], country),
             code_collectivite=values["code_collectivite"] or None,
             departement=values["departement"] or None,
             type_partenaire=values["type_partenaire"] or None,
-            region_partenaire=values["region_partenaire"] or None,
+            region_partenaire=values["region_partenaire"] or (country.region if country else None),
             code_partenaire=values["code_partenaire"] or None,
             latitude=lat,
             longitude=lon,
@@ -191,6 +192,14 @@ def _validate_row(raw: RawRow, table: RawTable, index: dict[str, int], width: in
             statut=statut,
         )
     )
+
+
+def _as_written(value: str, country: schema.CountryRef | None) -> str | None:
+    """The country as the file writes it, kept when it says more than the code (a nation of the
+    United Kingdom: "Écosse") or is not a code ("Turquie")."""
+    if not value or country is None or value.upper() in (country.iso2, ):
+        return None
+    return country.nation or value
 
 
 def _show_delim(d: str) -> str:

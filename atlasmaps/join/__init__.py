@@ -10,9 +10,24 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
-from atlasmaps.model import JoinedPartnership, JoinResult, Partnership, RowProblem
+from typing import TYPE_CHECKING
+
+from atlasmaps.model import (
+    CollectiviteType,
+    JoinedPartnership,
+    JoinResult,
+    MatchMethod,
+    MatchStatus,
+    Partnership,
+    RowProblem,
+    SideMatch,
+)
+
+if TYPE_CHECKING:
+    from atlasmaps.join.corrections import Corrections
 
 
 def join_partnerships(
@@ -21,16 +36,40 @@ def join_partnerships(
     problems: Iterable[RowProblem] = (),
     data_date: str | None = None,
     warnings: Iterable[RowProblem] = (),
+    corrections: Corrections | None = None,
 ) -> JoinResult:
     """Join already validated rows (tests, and callers that build `Partnership`s themselves)."""
+    from atlasmaps.data.schema import country_name
     from atlasmaps.join.french import french_index, match_french
-    from atlasmaps.join.partner import match_partner
+    from atlasmaps.join.partner import infer_country
 
     index = french_index()
     rows = []
     for p in partnerships:
-        french, french_match = match_french(p, index)
-        partner, partner_match = match_partner(p)
+        fix = corrections.find("french", p.collectivite, None, p.departement) if corrections else None
+        if fix is None:
+            french, french_match = match_french(p, index)
+        elif fix.ignore:
+            french, french_match = None, SideMatch(MatchStatus.IGNORED, MatchMethod.CORRECTION,
+                                                   reason=f"ignored ({fix.where})")
+        else:
+            french, french_match = match_french(replace(p, code_collectivite=fix.code), index)
+            french_match = replace(french_match, method=MatchMethod.CORRECTION if french else french_match.method,
+                                   reason="; ".join(r for r in (french_match.reason, f"corrected ({fix.where})") if r))
+        if p.type_collectivite is None:  # inferred by the French side: the row takes it from now on
+            p = replace(p, type_collectivite=french.kind if french else CollectiviteType.COMMUNE)
+        if not p.pays:
+            country, failed = infer_country(p)
+            if failed is not None:
+                rows.append(JoinedPartnership(p, french, french_match, None, failed))
+                continue
+            p = replace(p, pays=country)
+            partner, partner_match = _partner(p, corrections)
+            partner_match = replace(partner_match, reason="; ".join(
+                r for r in (partner_match.reason, f"no country given: {country_name(country, 'en')} inferred "
+                                                  "from the partner's name") if r))
+        else:
+            partner, partner_match = _partner(p, corrections)
         rows.append(JoinedPartnership(p, french, french_match, partner, partner_match))
     return JoinResult(
         source=source,
@@ -41,11 +80,22 @@ def join_partnerships(
     )
 
 
-def join_file(path: str | Path, columns: str | Path | None = None) -> JoinResult:
-    """Read, validate and join a data file. Raises `UnusableInputError` when nothing can be read."""
+def _partner(p: Partnership, corrections: Corrections | None):  # noqa: ANN202
+    from atlasmaps.join.partner import corrected_partner, match_partner
+
+    fix = corrections.find("partner", p.partenaire, p.pays, p.region_partenaire) if corrections else None
+    return corrected_partner(p, fix) if fix is not None else match_partner(p)
+
+
+def join_file(path: str | Path, columns: str | Path | None = None,
+              corrections: str | Path | None = None) -> JoinResult:
+    """Read, validate and join a data file, applying a corrections file if given. Raises
+    `UnusableInputError` when nothing can be read."""
     from atlasmaps.data.validate import read_partnerships
+    from atlasmaps.join.corrections import load_corrections
 
     path = Path(path)
+    fixes = load_corrections(corrections) if corrections else None
     validated = read_partnerships(path, columns)
     return join_partnerships(
         validated.partnerships,
@@ -53,6 +103,7 @@ def join_file(path: str | Path, columns: str | Path | None = None) -> JoinResult
         problems=validated.problems,
         data_date=validated.data_date or file_date(path),
         warnings=validated.warnings,
+        corrections=fixes,
     )
 
 

@@ -1,9 +1,12 @@
 """French side of the join: a row's collectivité -> a `FrenchUnit` from the embedded boundaries.
 
 By code first (INSEE code of a commune, département or région, or SIREN of a commune or EPCI),
-else by normalised name + type (+ département hint). Homonyms are never resolved silently: one
-name in several départements is AMBIGUOUS with its candidates unless the hint decides. Fuzzy
-matching (difflib) is a last resort and reported as FUZZY. The indexes are built once per process
+else by normalised name + type (+ département hint), then by the names that denote a commune
+without being one (communes déléguées, associées or merged since 2017, arrondissements municipaux:
+"former commune") and the régions of before 2016. Homonyms are never resolved silently: one name in
+several départements is AMBIGUOUS with its candidates unless the hint decides or one commune is
+far more populous (the shared rule of `homonyms`, reported as "largest homonym"). A close spelling
+is drawn only with a département hint and a single candidate; otherwise it is TO_CONFIRM. The indexes are built once per process
 (dicts keyed by normalised name), so a 12,000-row file costs dictionary lookups, not scans.
 """
 
@@ -15,11 +18,43 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from atlasmaps.join.homonyms import DOMINANCE, dominant
 from atlasmaps.join.normalize import normalize_name
-from atlasmaps.model import CollectiviteType, FrenchUnit, MatchMethod, MatchStatus, Partnership, SideMatch
+from atlasmaps.model import (
+    CollectiviteType,
+    FrenchUnit,
+    MatchMethod,
+    MatchStatus,
+    Partnership,
+    Precision,
+    SideMatch,
+)
 
-FUZZY_CUTOFF = 0.88
+FUZZY_CUTOFF = 0.88  # a close name worth proposing
+FUZZY_DRAWN = 0.92  # a close name drawn without confirmation (single candidate, département given)
 K = CollectiviteType
+# Where each kind is placed: communes and groupements at a point of their own (the town hall, or a
+# point inside the commune; a groupement at its most populous member), départements and régions
+# in their polygon.
+PRECISION = {K.COMMUNE: Precision.COMMUNE, K.GROUPEMENT: Precision.COMMUNE,
+             K.DEPARTEMENT: Precision.ADMIN2, K.REGION: Precision.ADMIN1}
+
+# The 22 metropolitan régions of before 1 January 2016 (loi n° 2015-29) -> today's INSEE code; their
+# old INSEE codes that are not also today's codes are accepted too.
+FORMER_REGIONS: dict[str, str] = {
+    "Alsace": "44", "Lorraine": "44", "Champagne-Ardenne": "44",
+    "Aquitaine": "75", "Limousin": "75", "Poitou-Charentes": "75",
+    "Auvergne": "84", "Rhône-Alpes": "84",
+    "Bourgogne": "27", "Franche-Comté": "27",
+    "Languedoc-Roussillon": "76", "Midi-Pyrénées": "76",
+    "Nord-Pas-de-Calais": "32", "Picardie": "32",
+    "Basse-Normandie": "28", "Haute-Normandie": "28",
+    "Centre": "24", "Provence-Alpes-Côte d'Azur": "93", "PACA": "93",
+}
+FORMER_REGION_CODES: dict[str, str] = {
+    "42": "44", "41": "44", "21": "44", "72": "75", "74": "75", "54": "75", "83": "84", "82": "84",
+    "26": "27", "43": "27", "91": "76", "73": "76", "31": "32", "22": "32", "25": "28", "23": "28",
+}
 
 # Words that say what a collectivité is rather than which one: "Conseil départemental de la
 # Gironde" -> "gironde", "Ville de Lyon" -> "lyon". Tried only after the full name failed, so that
@@ -66,13 +101,20 @@ class FrenchIndex:
         default_factory=lambda: {k: defaultdict(list) for k in K}
     )
     departement_names: dict[str, str] = field(default_factory=dict)  # normalised name -> code
+    population: dict[tuple[CollectiviteType, str], int] = field(default_factory=dict)
+    # names and codes that denote a commune without being one: key -> [(what it is, today's unit)]
+    former_by_name: dict[str, list[tuple[str, FrenchUnit]]] = field(default_factory=lambda: defaultdict(list))
+    former_by_code: dict[str, tuple[str, FrenchUnit]] = field(default_factory=dict)
+    alt_names: dict[str, list[FrenchUnit]] = field(default_factory=lambda: defaultdict(list))  # Dunkirk
+    region_names: dict[str, str] = field(default_factory=dict)  # normalised name -> code
     _buckets: dict[tuple[CollectiviteType, str], list[str]] = field(default_factory=dict)
 
-    def add(self, unit: FrenchUnit) -> None:
+    def add(self, unit: FrenchUnit, key: str | None = None) -> None:
+        """Index a unit under its codes and names (`key`: its normalised name, when already known)."""
         self.by_code[(unit.kind, unit.code)] = unit
         if unit.siren:
             self.by_siren.setdefault(unit.siren, unit)
-        key = normalize_name(unit.name)
+        key = key or normalize_name(unit.name)
         self.by_name[unit.kind][key].append(unit)
         core = core_name(key, unit.kind)
         if core != key:
@@ -132,6 +174,7 @@ def french_index() -> FrenchIndex:
     lon, lat = _representative(regions)
     for code, name, x, y in zip(regions["code"], regions["name"], lon, lat, strict=True):
         index.add(FrenchUnit(K.REGION, str(code), str(name), region=str(code), lon=x, lat=y))
+        index.region_names[normalize_name(str(name))] = str(code)
 
     deps = boundaries.load("fr_departements")
     lon, lat = _representative(deps)
@@ -143,18 +186,50 @@ def french_index() -> FrenchIndex:
 
     communes = boundaries.load("fr_communes")
     lon, lat = _points(communes)
-    for code, siren, name, dep, reg, x, y in zip(
+    for code, siren, name, dep, reg, pop, alts, key, x, y in zip(
         communes["code"], communes["siren"], communes["name"], communes["departement"], communes["region"],
-        lon, lat, strict=True,
+        communes["population"], communes["alt_keys"], communes["name_key"], lon, lat, strict=True,
     ):
-        index.add(FrenchUnit(K.COMMUNE, str(code), str(name), siren=_str(siren), departement=_str(dep),
-                             region=_str(reg), lon=x, lat=y))
+        unit = FrenchUnit(K.COMMUNE, str(code), str(name), siren=_str(siren), departement=_str(dep),
+                          region=_str(reg), lon=x, lat=y)
+        index.add(unit, key)
+        index.population[(K.COMMUNE, str(code))] = int(pop or 0)
+        for alt in alts.split("|") if alts else ():
+            index.alt_names[alt].append(unit)
+    _add_secondary(index, boundaries.load("fr_communes_secondaires"))
 
     epci = boundaries.load("fr_epci")
     lon, lat = _representative(epci) if len(epci) else ([], [])
     for siren, name, x, y in zip(epci["siren"], epci["name"], lon, lat, strict=True):
         index.add(FrenchUnit(K.GROUPEMENT, str(siren), str(name), siren=str(siren), lon=x, lat=y))
     return index
+
+
+_SECONDARY_KIND = {"deleguee": "commune déléguée", "associee": "commune associée",
+                   "ancienne": "former commune", "arrondissement": "arrondissement municipal"}
+
+
+def _add_secondary(index: FrenchIndex, secondary) -> None:  # noqa: ANN001
+    """Communes déléguées, associées, merged communes -> today's commune; an arrondissement
+    municipal is a unit of its own (its own code and point) within its commune's département."""
+    lon, lat = _points(secondary)
+    for code, name, kind, parent, x, y in zip(secondary["code"], secondary["name"], secondary["kind"],
+                                               secondary["parent"], lon, lat, strict=True):
+        today = index.by_code.get((K.COMMUNE, str(parent)))
+        if today is None:
+            continue
+        what = f"{_SECONDARY_KIND.get(kind, kind)} {name}"
+        if kind == "arrondissement":
+            unit = FrenchUnit(K.COMMUNE, str(code), str(name), departement=today.departement, region=today.region,
+                              lon=x, lat=y)
+            index.by_code[(K.COMMUNE, str(code))] = unit
+            index.population[(K.COMMUNE, str(code))] = 0
+            index.former_by_name[normalize_name(str(name))].append((what, unit))
+            continue
+        if str(name) != today.name:
+            index.former_by_name[normalize_name(str(name))].append((what, today))
+        if str(code) != today.code:
+            index.former_by_code.setdefault(str(code), (what, today))
 
 
 def _label(unit: FrenchUnit, with_code: bool = False) -> str:
@@ -173,6 +248,8 @@ def _labels(units: list[FrenchUnit]) -> tuple[str, ...]:
 def match_french(p: Partnership, index: FrenchIndex | None = None) -> tuple[FrenchUnit | None, SideMatch]:
     """Resolve the French side of one row."""
     index = index or french_index()
+    if p.type_collectivite is None:
+        return _match_untyped(p, index)
     kind = p.type_collectivite
     hint = _departement_hint(p.departement, index)
     notes: list[str] = []
@@ -180,7 +257,7 @@ def match_french(p: Partnership, index: FrenchIndex | None = None) -> tuple[Fren
     if p.code_collectivite:
         unit, note = _by_code(p.code_collectivite, kind, index)
         if unit is not None:
-            return _positioned(unit, SideMatch(MatchStatus.MATCHED, MatchMethod.CODE))
+            return _positioned(unit, SideMatch(MatchStatus.MATCHED, MatchMethod.CODE, reason=note or None))
         notes.append(note)
 
     key = normalize_name(p.collectivite)
@@ -193,8 +270,17 @@ def match_french(p: Partnership, index: FrenchIndex | None = None) -> tuple[Fren
     elif not any(u.name == p.collectivite.strip() for u in units):
         method = MatchMethod.NORMALISED
     if units:
-        return _decide(units, hint, method, p, notes)
+        return _decide(units, hint, method, p, notes, index)
 
+    former = _former(p, key, kind, hint, index)
+    if former is not None:
+        return former
+    qualified = _qualified(p, kind, hint, index)
+    if qualified is not None:
+        return qualified
+    alternate = _alternate(p, key, kind, hint, index)
+    if alternate is not None:
+        return alternate
     fuzzy = _fuzzy(key, kind, hint, index)
     if fuzzy is not None:
         return fuzzy
@@ -202,6 +288,112 @@ def match_french(p: Partnership, index: FrenchIndex | None = None) -> tuple[Fren
     if hint:
         reason += f" in département {hint}"
     return None, SideMatch(MatchStatus.UNMATCHED, reason="; ".join([*notes, reason]))
+
+
+def _match_untyped(p: Partnership, index: FrenchIndex) -> tuple[FrenchUnit | None, SideMatch]:
+    """No type given: the kind its name says ("Conseil départemental de la Gironde"), else a
+    commune, then a département, a région, a groupement of that name — the first kind that has it.
+    The report says the type was inferred."""
+    from dataclasses import replace
+
+    key = normalize_name(p.collectivite)
+    said = [k for k in K if core_name(key, k) != key and k is not K.COMMUNE]
+    order = said or [K.COMMUNE, K.DEPARTEMENT, K.REGION, K.GROUPEMENT]
+    first: tuple[FrenchUnit | None, SideMatch] | None = None
+    for kind in order:
+        unit, match = match_french(replace(p, type_collectivite=kind), index)
+        if match.status is MatchStatus.UNMATCHED and unit is None:
+            first = first or (unit, match)
+            continue
+        if match.method is MatchMethod.FUZZY and kind is not order[-1]:
+            first = first if first and first[1].status is not MatchStatus.UNMATCHED else (unit, match)
+            continue
+        note = f"no type given: read as a {kind.value}"
+        return unit, replace(match, reason="; ".join(r for r in (match.reason, note) if r))
+    assert first is not None
+    return first
+
+
+def _former(p: Partnership, key: str, kind: CollectiviteType, hint: str | None,
+            index: FrenchIndex) -> tuple[FrenchUnit | None, SideMatch] | None:
+    """A name of before: a commune déléguée/associée/merged or an arrondissement -> today's commune,
+    a région of before 2016 -> today's région."""
+    if kind is K.REGION:
+        code = _FORMER_REGION_KEYS.get(key) or _FORMER_REGION_KEYS.get(core_name(key, kind))
+        if code is None:
+            return None
+        unit = index.by_code[(K.REGION, code)]
+        return _positioned(unit, SideMatch(MatchStatus.MATCHED, MatchMethod.FORMER_REGION,
+                                           reason=f"'{p.collectivite}' is a région of before 2016, "
+                                                  f"now part of {unit.name}"))
+    if kind is not K.COMMUNE:
+        return None
+    found = index.former_by_name.get(key) or index.former_by_name.get(core_name(key, kind), [])
+    if hint:
+        found = [f for f in found if f[1].departement == hint]
+    units = list(dict.fromkeys(u for _, u in found))
+    if not units:
+        return None
+    if len(units) > 1:
+        return None, SideMatch(MatchStatus.AMBIGUOUS, MatchMethod.FORMER_COMMUNE, candidates=_labels(units),
+                               reason=f"{len(units)} communes were once named '{p.collectivite}': give the "
+                                      "code or the département")
+    what = next(w for w, u in found if u == units[0])
+    return _positioned(units[0], SideMatch(MatchStatus.MATCHED, MatchMethod.FORMER_COMMUNE,
+                                           reason=f"'{p.collectivite}' is the {what}, today {units[0].name} "
+                                                  f"({units[0].code})"))
+
+
+_FORMER_REGION_KEYS = {normalize_name(k): v for k, v in FORMER_REGIONS.items()}
+_COUNTRY_WORDS = frozenset(normalize_name(w) for w in ("France", "FR", "FRA", "République française"))
+
+
+def _qualified(p: Partnership, kind: CollectiviteType, hint: str | None,
+               index: FrenchIndex) -> tuple[FrenchUnit | None, SideMatch] | None:
+    """"Granville, Manche", "Saint-Pierre (Réunion)", "Brest, France": a name with its département,
+    région or country added, as encyclopaedias write it. The qualifier narrows the search."""
+    from atlasmaps.join.partner import split_qualifier
+
+    qualified = split_qualifier(p.collectivite)
+    if qualified is None:
+        return None
+    stem, qualifier = qualified
+    qkey = normalize_name(qualifier)
+    dep = _departement_hint(qualifier, index) if (K.DEPARTEMENT, normalize_departement(qualifier)) in \
+        index.by_code or qkey in index.departement_names else None
+    region = index.region_names.get(qkey) or _FORMER_REGION_KEYS.get(qkey)
+    if dep is None and region is None and qkey not in _COUNTRY_WORDS:
+        return None
+    if hint and dep and hint != dep:
+        return None
+    key = normalize_name(stem)
+    sources = [index.by_name[kind].get(key, []), index.by_core[kind].get(core_name(key, kind), [])]
+    if kind is K.COMMUNE:
+        sources += [[u for _, u in index.former_by_name.get(key, [])], index.alt_names.get(key, [])]
+    units: list[FrenchUnit] = []
+    for found in sources:  # the first kind of name that has a unit in the qualifier's area
+        units = [u for u in found if (not dep or u.departement == dep) and (not region or u.region == region)]
+        if units:
+            break
+    if not units:
+        return None
+    return _decide(list(dict.fromkeys(units)), dep or hint, MatchMethod.NORMALISED, p, [], index)
+
+
+def _alternate(p: Partnership, key: str, kind: CollectiviteType, hint: str | None,
+               index: FrenchIndex) -> tuple[FrenchUnit | None, SideMatch] | None:
+    """Another name of a commune, from GeoNames (Dunkirk for Dunkerque, Lutèce is not one)."""
+    if kind is not K.COMMUNE:
+        return None
+    units = [u for u in index.alt_names.get(key, []) if not hint or u.departement == hint]
+    if not units:
+        return None
+    found, match = _decide(list(dict.fromkeys(units)), hint, MatchMethod.ALTERNATE, p, [], index)
+    if found is not None and match.status is MatchStatus.MATCHED and match.method is MatchMethod.ALTERNATE:
+        from dataclasses import replace
+
+        match = replace(match, reason=f"'{p.collectivite}' is another name of {found.name} ({found.code})")
+    return found, match
 
 
 def _departement_hint(value: str | None, index: FrenchIndex) -> str | None:
@@ -228,11 +420,17 @@ def _by_code(code: str, kind: CollectiviteType, index: FrenchIndex) -> tuple[Fre
             if unit.kind is kind:
                 return unit, ""
             return None, f"code {code} is the SIREN of the {unit.kind.value} {unit.name}, not of a {kind.value}"
+        if kind is K.COMMUNE and c in index.former_by_code:
+            what, unit = index.former_by_code[c]
+            return unit, f"code {c} is the {what}, today {unit.name} ({unit.code})"
+        if kind is K.REGION and c in FORMER_REGION_CODES:
+            unit = index.by_code[(K.REGION, FORMER_REGION_CODES[c])]
+            return unit, f"code {c} is a région of before 2016, now part of {unit.name}"
     return None, f"unknown code {code} for a {kind.value}"
 
 
 def _decide(units: list[FrenchUnit], hint: str | None, method: MatchMethod, p: Partnership,
-            notes: list[str]) -> tuple[FrenchUnit | None, SideMatch]:
+            notes: list[str], index: FrenchIndex) -> tuple[FrenchUnit | None, SideMatch]:
     if hint and len(units) > 1 or hint and units[0].kind is K.COMMUNE:
         in_hint = [u for u in units if u.departement == hint]
         if in_hint:
@@ -245,6 +443,13 @@ def _decide(units: list[FrenchUnit], hint: str | None, method: MatchMethod, p: P
             )
     if len(units) > 1:
         kind = units[0].kind.value
+        best = dominant(units, lambda u: index.population.get((u.kind, u.code), 0)) \
+            if units[0].kind is K.COMMUNE else None
+        if best is not None:
+            return _positioned(best, SideMatch(
+                MatchStatus.MATCHED, MatchMethod.LARGEST_HOMONYM, candidates=_labels(units),
+                reason=f"{len(units)} {kind}s named '{p.collectivite}': the largest, {_label(best)}, has over "
+                       f"{DOMINANCE}× the population of any other"))
         return None, SideMatch(
             MatchStatus.AMBIGUOUS,
             method=method,
@@ -260,11 +465,13 @@ def _positioned(unit: FrenchUnit, match: SideMatch) -> tuple[FrenchUnit | None, 
     if unit.lon is None or unit.lat is None:
         return unit, SideMatch(MatchStatus.UNMATCHED, match.method,
                                reason=f"no position for {unit.kind.value} {unit.name} ({unit.code})")
-    return unit, match
+    return unit, match.at(PRECISION[unit.kind])
 
 
 def _fuzzy(key: str, kind: CollectiviteType, hint: str | None,
            index: FrenchIndex) -> tuple[FrenchUnit | None, SideMatch] | None:
+    """A close spelling: drawn only with a département hint, a single candidate and a similarity of
+    FUZZY_DRAWN or more; otherwise TO_CONFIRM (not drawn) with its candidates."""
     if len(key) < 4:
         return None
     names = index.fuzzy_keys(kind, key)
@@ -278,9 +485,11 @@ def _fuzzy(key: str, kind: CollectiviteType, hint: str | None,
                 units.append(u)
     if not units:
         return None
-    if len(units) > 1:
-        return None, SideMatch(MatchStatus.AMBIGUOUS, MatchMethod.FUZZY, candidates=_labels(units),
-                               reason=f"no exact name; {len(units)} close names")
+    score = difflib.SequenceMatcher(None, key, normalize_name(units[0].name)).ratio()
+    if len(units) > 1 or not hint or score < FUZZY_DRAWN:
+        guess = f"did you mean {units[0].name}?" if len(units) == 1 else f"{len(units)} close names"
+        return None, SideMatch(MatchStatus.TO_CONFIRM, MatchMethod.FUZZY, candidates=_labels(units),
+                               reason=f"no exact name; {guess} (confirm it in a corrections file)")
     unit = units[0]
-    return _positioned(unit, SideMatch(MatchStatus.MATCHED, MatchMethod.FUZZY,
+    return _positioned(unit, SideMatch(MatchStatus.MATCHED, MatchMethod.FUZZY, candidates=_labels(units),
                                        reason=f"fuzzy match: read as '{unit.name}'"))

@@ -60,3 +60,15 @@ def normalize_name(name: str) -> str:
     if len(words) > 1 and words[0] in _LEADING_ARTICLES:
         words = words[1:]
     return " ".join(words)
+
+
+_JP_LONG = re.compile(r"ou|oo|uu|oh(?![aeiou])")
+
+
+def japanese_variant(key: str) -> str:
+    """A Japanese romanisation without long-vowel marks: Ōno, Oono, Ohno and Ono all give "ono";
+    Tōkyō, Toukyou and Tokyo give "tokyo". Applied to both the index and the query, for Japan only."""
+    previous = None
+    while previous != key:
+        previous, key = key, _JP_LONG.sub(lambda m: m.group(0)[0], key)
+    return key

@@ -1,10 +1,18 @@
 """Partner side of the join: a row's foreign partner -> a `PartnerPlace` with its zone d'intervention.
 
-In order: the zone code (HASC or ISO 3166-2), a lat/lon override (its admin-1 unit found by
-point-in-polygon), the name among the country's GeoNames places (preferring the given region), then
-the admin-1 unit by name (the partner is drawn at the unit's representative point). A name that reads
-like an admin-1 unit ("Préfecture de Hyōgo", type "province") tries the admin-1 units first. A name
-found in several admin-1 units is AMBIGUOUS with its candidates unless the region decides.
+In order: a partner in France is DOMESTIC (never a foreign country); the zone code (HASC or ISO
+3166-2); a lat/lon override (its admin-1 unit found by point-in-polygon); the name among the country's
+GeoNames places, own names first, then alternate names and exonyms (München, Monaco di Baviera;
+Japanese long vowels folded: Oono/Ohno/Ōno); the admin-1 unit by name; the admin-2 unit by name
+(a Bénin commune, a Japanese municipality), placed at its seat or, failing that, in its admin-1 unit.
+
+Homonyms: the given region decides; else the most populous place is taken only when it clearly
+dominates (`DOMINANCE` times the next), reported as "largest homonym"; otherwise AMBIGUOUS with
+candidates. A name that is both an admin-1 unit and a place, with no partner type, follows the French
+side's level (région/département -> admin-1 unit, commune/groupement -> place) and says so.
+A close spelling is drawn only when it is the single candidate above `FUZZY_DRAWN` within the given
+region; otherwise it is TO_CONFIRM (not drawn) with its candidate, for the corrections file.
+Every match carries its precision (point, admin-2, admin-1).
 """
 
 from __future__ import annotations
@@ -13,14 +21,28 @@ import difflib
 import re
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from atlasmaps.join.normalize import normalize_name
-from atlasmaps.model import MatchMethod, MatchStatus, PartnerPlace, Partnership, SideMatch
+from atlasmaps.join.homonyms import DOMINANCE, dominant
+from atlasmaps.join.normalize import japanese_variant, normalize_name
+from atlasmaps.model import (
+    CollectiviteType,
+    MatchMethod,
+    MatchStatus,
+    PartnerPlace,
+    Partnership,
+    Precision,
+    SideMatch,
+)
 
-FUZZY_CUTOFF = 0.88
+FUZZY_CUTOFF = 0.88  # a close name worth proposing
+FUZZY_DRAWN = 0.92  # a close name drawn without confirmation (single candidate, region given)
+# ISO codes under which a partner is in France: a partnership between two French collectivités.
+FRENCH_TERRITORIES = frozenset({"FR", "RE", "GP", "MQ", "GF", "YT", "NC", "PF", "PM", "WF", "BL", "MF", "TF"})
+_PAREN = re.compile(r"^(.*?)\s*[(\[]([^()\[\]]+)[)\]]\s*$")
 # Two places of one name closer than this (degrees) in the same admin-1 unit are one place listed
 # twice (GeoNames keeps a city and its seat); anything farther apart is a real homonym.
 SAME_PLACE_DEGREES = 0.25
@@ -34,9 +56,15 @@ _ADMIN_LEADING = (
     "gouvernorat", "wilaya", "voivodeship", "voivodie", "oblast", "canton", "governorate", "district",
     "conseil regional", "conseil departemental", "conseil de region", "conseil general",
     "gouvernement metropolitain", "metropolitan government", "collectivite", "generalite", "communaute",
+    # second-order units as GeoNames names them ("Regierungsbezirk Gießen", "Provincia di Chieti",
+    # "Powiat jaworski", "Commune of Banikoara", "Province des Balé")
+    "regierungsbezirk", "landkreis", "kreis", "powiat", "provincia", "province of", "department",
+    "commune of", "comuna", "gemeente", "municipality of", "municipio", "county of", "borough of",
+    "city and borough of",
 )
 _ADMIN_TRAILING = ("prefecture", "province", "region", "state", "county", "oblast", "ken", "fu", "to", "do",
-                   "governorate", "district", "voivodeship")
+                   "governorate", "district", "voivodeship", "department", "borough", "census area",
+                   "municipality")
 _ADMIN_TYPES = {
     normalize_name(w) for w in (
         "prefecture", "préfecture", "province", "région", "region", "département", "department", "état",
@@ -47,7 +75,7 @@ _ADMIN_TYPES = {
 _PLACE_LEADING = ("ville", "commune", "municipalite", "mairie", "city", "town", "cercle", "commune urbaine",
                   "commune rurale", "municipality")
 _PLACE_TRAILING = ("city", "shi", "machi", "cho", "mura", "son", "gun", "ku", "stadt", "gemeinde")
-_LINKS = ("de la", "de l", "des", "du", "de", "d", "of the", "of")
+_LINKS = ("de la", "de l", "des", "du", "de", "d", "of the", "of", "di", "dell", "della", "del")
 
 
 def _strip_patterns(leading: tuple[str, ...], trailing: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern]:
@@ -78,13 +106,61 @@ def place_core(key: str) -> str:
 
 
 class _Place(NamedTuple):
-    """A named tuple, not a dataclass: 170,000 of them are made when every country is indexed."""
+    """A named tuple, not a dataclass: 200,000 of them are made when every country is indexed."""
 
     name: str
     lon: float
     lat: float
     admin1_id: str | None
     admin1_name: str | None
+    place_id: str = ""
+    population: int = 0
+    section: bool = False  # GeoNames PPLX: a section of a town, never preferred to a town
+    admin2: str | None = None  # GeoNames admin-2 code
+
+
+@dataclass(frozen=True)
+class _Admin2:
+    code: str
+    name: str
+    lon: float | None
+    lat: float | None
+    admin1_id: str | None
+    admin1_name: str | None
+
+
+class _PlaceIndex(Mapping):
+    """Name key -> the country's places of that name. Keys point at rows of the country's columns,
+    and a `_Place` is made the first time a row is asked for: a file touches few of the 235,000
+    places, so making them all at start would be most of the join's cold time."""
+
+    def __init__(self, columns: list[tuple], xs: list[float], ys: list[float]) -> None:
+        self.rows: dict[str, list[int]] = defaultdict(list)
+        self._columns, self._xs, self._ys = columns, xs, ys
+        self._made: dict[int, _Place] = {}
+
+    def place(self, i: int) -> _Place:
+        made = self._made.get(i)
+        if made is None:
+            name, aid, aname, pid, pop, feature, a2code = (c[i] for c in self._columns)
+            made = self._made[i] = _Place(name, self._xs[i], self._ys[i], aid, aname, pid, pop,
+                                          feature == "PPLX", a2code)
+        return made
+
+    def __getitem__(self, key: str) -> list[_Place]:
+        return [self.place(i) for i in self.rows[key]] if key in self.rows else []
+
+    def get(self, key: str, default=None):  # noqa: ANN001, ANN201
+        return self[key] if key in self.rows else default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.rows
+
+    def __iter__(self):  # noqa: ANN204
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
 @dataclass(frozen=True)
@@ -101,7 +177,12 @@ class CountryIndex:
     """Lookups over one country's places and admin-1 units."""
 
     iso2: str
-    places: dict[str, list[_Place]] = field(default_factory=lambda: defaultdict(list))
+    places: _PlaceIndex = field(default_factory=lambda: _PlaceIndex([], [], []))
+    _alt_places: _PlaceIndex | None = None
+    _with_alts: list[tuple[int, str]] = field(default_factory=list)
+    _ids: dict[str, int] = field(default_factory=dict)  # GeoNames id -> row, for corrections
+    _admin2_by_name: dict[str, list[_Admin2]] | None = None
+    _admin2_rows: list[int] = field(default_factory=list)
     admin1_by_name: dict[str, list[_Admin1]] = field(default_factory=lambda: defaultdict(list))
     admin1_by_code: dict[str, _Admin1] = field(default_factory=dict)
     geometries: list = field(default_factory=list)  # shapely geometries, parallel to admin1_list
@@ -123,6 +204,52 @@ class CountryIndex:
         if "." in unit.id:
             self.admin1_by_code.setdefault(unit.id.split(".", 1)[1].upper(), unit)
 
+    @property
+    def admin2_by_name(self) -> dict[str, list[_Admin2]]:
+        """Second-order units by name, built the first time a name is neither a place nor an
+        admin-1 unit (47,000 names worldwide: not worth normalising at every start)."""
+        if self._admin2_by_name is None:
+            import shapely
+
+            admin2 = _layers()[2]
+            by_name: dict[str, list[_Admin2]] = defaultdict(list)
+            rows = self._admin2_rows
+            geoms = admin2["geometry"][rows]  # type: ignore[index]
+            missing = shapely.is_missing(geoms).tolist()
+            xs, ys = shapely.get_x(geoms).tolist(), shapely.get_y(geoms).tolist()
+            for i, miss, x, y in zip(rows, missing, xs, ys, strict=True):
+                unit = _Admin2(str(admin2["admin2_code"][i]), str(admin2["name"][i]),  # type: ignore[index]
+                               None if miss else x, None if miss else y,
+                               admin2["admin1_id"][i], admin2["admin1_name"][i])  # type: ignore[index]
+                key = normalize_name(unit.name)
+                for k in dict.fromkeys((key, admin_core(key), place_core(key))):
+                    by_name[k].append(unit)
+            self._admin2_by_name = by_name
+        return self._admin2_by_name
+
+    @property
+    def alt_places(self) -> _PlaceIndex:
+        """Places by their other names (exonyms, spellings, Japanese long vowels folded), built the
+        first time a name is not found among the places' own names: most rows never need it."""
+        if self._alt_places is None:
+            alt = _PlaceIndex(self.places._columns, self.places._xs, self.places._ys)
+            alt._made = self.places._made
+            for i, keys in self._with_alts:
+                for key in keys.split("|"):
+                    alt.rows[key].append(i)
+            if self.iso2 == "JP":
+                for index_rows in (self.places.rows, dict(alt.rows)):
+                    for key, rows in index_rows.items():
+                        variant = japanese_variant(key)
+                        if variant != key:
+                            alt.rows[variant].extend(rows)
+            self._alt_places = alt
+        return self._alt_places
+
+    def by_id(self, place_id: str) -> _Place | None:
+        i = self._ids.get(place_id)
+        return None if i is None else self.places.place(i)
+
     def admin1_at(self, lon: float, lat: float) -> _Admin1 | None:
         """The admin-1 unit containing the point (or the nearest within COAST_TOLERANCE)."""
         import shapely
@@ -140,18 +267,30 @@ class CountryIndex:
 
 
 @lru_cache(maxsize=1)
-def _layers() -> tuple[dict[str, object], dict[str, object]]:
-    """The admin1 and places layers as plain columns grouped by country (row positions), read once."""
+def _layers() -> tuple[dict[str, object], dict[str, object], dict[str, object], dict[str, object]]:
+    """The admin1, places, admin2_units and admin1_names layers as plain columns grouped by country
+    (row positions), read once."""
     from atlasmaps import boundaries
 
     out = []
-    for layer in ("admin1", "places"):
+    for layer in ("admin1", "places", "admin2_units", "admin1_names"):
         gdf = boundaries.load(layer)
-        columns = {c: gdf[c].tolist() for c in gdf.columns if c != "geometry"}
-        columns["geometry"] = gdf.geometry.values
+        columns = {c: gdf[c].astype(object).where(gdf[c].notna(), None).tolist() if c != "population"
+                   else gdf[c].fillna(0).astype(int).tolist() for c in gdf.columns if c != "geometry"}
+        if "geometry" in gdf.columns:
+            columns["geometry"] = gdf.geometry.values
         columns["groups"] = {k: v.tolist() for k, v in gdf.groupby("country").indices.items()}
         out.append(columns)
-    return out[0], out[1]
+    return out[0], out[1], out[2], out[3]
+
+
+def _picker(rows: list[int]):  # noqa: ANN202
+    """A function taking the given positions of a list, as a tuple (fast, for 10 columns × 200,000 rows)."""
+    from operator import itemgetter
+
+    if len(rows) == 1:
+        return lambda column: (column[rows[0]],)
+    return itemgetter(*rows) if rows else (lambda column: ())
 
 
 @lru_cache(maxsize=None)
@@ -160,7 +299,7 @@ def country_index(iso2: str) -> CountryIndex | None:
     import shapely
 
     iso2 = iso2.upper()
-    admin1, places = _layers()
+    admin1, places, admin2, admin1_names = _layers()
     rows_a = admin1["groups"].get(iso2, [])  # type: ignore[union-attr]
     rows_p = places["groups"].get(iso2, [])  # type: ignore[union-attr]
     if not rows_a and not rows_p:
@@ -179,45 +318,139 @@ def country_index(iso2: str) -> CountryIndex | None:
                     None if empty else float(rep.x), None if empty else float(rep.y)),
             geom,
         )
+    by_id = {u.id: u for u in index.admin1_list}
+    for i in admin1_names["groups"].get(iso2, []):  # type: ignore[union-attr]
+        unit = by_id.get(str(admin1_names["admin1_id"][i]))  # type: ignore[index]
+        if unit is not None:
+            key = normalize_name(str(admin1_names["name"][i]))  # type: ignore[index]
+            for k in dict.fromkeys((key, admin_core(key))):
+                if unit not in index.admin1_by_name[k]:
+                    index.admin1_by_name[k].append(unit)
     pgeoms = places["geometry"][rows_p]  # type: ignore[index]
-    xs, ys = shapely.get_x(pgeoms), shapely.get_y(pgeoms)
-    names, aids, anames = places["name"], places["admin1_id"], places["admin1_name"]
-    by_key = index.places
-    for i, x, y in zip(rows_p, xs.tolist(), ys.tolist(), strict=True):
-        name = names[i]  # type: ignore[index]
-        if not isinstance(name, str) or x != x:  # NaN: no point
+    xs, ys = shapely.get_x(pgeoms).tolist(), shapely.get_y(pgeoms).tolist()
+    pick = _picker(rows_p)
+    shown = [pick(places[c]) for c in ("name", "admin1_id", "admin1_name", "place_id", "population",  # type: ignore[index]
+                                       "feature", "admin2_code")]
+    index.places = table = _PlaceIndex(shown, xs, ys)
+    by_key, ids, with_alts = table.rows, index._ids, index._with_alts
+    keys = [pick(places[c]) for c in ("name_key", "core_key", "alt_keys")]  # type: ignore[index]
+    for i, (x, pid, key, core, alts) in enumerate(zip(xs, shown[3], *keys, strict=True)):
+        if x != x:  # NaN: no point
             continue
-        aid, aname = aids[i], anames[i]  # type: ignore[index]
-        place = _Place(name, x, y, aid if isinstance(aid, str) else None, aname if isinstance(aname, str) else None)
-        key = normalize_name(name)
-        by_key[key].append(place)
-        if " " in key:
-            core = place_core(key)
-            if core != key:
-                by_key[core].append(place)
+        by_key[key].append(i)
+        ids[pid] = i
+        if core:
+            by_key[core].append(i)
+        if alts:
+            with_alts.append((i, alts))
+    index._admin2_rows = admin2["groups"].get(iso2, [])  # type: ignore[union-attr]
     return index
+
+
+@lru_cache(maxsize=1)
+def _world_names() -> dict[str, dict[str, int]]:
+    """Place name key -> {country: population of its largest place of that name}, for rows that
+    give no country. Built only when such a row comes."""
+    _, places, _, _ = _layers()
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for name, country, pop, alts in zip(places["name"], places["country"], places["population"],  # type: ignore[call-overload]
+                                        places["alt_keys"]):
+        if not isinstance(name, str):
+            continue
+        for key in (normalize_name(name), *(alts.split("|") if alts else ())):
+            by_country = out[key]
+            if pop >= by_country.get(country, -1):
+                by_country[country] = int(pop or 0)
+    return out
+
+
+def infer_country(p: Partnership) -> tuple[str | None, SideMatch | None]:
+    """The partner's country when the row gives none: the one country that has a place of that
+    name, or the one whose place of that name is far more populous (the homonym rule), a French
+    territory only when no foreign country has it. ("Burgess Hill" -> GB, "Argos" -> GR.)"""
+    from atlasmaps.data.schema import country_name, resolve_country_ref
+
+    name = p.partenaire
+    qualified = split_qualifier(name)
+    qualifier = None
+    if qualified is not None:  # "Brest, Belarus" / "Milena, Sicily"
+        ref = resolve_country_ref(qualified[1])
+        if ref is not None:
+            return ref.iso2, None
+        name, qualifier = qualified
+    found = _world_names().get(normalize_name(name), {})
+    foreign = {c: pop for c, pop in found.items() if c not in FRENCH_TERRITORIES} or found
+    if qualifier and len(foreign) > 1:  # the qualifier names a region of one of the countries
+        qkey = normalize_name(qualifier)
+        having = {c: pop for c, pop in foreign.items() if (ix := country_index(c)) is not None
+                  and (qkey in ix.admin1_by_name or admin_core(qkey) in ix.admin1_by_name or qkey in ix.admin2_by_name)}
+        if len(having) == 1:
+            return next(iter(having)), None
+    if not foreign:
+        return None, SideMatch(MatchStatus.UNMATCHED, reason=f"no country given, and no place named '{name}' "
+                                                             "is known: give the country (pays)")
+    best = dominant(sorted(foreign), lambda c: foreign[c])
+    if best is None:
+        listed = tuple(f"{country_name(c, 'en')} ({c})" for c in sorted(foreign, key=lambda c: -foreign[c])[:8])
+        return None, SideMatch(MatchStatus.AMBIGUOUS, candidates=listed,
+                               reason=f"no country given, and places named '{name}' exist in {len(foreign)} "
+                                      "countries: give the country (pays)")
+    return best, None
+
+
+def corrected_partner(p: Partnership, c) -> tuple[PartnerPlace | None, SideMatch]:  # noqa: ANN001
+    """The partner side as a corrections-file line says: a GeoNames place, an admin-1 code, a
+    position, or left off on purpose."""
+    if c.ignore:
+        return None, SideMatch(MatchStatus.IGNORED, MatchMethod.CORRECTION, reason=f"ignored ({c.where})")
+    index = country_index(p.pays)
+    why = f"corrected ({c.where})"
+    if index is None:
+        return None, SideMatch(MatchStatus.UNMATCHED, MatchMethod.CORRECTION, reason=f"no boundaries for {p.pays}")
+    if c.place_id:
+        place = index.by_id(str(c.place_id))
+        if place is None:
+            return None, SideMatch(MatchStatus.UNMATCHED, MatchMethod.CORRECTION,
+                                   reason=f"no place with id {c.place_id} in {p.pays} ({c.where})")
+        return _from_place(p, place, SideMatch(MatchStatus.MATCHED, MatchMethod.CORRECTION, reason=why))
+    if c.code:
+        unit = index.admin1_by_code.get(c.code.strip().upper())
+        if unit is None:
+            return None, SideMatch(MatchStatus.UNMATCHED, MatchMethod.CORRECTION,
+                                   reason=f"unknown zone code '{c.code}' in {p.pays} ({c.where})")
+        return _from_admin1(p, unit, SideMatch(MatchStatus.MATCHED, MatchMethod.CORRECTION, reason=why))
+    unit = index.admin1_at(c.lon, c.lat)
+    if unit is None and index.admin1_list:
+        return None, SideMatch(MatchStatus.UNMATCHED, MatchMethod.CORRECTION,
+                               reason=f"position {c.lat:g}, {c.lon:g} is outside {p.pays} ({c.where})")
+    return PartnerPlace(p.partenaire, p.pays, c.lon, c.lat, unit.id if unit else None, unit.name if unit else None), \
+        SideMatch(MatchStatus.MATCHED, MatchMethod.CORRECTION, reason=why, precision=Precision.POINT)
 
 
 def match_partner(p: Partnership) -> tuple[PartnerPlace | None, SideMatch]:
     """Resolve the partner side of one row."""
     from atlasmaps.data.schema import country_name
 
-    index = country_index(p.pays)
     country = country_name(p.pays, "en")
+    if p.pays in FRENCH_TERRITORIES:
+        return None, SideMatch(MatchStatus.DOMESTIC,
+                               reason=f"partner in France ({country}): a partnership between two French "
+                                      "collectivités, not drawn on maps of foreign partners")
+    index = country_index(p.pays)
     if index is None or (not index.places and not index.admin1_list):
         return None, SideMatch(MatchStatus.UNMATCHED, reason=f"no boundaries for {country} ({p.pays})")
 
-    zones = _region_hint(p.region_partenaire, index)
-    if p.region_partenaire and not zones:
-        return None, SideMatch(MatchStatus.UNMATCHED,
-                               reason=f"unknown region '{p.region_partenaire}' in {country}")
+    name, region = p.partenaire, p.region_partenaire
+    zones = _region_hint(region, index)
+    if region and not zones:
+        return None, SideMatch(MatchStatus.UNMATCHED, reason=f"unknown region '{region}' in {country}")
 
     if p.code_partenaire:
         unit = index.admin1_by_code.get(p.code_partenaire.strip().upper())
         if unit is None:
             return None, SideMatch(MatchStatus.UNMATCHED,
                                    reason=f"unknown zone code '{p.code_partenaire}' in {country}")
-        places = [pl for pl in _places(p.partenaire, index) if pl.admin1_id == unit.id]
+        places = [pl for pl in _places(name, index) if pl.admin1_id == unit.id]
         if len(_distinct(places)) == 1:
             return _from_place(p, places[0], SideMatch(MatchStatus.MATCHED, MatchMethod.CODE))
         return _from_admin1(p, unit, SideMatch(MatchStatus.MATCHED, MatchMethod.CODE))
@@ -229,22 +462,131 @@ def match_partner(p: Partnership) -> tuple[PartnerPlace | None, SideMatch]:
                 MatchStatus.UNMATCHED, MatchMethod.OVERRIDE,
                 reason=f"position {p.latitude:g}, {p.longitude:g} (lat, lon) is outside {country}",
             )
-        return PartnerPlace(p.partenaire, p.pays, p.longitude, p.latitude,
+        return PartnerPlace(name, p.pays, p.longitude, p.latitude,
                             unit.id if unit else None, unit.name if unit else None), \
-            SideMatch(MatchStatus.MATCHED, MatchMethod.OVERRIDE)
+            SideMatch(MatchStatus.MATCHED, MatchMethod.OVERRIDE, precision=Precision.POINT)
 
-    key = normalize_name(p.partenaire)
-    admin_first = _looks_admin(key, p.type_partenaire)
-    steps = (_admin1_step, _place_step) if admin_first else (_place_step, _admin1_step)
-    for step in steps:
-        result = step(p, key, index, zones)
-        if result is not None:
-            return result
-    result = _fuzzy_step(p, key, index, zones)
+    key = normalize_name(name)
+    result = _by_name(p, key, index, zones)
+    if result is None or result[1].status is MatchStatus.UNMATCHED:
+        qualified = split_qualifier(name)
+        if qualified is not None:
+            # "Neustadt (Bayern)", "Herne, North Rhine-Westphalia", "Allendorf, Giessen", "Laval,
+            # Quebec": the qualifier is an admin-1 or admin-2 unit that narrows the search, or the
+            # country itself (noise)
+            stem, qualifier = qualified
+            hint = zones or _region_hint(qualifier, index)
+            result = (_in_admin2(p, stem, qualifier, index) if not hint else None) \
+                or _by_name(p, normalize_name(stem), index, hint)
+    if result is None:
+        result = _by_stem(p, key, index, zones) or _fuzzy_step(p, key, index, zones)
     if result is not None:
         return result
     where = f" ({', '.join(sorted(z.name for z in zones))})" if zones else ""
-    return None, SideMatch(MatchStatus.UNMATCHED, reason=f"no place named '{p.partenaire}' in {country}{where}")
+    return None, SideMatch(MatchStatus.UNMATCHED, reason=f"no place named '{name}' in {country}{where}")
+
+
+def split_qualifier(name: str) -> tuple[str, str] | None:
+    """("Herne", "North Rhine-Westphalia") for "Herne, North Rhine-Westphalia" or "Herne (NRW)":
+    the disambiguation that encyclopaedias and lists add to a name, or None."""
+    m = _PAREN.match(name)
+    if m and m.group(1).strip():
+        return m.group(1).strip(), m.group(2).strip()
+    if ", " in name:
+        stem, _, qualifier = name.rpartition(", ")
+        if stem.strip() and qualifier.strip():
+            return stem.strip(), qualifier.strip()
+    return None
+
+
+def _in_admin2(p: Partnership, stem: str, qualifier: str, index: CountryIndex):  # noqa: ANN202
+    """Homonyms told apart by the admin-2 unit named in the qualifier ("Allendorf, Giessen")."""
+    codes = {u.code for u in index.admin2_by_name.get(normalize_name(qualifier), [])}
+    if not codes:
+        return None
+    key = normalize_name(stem)
+    places = [pl for pl in [*index.places.get(key, []), *index.alt_places.get(key, [])] if pl.admin2 in codes]
+    distinct = _distinct(places)
+    if len(distinct) != 1:
+        return None
+    return _from_place(p, distinct[0], SideMatch(MatchStatus.MATCHED, MatchMethod.NORMALISED,
+                                                 reason=f"'{qualifier}' read as the admin-2 unit of {distinct[0].name}"))
+
+
+# Words after which a German, Dutch or English place name adds a river, a hill or a region
+# ("Endingen am Kaiserstuhl", "Frankfurt an der Oder", "Stratford-upon-Avon"): GeoNames may list the
+# town without them.
+_STEM_SUFFIX = re.compile(r"^(?P<stem>.+?) (?:am|an der|an|im|in der|ob der|bei|vor der|aan de|aan den|upon|on|"
+                          r"on the)(?: \S+){1,2}$")
+_STEM_PREFIX = re.compile(r"^(?:bad|markt|stadt|hansestadt|lutherstadt) (?P<stem>.+)$")
+
+
+def _by_stem(p: Partnership, key: str, index: CountryIndex,
+             zones: list[_Admin1]) -> tuple[PartnerPlace | None, SideMatch] | None:
+    """A town listed without its spa prefix or river suffix ("Bad Kötzting" -> "Kötzting"): drawn only
+    when the stem names exactly one place, and reported as a normalised read."""
+    stems = [m.group("stem") for m in (pattern.match(key) for pattern in (_STEM_SUFFIX, _STEM_PREFIX)) if m]
+    words = key.split()
+    # "Worms-Heppenheim", "Ulm Wiblingen": a district named after its town; only a town of some size
+    # (DISTRICT_TOWN_MIN) is read that way, the longest leading words first
+    towns = [" ".join(words[:n]) for n in range(len(words) - 1, 0, -1)]
+    for stem, min_population in [*((s, 0) for s in stems), *((t, DISTRICT_TOWN_MIN) for t in towns)]:
+        places = [pl for pl in index.places.get(stem, []) if pl.population >= min_population]
+        if zones:
+            places = [pl for pl in places if pl.admin1_id in {z.id for z in zones}]
+        distinct = _distinct(places)
+        if len(distinct) == 1:
+            what = "read as" if min_population == 0 else "read as a district of"
+            return _from_place(p, distinct[0], SideMatch(MatchStatus.MATCHED, MatchMethod.NORMALISED,
+                                                         reason=f"{what} '{distinct[0].name}'"))
+    return None
+
+
+DISTRICT_TOWN_MIN = 5_000
+
+
+def _by_name(p: Partnership, key: str, index: CountryIndex,
+             zones: list[_Admin1]) -> tuple[PartnerPlace | None, SideMatch] | None:
+    """Places, admin-1 units and admin-2 units by name, in the order the name and type suggest."""
+    if _looks_admin(key, p.type_partenaire):
+        for step in (_admin1_step, _place_step, _admin2_step):
+            result = step(p, key, index, zones)
+            if result is not None:
+                return result
+    else:
+        as_place = _place_step(p, key, index, zones)
+        as_unit = _admin1_step(p, key, index, zones) if not p.type_partenaire else None
+        if as_place is not None and as_unit is not None and as_unit[1].status is MatchStatus.MATCHED:
+            return _by_level(p, as_place, as_unit)
+        result = as_place or as_unit or _admin2_step(p, key, index, zones)
+        if result is not None:
+            return result
+    return None
+
+
+def _by_level(p: Partnership, as_place: tuple, as_unit: tuple) -> tuple[PartnerPlace | None, SideMatch]:
+    """A name that is both a place and an admin-1 unit, with no partner type: a région or a
+    département partners an admin-1 unit, a commune or a groupement partners a town."""
+    unit_level = p.type_collectivite in (CollectiviteType.REGION, CollectiviteType.DEPARTEMENT)
+    place, place_match = as_place
+    zone, zone_match = as_unit
+    place_label = place.name if place is not None else p.partenaire
+    if place is not None and zone is not None and place.admin1_id == zone.admin1_id:
+        # the town and its own unit (Osaka, Tokyo, Florence): no choice to report
+        return (zone, zone_match) if unit_level else (place, place_match)
+    if unit_level:
+        note = (f"'{p.partenaire}' is both an admin-1 unit and a place ({place_label}); the admin-1 unit was "
+                f"chosen, at the level of the French {p.type_collectivite.value}")
+        return zone, _with_reason(zone_match, note)
+    note = (f"'{p.partenaire}' is both a place and an admin-1 unit ({zone.name if zone else '?'}); the place "
+            f"was chosen, at the level of the French {p.type_collectivite.value}")
+    return place, _with_reason(place_match, note)
+
+
+def _with_reason(match: SideMatch, note: str) -> SideMatch:
+    from dataclasses import replace
+
+    return replace(match, reason="; ".join(r for r in (match.reason, note) if r))
 
 
 def _looks_admin(key: str, type_partenaire: str | None) -> bool:
@@ -269,9 +611,10 @@ def _places(name: str, index: CountryIndex) -> list[_Place]:
 
 
 def _distinct(places: list[_Place]) -> list[_Place]:
-    """Collapse duplicates of one place (same name and admin-1 unit, a few km apart)."""
+    """Collapse duplicates of one place (same admin-1 unit, a few km apart), keeping the most
+    populous (GeoNames lists a city and its seat, or a town and its section)."""
     kept: list[_Place] = []
-    for pl in places:
+    for pl in sorted(places, key=lambda q: (q.section, -q.population, q.place_id)):
         if not any(
             k.admin1_id == pl.admin1_id
             and abs(k.lon - pl.lon) < SAME_PLACE_DEGREES and abs(k.lat - pl.lat) < SAME_PLACE_DEGREES
@@ -282,7 +625,13 @@ def _distinct(places: list[_Place]) -> list[_Place]:
 
 
 def _place_label(pl: _Place) -> str:
-    return f"{pl.name} ({pl.admin1_name or pl.admin1_id or '?'})"
+    """How a candidate is listed: with its region, population and GeoNames id (for corrections)."""
+    pop = f", pop. {pl.population:,}".replace(",", " ") if pl.population else ""
+    return f"{pl.name} ({pl.admin1_name or pl.admin1_id or '?'}{pop}) [{pl.place_id}]"
+
+
+def _japanese(key: str, index: CountryIndex) -> str | None:
+    return japanese_variant(key) if index.iso2 == "JP" else None
 
 
 def _place_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Admin1]):  # noqa: ANN202
@@ -290,6 +639,13 @@ def _place_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Admi
     method = MatchMethod.EXACT if any(pl.name == p.partenaire.strip() for pl in places) else MatchMethod.NORMALISED
     if not places:
         places = list(index.places.get(place_core(key), []))
+    if not places or (zones and not any(pl.admin1_id in {z.id for z in zones} for pl in places)):
+        alt = [*index.alt_places.get(key, []), *index.alt_places.get(place_core(key), [])]
+        jp = _japanese(key, index)
+        if jp:
+            alt += [*index.places.get(jp, []), *index.alt_places.get(jp, [])]
+        if alt:
+            places, method = list(dict.fromkeys(alt)), MatchMethod.ALTERNATE
     if not places:
         return None
     return _decide_places(p, places, zones, method)
@@ -304,8 +660,17 @@ def _decide_places(p: Partnership, places: list[_Place], zones: list[_Admin1], m
         places = inside
     distinct = _distinct(places)
     if len(distinct) > 1:
+        towns = [pl for pl in distinct if not pl.section] or distinct
+        best = dominant(towns, lambda pl: pl.population)
+        labels = tuple(_place_label(pl) for pl in distinct)
+        if best is not None:
+            return _from_place(p, best, SideMatch(
+                MatchStatus.MATCHED, MatchMethod.LARGEST_HOMONYM, candidates=labels,
+                reason=f"{len(distinct)} places named '{p.partenaire}': the largest, {best.name} "
+                       f"({best.admin1_name or best.admin1_id}), has over {DOMINANCE}× the population of any other",
+            ))
         return None, SideMatch(
-            MatchStatus.AMBIGUOUS, method, candidates=tuple(sorted(_place_label(pl) for pl in distinct)),
+            MatchStatus.AMBIGUOUS, method, candidates=labels,
             reason=f"{len(distinct)} places named '{p.partenaire}': give region_partenaire",
         )
     return _from_place(p, distinct[0], SideMatch(MatchStatus.MATCHED, method))
@@ -327,7 +692,40 @@ def _admin1_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Adm
     return _from_admin1(p, units[0], SideMatch(MatchStatus.MATCHED, MatchMethod.ADMIN1))
 
 
+def _admin2_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Admin1]):  # noqa: ANN202
+    """A second-order unit by name (a Bénin commune, a Japanese municipality): drawn at its seat
+    (precision admin-2) or, when GeoNames has no place in it, in its admin-1 unit (precision admin-1)."""
+    units = [*index.admin2_by_name.get(key, [])]
+    if not units:
+        units = [*index.admin2_by_name.get(admin_core(place_core(key)), [])]
+    units = list(dict.fromkeys(units))
+    if zones:
+        units = [u for u in units if u.admin1_id in {z.id for z in zones}]
+    if not units:
+        return None
+    if len(units) > 1:
+        return None, SideMatch(
+            MatchStatus.AMBIGUOUS, MatchMethod.ADMIN2,
+            candidates=tuple(sorted(f"{u.name} ({u.admin1_name or '?'}) [{u.code}]" for u in units)),
+            reason=f"{len(units)} admin-2 units named '{p.partenaire}'",
+        )
+    unit = units[0]
+    if unit.lon is not None and unit.lat is not None:
+        return PartnerPlace(p.partenaire, p.pays, unit.lon, unit.lat, unit.admin1_id, unit.admin1_name), \
+            SideMatch(MatchStatus.MATCHED, MatchMethod.ADMIN2, precision=Precision.ADMIN2,
+                      reason=f"placed at the seat of the admin-2 unit {unit.name}")
+    zone = next((u for u in index.admin1_list if u.id == unit.admin1_id), None)
+    if zone is None:
+        return None, SideMatch(MatchStatus.UNMATCHED, MatchMethod.ADMIN2,
+                               reason=f"admin-2 unit {unit.name} has no position")
+    return _from_admin1(p, zone, SideMatch(
+        MatchStatus.MATCHED, MatchMethod.ADMIN2,
+        reason=f"admin-2 unit {unit.name} has no point: placed in its admin-1 unit {zone.name}"))
+
+
 def _fuzzy_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Admin1]):  # noqa: ANN202
+    """A close spelling: drawn only when it is the single candidate, within the given region, above
+    FUZZY_DRAWN; otherwise proposed (TO_CONFIRM) and left off the map."""
     if len(key) < 4:
         return None
     names = list(index.places) + list(index.admin1_by_name)
@@ -337,29 +735,38 @@ def _fuzzy_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Admi
     if not close:
         return None
     best = close[0]
+    score = difflib.SequenceMatcher(None, key, best).ratio()
     if best in index.places:
         result = _decide_places(p, index.places[best], zones, MatchMethod.FUZZY)
         if result is None:
             return None
         place, match = result
-        if match.status is MatchStatus.MATCHED and place is not None:
-            match = SideMatch(MatchStatus.MATCHED, MatchMethod.FUZZY, reason=f"fuzzy match: read as '{place.name}'")
-        return place, match
+        if match.status is not MatchStatus.MATCHED or place is None:
+            return None, SideMatch(MatchStatus.TO_CONFIRM, MatchMethod.FUZZY, candidates=match.candidates,
+                                   reason=f"no place named '{p.partenaire}'; close names")
+        label = _place_label(next(pl for pl in index.places[best] if pl.name == place.name))
+        read_as = f"fuzzy match: read as '{place.name}'"
+        if zones and len(close) == 1 and score >= FUZZY_DRAWN:
+            return place, SideMatch(MatchStatus.MATCHED, MatchMethod.FUZZY, candidates=(label,), reason=read_as,
+                                    precision=match.precision)
+        return None, SideMatch(MatchStatus.TO_CONFIRM, MatchMethod.FUZZY, candidates=(label,),
+                               reason=f"no place named '{p.partenaire}'; did you mean {place.name}? "
+                                      "(confirm it in a corrections file)")
     units = list(dict.fromkeys(index.admin1_by_name[best]))
-    if len(units) > 1:
-        return None, SideMatch(MatchStatus.AMBIGUOUS, MatchMethod.FUZZY,
-                               candidates=tuple(sorted(f"{u.name} ({u.id})" for u in units)))
-    return _from_admin1(p, units[0], SideMatch(MatchStatus.MATCHED, MatchMethod.FUZZY,
-                                               reason=f"fuzzy match: read as admin-1 unit '{units[0].name}'"))
+    labels = tuple(sorted(f"{u.name} ({u.id})" for u in units))
+    if len(units) == 1 and len(close) == 1 and score >= FUZZY_DRAWN and zones:
+        return _from_admin1(p, units[0], SideMatch(MatchStatus.MATCHED, MatchMethod.FUZZY, candidates=labels,
+                                                   reason=f"fuzzy match: read as admin-1 unit '{units[0].name}'"))
+    return None, SideMatch(MatchStatus.TO_CONFIRM, MatchMethod.FUZZY, candidates=labels,
+                           reason=f"no place named '{p.partenaire}'; did you mean the admin-1 unit "
+                                  f"{units[0].name}? (confirm it in a corrections file)")
 
 
 def _from_place(p: Partnership, pl: _Place, match: SideMatch) -> tuple[PartnerPlace, SideMatch]:
-    return PartnerPlace(pl.name, p.pays, pl.lon, pl.lat, pl.admin1_id, pl.admin1_name), match
+    return PartnerPlace(pl.name, p.pays, pl.lon, pl.lat, pl.admin1_id, pl.admin1_name), match.at(Precision.POINT)
 
 
 def _from_admin1(p: Partnership, unit: _Admin1, match: SideMatch) -> tuple[PartnerPlace | None, SideMatch]:
     if unit.lon is None or unit.lat is None:
         return None, SideMatch(MatchStatus.UNMATCHED, match.method, reason=f"no position for {unit.name}")
-    return PartnerPlace(p.partenaire, p.pays, unit.lon, unit.lat, unit.id, unit.name), match
-
-
+    return PartnerPlace(p.partenaire, p.pays, unit.lon, unit.lat, unit.id, unit.name), match.at(Precision.ADMIN1)

@@ -10,6 +10,8 @@ import click
 from atlasmaps.model import JoinedPartnership, JoinResult, MatchMethod, MatchStatus
 
 MAX_LISTED = 50  # problem lines printed before "... and N more (see --report)"
+_WORTH_SAYING = (MatchMethod.LARGEST_HOMONYM, MatchMethod.FORMER_COMMUNE, MatchMethod.FORMER_REGION,
+                 MatchMethod.ALTERNATE, MatchMethod.ADMIN2, MatchMethod.CORRECTION)
 
 
 def row_line(result: JoinResult, row: JoinedPartnership) -> str:
@@ -51,6 +53,13 @@ def summary_lines(result: JoinResult) -> list[str]:
     if rows:
         detail = ", ".join(f"{statuses[s.value]} {s.value}" for s in MatchStatus if statuses[s.value])
         lines.append(f"  status: {detail}" + (f" ({fuzzy} by fuzzy match)" if fuzzy else ""))
+        methods = Counter(m.method.value for r in rows if r.mappable for m in (r.french_match, r.partner_match)
+                          if m.method in _WORTH_SAYING)
+        inferred = Counter(kind for r in rows for m, kind in ((r.french_match, "types"), (r.partner_match, "countries"))
+                           if m.reason and ("no type given" in m.reason or "no country given" in m.reason))
+        said = [f"{n} {m}" for m, n in sorted(methods.items())] + [f"{k} inferred for {n} rows" for k, n in sorted(inferred.items())]
+        if said:
+            lines.append(f"  drawn, worth a check in the report: {', '.join(said)}")
     per_country: dict[str, list[int]] = {}
     for r in rows:
         counts = per_country.setdefault(r.partnership.pays, [0, 0])
