@@ -69,7 +69,7 @@ CASES = {
     "conseil_departemental": _row("Conseil départemental de la Gironde", C.DEPARTEMENT),  # 33
     "communaute": _row("Communauté d'agglomération de Cergy-Pontoise", C.GROUPEMENT),
     # A commune the layers know but cannot place (no point in GeoNames): kept, not drawn.
-    "no_point": _row("Saint-Valentin", C.COMMUNE, departement="36"),  # 36209
+    "no_point": _row("Celles", C.COMMUNE, departement="15"),  # 15031, merged into Neussargues en Pinatelle
 }
 
 
@@ -150,8 +150,8 @@ def test_administrative_words_before_the_name(joined) -> None:
 def test_a_commune_without_position_is_kept_but_not_drawn(joined) -> None:
     r = joined["no_point"]
     assert (r.french.code, r.french_match.status, r.french_match.method) == (
-        "36209", MatchStatus.UNMATCHED, MatchMethod.EXACT)
-    assert r.french_match.reason == "no position for commune Saint-Valentin (36209)"
+        "15031", MatchStatus.UNMATCHED, MatchMethod.EXACT)
+    assert r.french_match.reason == "no position for commune Celles (15031)"
     assert not r.mappable
 
 
