@@ -1,7 +1,7 @@
 """Benchmark: `atlasmaps batch` on the synthetic Atlas-sized dataset (12,000 rows, 140 partner countries).
 
 Run on demand: `python benchmarks/bench_batch.py [--partners 12] [--formats png,pdf,svg,html] [--dpi 300]`
-(`--partners 0`: all 140 partners, ~10 minutes on 2 cores).
+(`--partners 0`: all 140 partners, both ways: slow).
 
 Why the comparison is fair: both sides of the ratio make the same bilateral maps of the same
 partners (the first N partner countries of the data, in all the formats asked), in the same run:
