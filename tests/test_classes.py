@@ -41,8 +41,21 @@ def test_quantile_breaks_of_a_small_series() -> None:
     assert C.classify(list(range(1, 9)), "quantiles", 4) == [2.75, 4.5, 6.25, 8.0]
 
 
+def test_scheme_aliases_edge_cases_and_errors() -> None:
+    jenks, quant, equal = (C.classify(SERIES, s, 3) for s in ("jenks", "quantiles", "equal_interval"))
+    for alias in ("fisherjenks", "fisher_jenks", "naturalbreaks", "Jenks"):
+        assert C.classify(SERIES, alias, 3) == jenks, alias
+    assert C.classify(SERIES, "quantile", 3) == quant and C.classify(SERIES, "equalinterval", 3) == equal
+    assert C.classify([], "jenks", 5) == [] and C.classify([7], "jenks", 5) == [7.0]
+    assert C.classify(SERIES, "jenks", 1) == [30.0]  # one class: everything up to the maximum
+    # ten 1s and 2, 3, 4 in 3 quantiles: bounds 1, 1, 4; a bound is never repeated
+    assert C.classify([1] * 10 + [2, 3, 4], "quantiles", 3) == [1.0, 4.0]
+    with pytest.raises(ValueError, match=r"unknown classification scheme 'natural' \(jenks \| quantiles \| equal_interval\)"):
+        C.classify(SERIES, "natural", 3)
+
+
 @pytest.mark.parametrize("value, expected", [
-    (1, 0), (3, 0), (3.5, 1), (10, 1), (12, 1), (12.01, 2), (30, 2), (0, -1), (-4, -1),
+    (1, 0), (3, 0), (3.5, 1), (10, 1), (12, 1), (12.01, 2), (30, 2), (0, -1), (-4, -1), (45, 2),
 ])
 def test_upper_bounds_are_inclusive(value: float, expected: int) -> None:
     assert C.class_of(value, [3.0, 12.0, 30.0]) == expected
@@ -133,9 +146,10 @@ def test_region_from_the_departement_when_the_unit_has_none(benin_result) -> Non
     assert {c: n for c, n in zip(fc.units["code"], fc.units["n"]) if n} == {"11": 4}
     # A département unit that only knows its own code; a commune that knows nothing: unplaced.
     val_de_marne = replace(rows[0], french=FrenchUnit(CollectiviteType.DEPARTEMENT, "94", "Val-de-Marne"))
+    creteil = replace(rows[0], french=FrenchUnit(CollectiviteType.COMMUNE, "94028", "Créteil", departement="94"))
     nowhere = replace(rows[0], french=FrenchUnit(CollectiviteType.COMMUNE, "94028", "Créteil"))
-    fc = C.france_content(replace(benin_result, rows=(val_de_marne, nowhere)), "region")
-    assert ({c: n for c, n in zip(fc.units["code"], fc.units["n"]) if n}, fc.unplaced) == ({"11": 1}, 1)
+    fc = C.france_content(replace(benin_result, rows=(val_de_marne, creteil, nowhere)), "region")
+    assert ({c: n for c, n in zip(fc.units["code"], fc.units["n"]) if n}, fc.unplaced) == ({"11": 2}, 1)
 
 
 # --- print against web: partner symbols ----------------------------------------------------------
@@ -186,16 +200,39 @@ def test_france_units_are_the_cogs_regions_and_departements(world_result) -> Non
         C.france_content(world_result, "commune")
 
 
-@pytest.mark.parametrize("level, expected", [("region", {"11": 1, "93": 1}), ("departement", {"94": 1, "13": 1})])
+@pytest.mark.parametrize("level, expected", [
+    ("region", {"11": 1, "93": 2, "04": 1}), ("departement", {"94": 1, "13": 2, "974": 1}),
+])
 def test_units_known_only_by_their_point(benin_result, level, expected) -> None:
-    """No région, no département: the point decides (Créteil in 94/11, Marseille in 13/93); a
-    point in the Atlantic is counted as unplaced, not dropped silently."""
+    """No région, no département: the point decides (Créteil in 94/11, Marseille and Aix in 13/93,
+    Saint-Denis in 974/04); points in the Atlantic and units with no point are counted as unplaced."""
     base = benin_result.mapped[0]
 
     def at(name: str, lon: float, lat: float):
         return replace(base, french=FrenchUnit(CollectiviteType.COMMUNE, "00000", name, lon=lon, lat=lat))
 
-    rows = (at("Créteil", 2.4553, 48.7904), at("Marseille", 5.3698, 43.2965), at("Au large", -20.0, 45.0))
-    fc = C.france_content(replace(benin_result, rows=rows), level)
+    rows = (at("Créteil", 2.4553, 48.7904), at("Marseille", 5.3698, 43.2965), at("Au large", -20.0, 45.0),
+            at("Aix", 5.4474, 43.5297), at("Plus au large", -25.0, 40.0), at("Saint-Denis", 55.4504, -20.8789))
+    nowhere = replace(base, french=FrenchUnit(CollectiviteType.COMMUNE, "00000", "Nulle part"))
+    fc = C.france_content(replace(benin_result, rows=(*rows, nowhere, nowhere)), level)
     assert {c: n for c, n in zip(fc.units["code"], fc.units["n"]) if n} == expected
-    assert (fc.total, fc.unplaced) == (2, 1)
+    assert (fc.level, fc.total, fc.unplaced, fc.overseas) == (level, 4, 4, ("974",))
+    assert list(fc.units.columns) == ["code", "name", "n", "overseas", "geometry"]
+
+
+def test_bilateral_content_names_the_overseas_departements_involved(overseas_result, japan_result) -> None:
+    """Each way a row can be overseas: its département, its commune code, its région, a département."""
+    base = overseas_result.mapped[0]
+    units = [
+        FrenchUnit(CollectiviteType.COMMUNE, "97411", "Saint-Denis", departement="974", lon=55.45, lat=-20.88),
+        FrenchUnit(CollectiviteType.COMMUNE, "97209", "Fort-de-France", lon=-61.07, lat=14.60),
+        FrenchUnit(CollectiviteType.REGION, "01", "Guadeloupe"),
+        FrenchUnit(CollectiviteType.DEPARTEMENT, "973", "Guyane", departement="973"),
+        FrenchUnit(CollectiviteType.GROUPEMENT, "200027548", "CA de Dembéni-Mamoudzou", region="06",
+                   lon=45.2, lat=-12.8),
+        FrenchUnit(CollectiviteType.COMMUNE, "69123", "Lyon", departement="69", region="84", lon=4.84, lat=45.76),
+    ]
+    rows = tuple(replace(base, french=u) for u in units)
+    assert C.bilateral_content(replace(overseas_result, rows=rows), "MG").overseas == (
+        "971", "972", "973", "974", "976")
+    assert C.bilateral_content(japan_result, "JP").overseas == ()
