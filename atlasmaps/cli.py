@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 
 import click
 
 from atlasmaps import __version__
-from atlasmaps.errors import AtlasError
+from atlasmaps.errors import AtlasError, AtlasWarning
 
 # name -> (module, attribute, one-line help shown by `atlasmaps --help` without importing the module)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -68,8 +69,20 @@ def cli() -> None:
     """
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001, ANN202
+    """`AtlasWarning`s are for the user: one line, without the source location Python adds."""
+    if issubclass(category, AtlasWarning):
+        click.echo(f"warning: {message}", err=True)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
+
+
+_python_showwarning = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and an exit code, never a traceback."""
+    warnings.showwarning = _show_warning
     try:
         result = cli.main(args=argv, prog_name="atlasmaps", standalone_mode=False)
     except click.exceptions.Abort:

@@ -25,3 +25,8 @@ class StyleError(AtlasError):
     """A style sheet is invalid; the message gives the YAML path of the problem."""
 
     exit_code = EXIT_PARTIAL
+
+
+class AtlasWarning(UserWarning):
+    """Something the user should know that does not stop the command; `cli.main` prints it as one
+    `warning:` line on stderr."""

@@ -69,7 +69,7 @@ def build_index() -> dict:
     from collections import defaultdict
 
     from atlasmaps import boundaries
-    from atlasmaps.join.normalize import normalize_name
+    from atlasmaps.textnorm import normalize_name
 
     by_code: dict[tuple[str, str], str] = {}
     by_name: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)  # -> [(code, département)]

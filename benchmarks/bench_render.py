@@ -49,7 +49,7 @@ def wgs84_layers(joined, partner: str) -> dict:
     import shapely
 
     from atlasmaps import boundaries
-    from atlasmaps.layout import content
+    from atlasmaps.content import bilateral as content
 
     def copy(gdf):
         out = gdf.copy()
@@ -189,7 +189,7 @@ def main() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from atlasmaps.layout import geometry
+    from atlasmaps.geo import geometry
     from atlasmaps.style import load_style
 
     joined = _fixture("japan_result" if args.partner == "JP" else "benin_result")

@@ -216,8 +216,8 @@ def test_list_command():
     result = CliRunner().invoke(cli, ["boundaries", "list", "--country", "JP", "--country", "BJ"])
     assert result.exit_code == 0, result.output
     out = result.output
-    for line in ("countries_10m", "countries_50m", "countries_110m", "fr_regions              18",
-                 "fr_departements        101", "JP: 47 admin-1 units (embedded)",
+    for line in ("countries_10m", "countries_50m", "countries_110m", "fr_regions                      18",
+                 "fr_departements                101", "JP: 47 admin-1 units (embedded)",
                  "BJ: 12 admin-1 units (embedded)", "Commune points: "):
         assert line in out
 

@@ -14,7 +14,9 @@ from dataclasses import replace
 
 import pytest
 
-from atlasmaps.layout import content as C
+from atlasmaps.content.bilateral import bilateral_content
+from atlasmaps.content.classes import class_of, classify
+from atlasmaps.content.france import france_content
 from atlasmaps.model import CollectiviteType, FrenchUnit, MapKind, RenderOptions
 from atlasmaps.render import static, web
 from atlasmaps.style import load_style
@@ -28,37 +30,37 @@ SERIES = [1, 2, 3, 10, 11, 12, 30]
 
 
 def test_jenks_breaks_of_a_small_series() -> None:
-    assert C.classify(SERIES, "jenks", 3) == [3.0, 12.0, 30.0]
+    assert classify(SERIES, "jenks", 3) == [3.0, 12.0, 30.0]
 
 
 def test_equal_interval_breaks_of_a_small_series() -> None:
     # range 1..30 in 3 classes of width 29/3: bounds 1 + 29/3, 1 + 58/3, 30
-    assert C.classify(SERIES, "equal_interval", 3) == pytest.approx([1 + 29 / 3, 1 + 58 / 3, 30.0])
+    assert classify(SERIES, "equal_interval", 3) == pytest.approx([1 + 29 / 3, 1 + 58 / 3, 30.0])
 
 
 def test_quantile_breaks_of_a_small_series() -> None:
     # 1..8 in quartiles (linear interpolation): 1 + 7/4 = 2.75, 4.5, 6.25, 8
-    assert C.classify(list(range(1, 9)), "quantiles", 4) == [2.75, 4.5, 6.25, 8.0]
+    assert classify(list(range(1, 9)), "quantiles", 4) == [2.75, 4.5, 6.25, 8.0]
 
 
 def test_scheme_aliases_edge_cases_and_errors() -> None:
-    jenks, quant, equal = (C.classify(SERIES, s, 3) for s in ("jenks", "quantiles", "equal_interval"))
+    jenks, quant, equal = (classify(SERIES, s, 3) for s in ("jenks", "quantiles", "equal_interval"))
     for alias in ("fisherjenks", "fisher_jenks", "naturalbreaks", "Jenks"):
-        assert C.classify(SERIES, alias, 3) == jenks, alias
-    assert C.classify(SERIES, "quantile", 3) == quant and C.classify(SERIES, "equalinterval", 3) == equal
-    assert C.classify([], "jenks", 5) == [] and C.classify([7], "jenks", 5) == [7.0]
-    assert C.classify(SERIES, "jenks", 1) == [30.0]  # one class: everything up to the maximum
+        assert classify(SERIES, alias, 3) == jenks, alias
+    assert classify(SERIES, "quantile", 3) == quant and classify(SERIES, "equalinterval", 3) == equal
+    assert classify([], "jenks", 5) == [] and classify([7], "jenks", 5) == [7.0]
+    assert classify(SERIES, "jenks", 1) == [30.0]  # one class: everything up to the maximum
     # ten 1s and 2, 3, 4 in 3 quantiles: bounds 1, 1, 4; a bound is never repeated
-    assert C.classify([1] * 10 + [2, 3, 4], "quantiles", 3) == [1.0, 4.0]
+    assert classify([1] * 10 + [2, 3, 4], "quantiles", 3) == [1.0, 4.0]
     with pytest.raises(ValueError, match=r"unknown classification scheme 'natural' \(jenks \| quantiles \| equal_interval\)"):
-        C.classify(SERIES, "natural", 3)
+        classify(SERIES, "natural", 3)
 
 
 @pytest.mark.parametrize("value, expected", [
     (1, 0), (3, 0), (3.5, 1), (10, 1), (12, 1), (12.01, 2), (30, 2), (0, -1), (-4, -1), (45, 2),
 ])
 def test_upper_bounds_are_inclusive(value: float, expected: int) -> None:
-    assert C.class_of(value, [3.0, 12.0, 30.0]) == expected
+    assert class_of(value, [3.0, 12.0, 30.0]) == expected
 
 
 # --- the world map of the fixtures ---------------------------------------------------------------
@@ -142,13 +144,13 @@ def test_region_from_the_departement_when_the_unit_has_none(benin_result) -> Non
     rows = [replace(r, french=_without_region(r.french)) for r in benin_result.mapped
             if r.french.code in ("95127", "94028", "75056", "95")]
     assert len(rows) == 4
-    fc = C.france_content(replace(benin_result, rows=tuple(rows)), "region")
+    fc = france_content(replace(benin_result, rows=tuple(rows)), "region")
     assert {c: n for c, n in zip(fc.units["code"], fc.units["n"]) if n} == {"11": 4}
     # A département unit that only knows its own code; a commune that knows nothing: unplaced.
     val_de_marne = replace(rows[0], french=FrenchUnit(CollectiviteType.DEPARTEMENT, "94", "Val-de-Marne"))
     creteil = replace(rows[0], french=FrenchUnit(CollectiviteType.COMMUNE, "94028", "Créteil", departement="94"))
     nowhere = replace(rows[0], french=FrenchUnit(CollectiviteType.COMMUNE, "94028", "Créteil"))
-    fc = C.france_content(replace(benin_result, rows=(val_de_marne, creteil, nowhere)), "region")
+    fc = france_content(replace(benin_result, rows=(val_de_marne, creteil, nowhere)), "region")
     assert ({c: n for c, n in zip(fc.units["code"], fc.units["n"]) if n}, fc.unplaced) == ({"11": 2}, 1)
 
 
@@ -186,18 +188,18 @@ def test_partner_colour_is_its_themes_colour_in_the_style_sheet(japan_result, st
 
 def test_france_units_are_the_cogs_regions_and_departements(world_result) -> None:
     """18 régions and 101 départements (COG 2024); the overseas ones point to their inset."""
-    reg = C.france_content(world_result, "region")
+    reg = france_content(world_result, "region")
     names = dict(zip(reg.units["code"], reg.units["name"]))
     assert len(names) == 18 and names["11"] == "Île-de-France" and names["04"] == "La Réunion"
     assert dict(zip(reg.units["code"], reg.units["overseas"]))["04"] == "974"
     assert dict(zip(reg.units["code"], reg.units["overseas"]))["11"] is None
     assert reg.overseas == ("974",)  # Saint-Denis and the Région La Réunion
-    dep = C.france_content(world_result, "departement")
+    dep = france_content(world_result, "departement")
     assert len(dep.units) == 101
     overseas = {c: o for c, o in zip(dep.units["code"], dep.units["overseas"]) if o is not None}
     assert overseas == {c: c for c in ("971", "972", "973", "974", "976")}
     with pytest.raises(ValueError, match="level must be 'region' or 'departement', not 'commune'"):
-        C.france_content(world_result, "commune")
+        france_content(world_result, "commune")
 
 
 @pytest.mark.parametrize("level, expected", [
@@ -214,7 +216,7 @@ def test_units_known_only_by_their_point(benin_result, level, expected) -> None:
     rows = (at("Créteil", 2.4553, 48.7904), at("Marseille", 5.3698, 43.2965), at("Au large", -20.0, 45.0),
             at("Aix", 5.4474, 43.5297), at("Plus au large", -25.0, 40.0), at("Saint-Denis", 55.4504, -20.8789))
     nowhere = replace(base, french=FrenchUnit(CollectiviteType.COMMUNE, "00000", "Nulle part"))
-    fc = C.france_content(replace(benin_result, rows=(*rows, nowhere, nowhere)), level)
+    fc = france_content(replace(benin_result, rows=(*rows, nowhere, nowhere)), level)
     assert {c: n for c, n in zip(fc.units["code"], fc.units["n"]) if n} == expected
     assert (fc.level, fc.total, fc.unplaced, fc.overseas) == (level, 4, 4, ("974",))
     assert list(fc.units.columns) == ["code", "name", "n", "overseas", "geometry"]
@@ -233,6 +235,6 @@ def test_bilateral_content_names_the_overseas_departements_involved(overseas_res
         FrenchUnit(CollectiviteType.COMMUNE, "69123", "Lyon", departement="69", region="84", lon=4.84, lat=45.76),
     ]
     rows = tuple(replace(base, french=u) for u in units)
-    assert C.bilateral_content(replace(overseas_result, rows=rows), "MG").overseas == (
+    assert bilateral_content(replace(overseas_result, rows=rows), "MG").overseas == (
         "971", "972", "973", "974", "976")
-    assert C.bilateral_content(japan_result, "JP").overseas == ()
+    assert bilateral_content(japan_result, "JP").overseas == ()

@@ -131,7 +131,7 @@ Lyon;Ville;69123;Yokohama;Atlantide;1959
 Bordeaux;Ville;33063;Fukuoka;Japon;1850
 ;Ville;;Kanazawa;Japon;1973
 Nancy;Ville;54395;;Japon;1973
-Tours;Ville;37261;Takamatsu
+Tours;Ville;37261;Takamatsu;Japon;1990;;2001
 <b>Chartres</b>;Ville;28085;Sakurai;Japon;1989
 """
 
@@ -150,7 +150,8 @@ def test_row_problems_exact_messages(bad_file: Path) -> None:
         f"{f}, row 4, column 'annee': impossible year 1850 (expected 1945 to {__import__('datetime').date.today().year})",
         f"{f}, row 5, column 'collectivite': empty name",
         f"{f}, row 6, column 'partenaire': empty name",
-        f"{f}, row 7: ragged row: 4 cells, the header has 6 (check the ';' separators and quotes)",
+        f"{f}, row 7: ragged row: 1 non-empty cell(s) beyond the 6 header columns "
+        "(check the ';' separators and quotes)",
     ]
     # valid rows still go through; HTML is removed with a warning
     assert [p.collectivite for p in v.partnerships] == ["Marseille", "Chartres"]

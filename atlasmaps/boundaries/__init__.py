@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from atlasmaps.errors import AtlasError
+from atlasmaps.errors import AtlasError, AtlasWarning
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 __all__ = [
     "LAYERS",
     "SCALES",
+    "BoundaryWarning",
+    "ImportedLayerError",
     "attribution",
     "boundaries_dir",
     "clear_cache",
@@ -74,7 +76,8 @@ def user_boundaries_dir() -> Path:
     return Path(user_data_dir("atlasmaps")) / "boundaries"
 
 
-def _check_country(country: str | None) -> str | None:
+def check_country(country: str | None) -> str | None:
+    """An ISO 3166-1 alpha-2 code, upper-cased, or a BoundaryError naming the bad value (None passes)."""
     if country is None:
         return None
     code = str(country).strip().upper()
@@ -146,11 +149,17 @@ def _load_cached(layer: str, country: str | None, scale: str, base: str, user: s
     user_dir = Path(user)
     key = fixed or country
     # an imported layer for this country and level wins over the embedded one
-    if key and _imported_path(layer, key, user_dir).exists():
-        return _read(_imported_path(layer, key, user_dir))
+    if country and _imported_path(layer, country, user_dir).exists():
+        return _read_imported(layer, country, user_dir)  # its own country's maps: a broken file is an error
+    if fixed and _imported_path(layer, fixed, user_dir).exists():
+        try:  # every map draws France: a broken import falls back to the embedded layer, with a warning
+            return _read_imported(layer, fixed, user_dir)
+        except BoundaryError as exc:
+            _warn_fallback(exc)
     if layer == "admin2":
         if key is None:
-            frames = [_read(_imported_path(layer, c, user_dir)) for c in _imported_countries(layer, user_dir)]
+            frames = [f for c in _imported_countries(layer, user_dir) if (f := _imported_or_none(layer, c, user_dir))
+                      is not None]
             if frames:
                 return pd.concat(frames, ignore_index=True)
         raise BoundaryError(
@@ -159,12 +168,59 @@ def _load_cached(layer: str, country: str | None, scale: str, base: str, user: s
         )
     gdf = _read(_embedded_path(layer, scale), column if country else None, country)
     if country is None and column and layer != "countries":
-        imported = [c for c in _imported_countries(layer, user_dir)]
+        # all countries (the join, the world map): a broken import must not stop the others, so
+        # that country keeps its embedded rows and a warning says so
+        imported = {c: f for c in _imported_countries(layer, user_dir)
+                    if (f := _imported_or_none(layer, c, user_dir)) is not None}
         if imported:
-            frames = [gdf[~gdf[column].isin(imported)]]
-            frames += [_read(_imported_path(layer, c, user_dir)) for c in imported]
+            frames = [gdf[~gdf[column].isin(list(imported))], *imported.values()]
             gdf = pd.concat(frames, ignore_index=True)
     return gdf.reset_index(drop=True)
+
+
+class ImportedLayerError(BoundaryError):
+    """A layer imported with `boundaries import` is damaged: its own country's maps stop, with this."""
+
+
+class BoundaryWarning(AtlasWarning):
+    """A boundary problem that does not stop the command (printed as one `warning:` line)."""
+
+
+def _read_imported(layer: str, country: str, user_dir: Path) -> gpd.GeoDataFrame:
+    """An imported layer, checked enough that a damaged file fails here with its name, not later."""
+    path = _imported_path(layer, country, user_dir)
+    advice = ("import it again with `atlasmaps boundaries import`, or delete the file to use the "
+              "embedded boundaries")
+    try:
+        gdf = _read(path)
+    except BoundaryError as exc:
+        reason = str(exc.__cause__ or exc).strip().splitlines()[0][:160]
+        raise ImportedLayerError(f"{path}: the imported {layer} layer for {country} cannot be read ({reason}); "
+                            f"{advice}") from exc
+    needed = {"name", "geometry"} | ({LAYERS[layer][0]} if LAYERS[layer][0] else set())
+    missing = sorted(needed - set(gdf.columns))
+    if missing:
+        raise ImportedLayerError(f"{path}: the imported {layer} layer for {country} lacks column(s) "
+                            f"{', '.join(missing)}; {advice}")
+    return gdf
+
+
+def _imported_or_none(layer: str, country: str, user_dir: Path) -> gpd.GeoDataFrame | None:
+    try:
+        return _read_imported(layer, country, user_dir)
+    except BoundaryError as exc:
+        _warn_fallback(exc)
+        return None
+
+
+def _warn_fallback(exc: BoundaryError) -> None:
+    _warn(f"{exc} (the embedded boundaries are used meanwhile)")
+
+
+def _warn(message: str) -> None:
+    import warnings
+
+    warnings.warn(message, BoundaryWarning, stacklevel=3)
 
 
 def _stamp(user_dir: Path) -> float:
@@ -184,7 +240,7 @@ def load(layer: str, country: str | None = None, scale: str = "50m") -> gpd.GeoD
         raise BoundaryError(f"unknown boundary layer '{layer}' (choose from {', '.join(LAYERS)})")
     if scale not in SCALES:
         raise BoundaryError(f"unknown scale '{scale}' (choose from {', '.join(SCALES)})")
-    code = _check_country(country)
+    code = check_country(country)
     fixed = LAYERS[layer][1]
     if fixed and code not in (None, fixed):
         raise BoundaryError(f"layer '{layer}' only covers {fixed}, not '{country}'")
@@ -244,5 +300,13 @@ def imported_layers() -> list[dict[str, Any]]:
     marker = user_boundaries_dir() / "imported.json"
     if not marker.exists():
         return []
-    data = json.loads(marker.read_text(encoding="utf-8"))
-    return [entry for entry in data.get("layers", []) if Path(entry.get("file", "")).exists()]
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+        fields = ("layer", "country", "file", "features", "format", "source_file")
+        entries = [e for e in data["layers"]
+                   if isinstance(e, dict) and all(k in e for k in fields) and Path(str(e["file"])).exists()]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        _warn(f"{marker}: the list of imported layers cannot be read ({type(exc).__name__}); maps still use "
+              "the imported files, and the next `atlasmaps boundaries import` rewrites the list")
+        return []
+    return entries

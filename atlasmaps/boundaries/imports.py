@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from atlasmaps.atomic import write_atomic, write_text_atomic
+from atlasmaps.data.readers import shorten
 from atlasmaps.errors import BoundaryFileError
+from atlasmaps.textnorm import words
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -45,6 +46,9 @@ GEOBOUNDARIES_FIELDS = ["shapeName", "shapeID", "shapeGroup"]
 HASC_RE = re.compile(r"^[A-Z]{2}\.[A-Z0-9]{1,3}(\.[A-Z0-9]{1,3})?$")
 # France, overseas included (Guadeloupe to Mayotte/Réunion), for the plausibility check of IGN files
 FRANCE_BBOX = (-63.5, -21.5, 56.0, 51.5)
+# How far outside its country (Natural Earth 1:10m) a feature may lie: coarse coastlines and small
+# islands stay well within it; a feature with wrong coordinates is thousands of km away.
+TOLERANCE_KM = 100.0
 
 
 @dataclass(frozen=True)
@@ -62,14 +66,6 @@ class ImportedLayer:
 
 def _fail(path: Path, message: str) -> BoundaryFileError:
     return BoundaryFileError(f"{path}: {message}")
-
-
-def _fold(text: Any) -> str:
-    if text is None or (isinstance(text, float) and text != text):
-        return ""
-    s = unicodedata.normalize("NFKD", str(text))
-    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", s).strip()
 
 
 def _text(value: Any) -> str | None:
@@ -122,10 +118,22 @@ def _sources(path: Path) -> list[tuple[Path, str | None, str]]:
         return out
     if not path.exists():
         raise _fail(path, "no such file")
+    if path.suffix.lower() == ".shp":
+        _check_shapefile_parts(path)
     layers = _list_layers(path)
     if path.suffix.lower() == ".gpkg" or len(layers) > 1:
         return [(path, name, name) for name in layers]
     return [(path, None, path.stem)]
+
+
+def _check_shapefile_parts(path: Path) -> None:
+    """A shapefile is several files: without its .dbf GDAL reads shapes with no fields, and
+    every later message (no format, no field) would point the wrong way."""
+    present = {p.suffix.lower() for p in path.parent.glob(path.stem + ".*") if p.stem == path.stem}
+    for suffix, what in ((".shx", "shape index"), (".dbf", "attribute table")):
+        if suffix not in present:
+            raise _fail(path, f"the shapefile's {what} {path.stem}{suffix} is missing beside it "
+                              "(copy the .shp, .shx, .dbf and .prj files together)")
 
 
 def detect_format(path: Path) -> str:
@@ -245,6 +253,45 @@ def _unique(path: Path, gdf: gpd.GeoDataFrame, column: str, source_field: str) -
         raise _fail(path, f"feature {int(gdf[column].isna().to_numpy().argmax()) + 1} has an empty {source_field}")
 
 
+def _check_near_country(path: Path, gdf: gpd.GeoDataFrame, iso2: str, tolerance_km: float) -> None:
+    """Every feature within `tolerance_km` of its country (Natural Earth 1:10m): the layer's
+    overall extent can hide one province moved across the world by a wrong coordinate.
+
+    Fails naming the features that are not, with their distance."""
+    import shapely
+    from pyproj import Geod
+
+    from atlasmaps import boundaries
+
+    try:
+        country = boundaries.load("countries", iso2, scale="10m")
+    except Exception:  # noqa: BLE001 - no reference to check against: the extent check stands alone
+        return
+    if country.empty:
+        return
+    shape = shapely.union_all(country.geometry.values)
+    shapely.prepare(shape)
+    geoms = gdf.geometry.values
+    # a degree is at most 111.32 km: within that many degrees is within the tolerance
+    near = shapely.dwithin(geoms, shape, tolerance_km / 111.32)
+    geod = Geod(ellps="WGS84")
+    far: list[tuple[int, float]] = []
+    for i in (int(k) for k in (~near).nonzero()[0]):
+        (x0, y0), (x1, y1) = shapely.shortest_line(geoms[i], shape).coords
+        km = geod.inv(x0, y0, x1, y1)[2] / 1000
+        if km > tolerance_km:
+            far.append((i, km))
+    if not far:
+        return
+    name_col = "name" if "name" in gdf else gdf.columns[0]
+    id_col = next(c for c in ("admin1_id", "admin2_id", "code", "siren", name_col) if c in gdf)
+    shown = ", ".join(f"'{shorten(str(gdf[name_col].iloc[i]))}' ({id_col} {shorten(str(gdf[id_col].iloc[i]))}, "
+                      f"{km:,.0f} km away)" for i, km in far[:5])
+    more = f" and {len(far) - 5} more" if len(far) > 5 else ""
+    raise _fail(path, f"{len(far)} feature(s) lie more than {tolerance_km:g} km outside {iso2}: {shown}{more}; "
+                      "wrong coordinates or wrong country? (--tolerance-km widens the check)")
+
+
 # ---------------------------------------------------------------------------- per format
 
 
@@ -284,7 +331,7 @@ def _normalise_ign(path: Path, gdf: gpd.GeoDataFrame, level: str) -> gpd.GeoData
         cols = {c.upper(): c for c in gdf.columns}
         sirens = col("CODE_SIREN")
         natures = [_text(v) for v in gdf[cols["NATURE"]]] if "NATURE" in cols else [None] * len(gdf)
-        types = [EPCI_NATURE.get(_fold(n), n) if n else known.get(s, (None,))[0] for s, n in zip(sirens, natures)]
+        types = [EPCI_NATURE.get(words(n), n) if n else known.get(s, (None,))[0] for s, n in zip(sirens, natures)]
         data = {"siren": sirens, "name": col("NOM"), "type": types,
                 "members": [known.get(s, (None, None))[1] for s in sirens],
                 "population": [known.get(s, (None, None, None))[2] for s in sirens]}
@@ -336,7 +383,7 @@ def _embedded_ids(iso2: str) -> tuple[dict[str, str], dict[str, str]]:
         emb = boundaries.load("admin1", iso2)
     except Exception:
         return {}, {}
-    by_name = {_fold(n): i for n, i in zip(emb.name, emb.admin1_id)}
+    by_name = {words(n): i for n, i in zip(emb.name, emb.admin1_id)}
     by_iso = {c: i for c, i in zip(emb.iso_3166_2, emb.admin1_id) if c}
     return by_name, by_iso
 
@@ -353,7 +400,7 @@ def _admin_frame(path: Path, gdf: gpd.GeoDataFrame, iso2: str, level: int, names
             if h and HASC_RE.match(h):
                 ids.append(h)
             else:
-                ids.append(by_iso.get(i or "") or by_name.get(_fold(n)) or fb)
+                ids.append(by_iso.get(i or "") or by_name.get(words(n)) or fb)
         if len(set(ids)) != len(ids):  # matches collided: fall back to the source's own ids
             ids = fallback_ids
         data = {"admin1_id": ids, "name": names, "iso_3166_2": iso, "country": [iso2] * len(names)}
@@ -415,11 +462,14 @@ def _normalise_gadm(path: Path, gdf: gpd.GeoDataFrame, name: str, country: str |
 
 
 def import_boundaries(path: str | Path, fmt: str | None = None, country: str | None = None,
-                      level: str | None = None, dest: str | Path | None = None) -> list[ImportedLayer]:
+                      level: str | None = None, dest: str | Path | None = None,
+                      tolerance_km: float = TOLERANCE_KM) -> list[ImportedLayer]:
     """Validate, reproject and store the layers of `path`; return what was written.
 
     `fmt` is ign | geoboundaries | gadm (detected when None); `level` restricts which layer is taken
     (IGN: commune, epci, departement, region; geoBoundaries/GADM: 1 or 2, also ADM1/ADM2).
+    Every feature must lie within `tolerance_km` of its country; nothing is written unless all
+    layers pass every check.
     """
     from atlasmaps import boundaries
 
@@ -428,7 +478,7 @@ def import_boundaries(path: str | Path, fmt: str | None = None, country: str | N
     if fmt not in FORMATS:
         raise BoundaryFileError(f"unknown boundary format '{fmt}' (choose from {', '.join(FORMATS)})")
     if country is not None:
-        country = boundaries._check_country(country)
+        country = boundaries.check_country(country)
     dest_dir = Path(dest) if dest else boundaries.user_boundaries_dir()
     results: list[tuple[gpd.GeoDataFrame, str, str, str, Path]] = []  # frame, layer, country, level, file
     for file, layer, name in _sources(path):
@@ -460,6 +510,8 @@ def import_boundaries(path: str | Path, fmt: str | None = None, country: str | N
         what = f" at level {level}" if level else ""
         raise _fail(path, f"no {fmt} boundary layer found{what}")
 
+    for gdf, _, iso2, _, file in results:
+        _check_near_country(file, gdf, iso2, tolerance_km)
     written = []
     for gdf, layer_name, iso2, lvl, file in results:
         target = dest_dir / layer_name / f"{iso2}.parquet"
@@ -474,10 +526,14 @@ def import_boundaries(path: str | Path, fmt: str | None = None, country: str | N
 
 def _register(dest_dir: Path, written: list[ImportedLayer]) -> None:
     marker = dest_dir / "imported.json"
-    data = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {"layers": []}
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {"layers": []}
+        old = [e for e in data["layers"] if isinstance(e, dict) and "layer" in e and "country" in e]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        old = []  # a damaged list is rewritten; the layers it named are still on disk and load() finds them
     keys = {(w.layer, w.country) for w in written}
-    entries = [e for e in data.get("layers", []) if (e.get("layer"), e.get("country")) not in keys]
+    entries = [e for e in old if (e.get("layer"), e.get("country")) not in keys]
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
     entries += [{**asdict(w), "imported_at": stamp} for w in written]
-    entries.sort(key=lambda e: (e["layer"], e["country"]))
+    entries.sort(key=lambda e: (str(e["layer"]), str(e["country"])))
     write_text_atomic(marker, json.dumps({"layers": entries}, indent=2, ensure_ascii=False) + "\n")

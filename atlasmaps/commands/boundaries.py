@@ -10,8 +10,11 @@ from pathlib import Path
 
 import click
 
+from atlasmaps.boundaries.imports import TOLERANCE_KM
+
 LAYER_ORDER = ("countries_10m", "countries_50m", "countries_110m", "admin1", "fr_regions",
-               "fr_departements", "fr_communes", "fr_epci", "places")
+               "fr_departements", "fr_communes", "fr_communes_secondaires", "fr_epci", "places", "admin2_units",
+               "admin1_names")
 
 
 @click.group("boundaries")
@@ -43,19 +46,20 @@ def list_cmd(countries: tuple[str, ...]) -> None:
     """
     from atlasmaps import boundaries as b
 
-    codes = [b._check_country(c) for c in countries]  # fail before printing anything
+    codes = [b.check_country(c) for c in countries]  # fail before printing anything
     man = b.manifest()
     srcs = b.sources()
     layers = man["layers"]
     click.echo("Embedded boundaries (" + str(b.boundaries_dir()) + ")")
-    click.echo(f"  {'layer':<16} {'features':>9}  source")
+    click.echo(f"  {'layer':<24} {'features':>9}  source")
     for name in [n for n in LAYER_ORDER if n in layers] + [n for n in layers if n not in LAYER_ORDER]:
-        click.echo(f"  {name:<16} {layers[name]['features']:>9}  {_layer_sources(name, srcs)}")
+        click.echo(f"  {name:<24} {layers[name]['features']:>9}  {_layer_sources(name, srcs)}")
     cov = layers.get("fr_communes", {}).get("coverage")
     if cov:
         click.echo(
             f"Commune points: {cov['with_point']} of {cov['communes']} communes ({cov['share']:.1%}), "
-            f"holding {cov['population_share']:.1%} of the population (GeoNames places joined by name)"
+            f"holding {cov['population_share']:.1%} of the population"
+            + (" (" + ", ".join(f"{k} {v}" for k, v in cov["by_source"].items()) + ")" if cov.get("by_source") else "")
         )
     for iso2 in codes:
         admin1 = b.load("admin1", iso2)
@@ -84,11 +88,14 @@ def list_cmd(countries: tuple[str, ...]) -> None:
               help="IGN: commune|epci|departement|region; geoBoundaries/GADM: 1 or 2 (default: all IGN layers, level 1).")
 @click.option("--boundaries-dir", type=click.Path(path_type=Path), default=None,
               help="Where imported layers are kept (default: the user data directory).")
+@click.option("--tolerance-km", type=click.FloatRange(0, 20000), default=TOLERANCE_KM, show_default=True,
+              help="How far outside its country (Natural Earth 1:10m) a feature may lie.")
 def import_cmd(path: Path, fmt: str | None, country: str | None, level: str | None,
-               boundaries_dir: Path | None) -> None:
+               boundaries_dir: Path | None, tolerance_km: float) -> None:
     """Register authoritative boundaries (IGN ADMIN EXPRESS, geoBoundaries, GADM).
 
-    The file is checked (CRS, required fields, geometries), reprojected to WGS84 and stored;
+    The file is checked (CRS, required fields, geometries, every feature within --tolerance-km of
+    its country), reprojected to WGS84 and stored;
     maps then use it instead of the embedded layer for that country and level.
 
     \b
@@ -104,6 +111,7 @@ def import_cmd(path: Path, fmt: str | None, country: str | None, level: str | No
 
         # the command's own process: make load() look where we store
         os.environ["ATLASMAPS_USER_BOUNDARIES_DIR"] = str(boundaries_dir)
-    written = import_boundaries(path, fmt=fmt, country=country, level=level, dest=boundaries_dir)
+    written = import_boundaries(path, fmt=fmt, country=country, level=level, dest=boundaries_dir,
+                                tolerance_km=tolerance_km)
     for w in written:
         click.echo(f"imported {w.layer} for {w.country} ({w.level}): {w.features} features -> {w.file}")

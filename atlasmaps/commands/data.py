@@ -45,37 +45,48 @@ def schema(lang: str) -> None:
               help="YAML mapping canonical column names to this file's headers.")
 @click.option("--corrections", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV or YAML of corrections (name -> place id, INSEE/SIREN code, position or 'ignorer').")
+@click.option("--raw-csv", is_flag=True,
+              help="Write the CSV files as they are, for programs (no apostrophe before = + - @).")
 @click.pass_context
 def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path | None, columns: Path | None,
-             corrections: Path | None) -> None:
+             corrections: Path | None, raw_csv: bool) -> None:
     """Check a data file and report the join.
 
     With --report R.csv, also writes R.corrections.csv: one line per unresolved name with its
     candidates, to fill in and pass back with --corrections.
     Exit 0 when every row can be mapped, 1 when some cannot, 2 when the file cannot be read.
+    Text cells of the CSV files that Excel would run as a formula (starting with = + - @, a tab or
+    a carriage return) get a leading apostrophe (a filled-in corrections template still matches);
+    --raw-csv writes them unchanged.
 
     \b
     Example:
       atlasmaps validate partenariats.csv --report rapport.csv --joined joint.csv
       atlasmaps validate partenariats.csv --corrections rapport.corrections.csv
     """
-    from atlasmaps.join import join_file
+    from atlasmaps.commands.summary import print_join_summary
     from atlasmaps.join.corrections import TEMPLATE_COLUMNS, template_rows
-    from atlasmaps.join.summary import print_join_summary
+    from atlasmaps.pipeline import load_joined
 
-    result = join_file(data, columns=columns, corrections=corrections)
+    result = load_joined(data, columns=columns, corrections=corrections)
     print_join_summary(result, err=False)
     if report:
-        _write_csv(report, REPORT_COLUMNS, report_rows(result))
+        _write_csv(report, REPORT_COLUMNS + sheet_column(result), report_rows(result), raw=raw_csv)
         click.echo(f"report: {report}")
         template = report.with_name(report.stem + ".corrections.csv")
-        _write_csv(template, TEMPLATE_COLUMNS, template_rows(result))
+        _write_csv(template, TEMPLATE_COLUMNS, template_rows(result), raw=raw_csv)
         click.echo(f"corrections template: {template}")
     if joined:
-        _write_csv(joined, JOINED_COLUMNS, joined_rows(result))
+        _write_csv(joined, JOINED_COLUMNS + sheet_column(result), joined_rows(result), raw=raw_csv)
         click.echo(f"joined: {joined}")
     usable = not result.problems and all(r.mappable for r in result.rows)
     ctx.exit(0 if usable else 1)
+
+
+def sheet_column(result) -> tuple[str, ...]:  # noqa: ANN001
+    """("sheet",) when the rows come from several sheets of a workbook, whose row numbers repeat."""
+    sheets = {p.partnership.sheet for p in result.rows} | {p.sheet for p in result.problems}
+    return ("sheet",) if sheets - {None} else ()
 
 
 def report_rows(result) -> list[dict[str, object]]:  # noqa: ANN001
@@ -85,10 +96,10 @@ def report_rows(result) -> list[dict[str, object]]:  # noqa: ANN001
     out: list[dict[str, object]] = []
     for p in result.problems:
         out.append({"row": p.row or "", "id": "", "status": "invalid", "side": "", "column": p.column or "",
-                    "reason": p.message, "candidates": ""})
+                    "reason": p.message, "candidates": "", "sheet": p.sheet or ""})
     for w in result.extra.get("warnings", ()):
         out.append({"row": w.row or "", "id": "", "status": "warning", "side": "", "column": w.column or "",
-                    "reason": w.message, "candidates": ""})
+                    "reason": w.message, "candidates": "", "sheet": w.sheet or ""})
     for r in result.rows:
         for side, column, match in (("french", "collectivite", r.french_match),
                                     ("partner", "partenaire", r.partner_match)):
@@ -102,6 +113,7 @@ def report_rows(result) -> list[dict[str, object]]:  # noqa: ANN001
                 "side": side, "column": column, "method": method,
                 "precision": match.precision.value if match.precision else "",
                 "reason": match.reason or "", "candidates": "; ".join(match.candidates),
+                "sheet": r.partnership.sheet or "",
             })
     return sorted(out, key=lambda d: (int(d["row"] or 0), str(d["side"])))
 
@@ -130,23 +142,29 @@ def joined_rows(result) -> list[dict[str, object]]:  # noqa: ANN001
             "partner_method": r.partner_match.method.value if r.partner_match.method else "",
             "partner_precision": r.partner_match.precision.value if r.partner_match.precision else "",
             "status": r.status.value, "reason": " / ".join(reasons), "candidates": "; ".join(candidates),
+            "sheet": p.sheet or "",
         })
     for prob in result.problems:
-        out.append({"row": prob.row or "", "status": "invalid", "reason": str(prob)})
+        out.append({"row": prob.row or "", "status": "invalid", "reason": str(prob), "sheet": prob.sheet or ""})
     return sorted(out, key=lambda d: int(d["row"] or 0))
 
 
-def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, object]]) -> None:
-    """UTF-8 with BOM so Excel opens accents correctly; written atomically."""
+def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, object]], raw: bool = False) -> None:
+    """UTF-8 with BOM so Excel opens accents correctly; written atomically. Cells are neutralised
+    against formula injection unless `raw` (see `atlasmaps.csvcells`)."""
     import csv
 
     from atlasmaps.atomic import write_atomic
+
+    from atlasmaps.csvcells import neutralise
+
+    clean = (lambda v: v) if raw else neutralise
 
     def write(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
             for row in rows:
-                writer.writerow({c: row.get(c, "") for c in columns})
+                writer.writerow({c: clean(row.get(c, "")) for c in columns})
 
     write_atomic(path, write)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from atlasmaps.errors import UnusableInputError
-from atlasmaps.join.normalize import fold, normalize_name
+from atlasmaps.textnorm import fold, normalize_name
 from atlasmaps.model import CollectiviteType
 
 
@@ -35,7 +35,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("collectivite", True, "nom de la collectivité française",
            "name of the French local authority",
            ("collectivite_francaise", "nom_collectivite", "french_authority", "french_local_authority",
-            "local_authority", "authority")),
+            "local_authority", "authority", "commune", "commune_francaise", "ville_francaise", "french_town",
+            "french_city", "french_commune", "collectivite_territoriale")),
     Column("type_collectivite", False,
            "région | département | groupement | commune (ou « Conseil régional », « Ville », « Métropole »…) ; "
            "si absent, déduit du nom (une commune d'abord)",
@@ -49,12 +50,16 @@ COLUMNS: tuple[Column, ...] = (
            "département of the authority (INSEE code or name), to tell homonyms apart",
            ("dept", "code_departement", "department")),
     Column("partenaire", True, "nom de l'autorité locale partenaire", "name of the foreign partner",
-           ("collectivite_partenaire", "autorite_partenaire", "partner", "partner_name", "foreign_partner")),
+           ("collectivite_partenaire", "autorite_partenaire", "partner", "partner_name", "foreign_partner",
+            "ville_jumelle", "ville_jumelee", "villes_jumelles", "twin_town", "twin_city", "sister_city",
+            "partner_city", "partner_town", "ville_partenaire", "commune_partenaire", "jumelage", "jumelee_avec",
+            "partenaire_etranger")),
     Column("pays", False, "pays partenaire : ISO 3166-1 alpha-2/alpha-3 ou nom français/anglais, tel qu'on "
            "l'écrit (Turquie, RDC, Angleterre…) ; si absent, déduit du nom du partenaire quand un seul pays l'a",
            "partner country: ISO 3166-1 alpha-2/alpha-3 or French/English name as people write it (Turkey, "
            "DR Congo, England...); when absent, inferred from the partner's name when one country has it",
-           ("pays_partenaire", "country", "partner_country", "code_pays", "country_code")),
+           ("pays_partenaire", "country", "partner_country", "code_pays", "country_code", "pays_du_partenaire",
+            "pays_de_la_ville_jumelle", "twin_country")),
     Column("type_partenaire", False, "type du partenaire (ville, préfecture, province…)",
            "partner type (city, prefecture, province...)", ("partner_type",)),
     Column("region_partenaire", False, "région (admin-1) du partenaire : nom ou code",
@@ -68,7 +73,8 @@ COLUMNS: tuple[Column, ...] = (
            "partner longitude (WGS84), overrides the position found", ("lon", "lng", "long")),
     Column("annee", False, "année de début de la coopération (1945 à l'année en cours)",
            "year the cooperation started (1945 to the current year)",
-           ("annee_debut", "date_debut", "year", "start_year")),
+           ("annee_debut", "date_debut", "year", "start_year", "annee_du_jumelage", "date_du_jumelage",
+            "date_de_jumelage", "annee_de_jumelage", "depuis", "since", "year_twinned")),
     Column("thematiques", False, "thématiques, séparées par « ; » ou « | »",
            "themes, separated by ';' or '|'", ("thematique", "themes", "theme", "domaines")),
     Column("nature", False, "jumelage | coopération décentralisée | pacte d'amitié | autre",
@@ -103,7 +109,8 @@ def map_headers(headers: list[str], mapping: dict[str, str] | None = None) -> di
     """Canonical column name -> index in `headers`.
 
     `mapping` (from `--columns`) maps canonical names to the file's own headers and wins over
-    the built-in aliases. A header matching nothing is ignored; the first of duplicates wins.
+    the built-in aliases. A header matching nothing is ignored; a column given twice is found by
+    `header_clashes`, and validation refuses the file rather than let the first one win.
     """
     keys = [header_key(h or "") for h in headers]
     found: dict[str, int] = {}
@@ -117,6 +124,31 @@ def map_headers(headers: list[str], mapping: dict[str, str] | None = None) -> di
         if canonical and canonical not in found and i not in taken:
             found[canonical] = i
     return found
+
+
+def header_clashes(headers: list[str], mapping: dict[str, str] | None = None) -> list[tuple[str, int, int]]:
+    """(canonical column, first index, second index) for every schema column the header gives twice:
+    the same header twice, or two aliases of one column ("Pays" and "Country"). A `--columns`
+    mapping says which header is the column, so for a mapped column only that header twice clashes.
+    Headers that match no column are ignored (nothing is read from them)."""
+    keys = [header_key(h or "") for h in headers]
+    clashes: list[tuple[str, int, int]] = []
+    taken: set[int] = set()
+    for canonical, user_header in (mapping or {}).items():
+        hits = [i for i, k in enumerate(keys) if k == header_key(user_header)]
+        taken.update(hits)
+        if len(hits) > 1:
+            clashes.append((canonical, hits[0], hits[1]))
+    first: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        canonical = _HEADERS.get(key)
+        if canonical is None or canonical in (mapping or {}) or i in taken:
+            continue
+        if canonical not in first:
+            first[canonical] = i
+        elif not any(c == canonical for c, _, _ in clashes):
+            clashes.append((canonical, first[canonical], i))
+    return clashes
 
 
 def load_column_mapping(path: str | Path) -> dict[str, str]:
@@ -440,5 +472,37 @@ def describe(lang: str = "fr") -> str:
          if fr else "HTML tags in names are removed (with a warning); the text is kept."),
         ("--columns correspondances.yaml : « nom_canonique: En-tête du fichier », une par ligne."
          if fr else "--columns mapping.yaml: 'canonical_name: Header in the file', one per line."),
+        *_reading_rules(fr),
     ]
     return "\n".join(lines)
+
+
+def _reading_rules(fr: bool) -> list[str]:
+    """How files are read: sheets, duplicates, dates, limits (figures from `readers.Limits`)."""
+    from atlasmaps.data.readers import Limits
+
+    lim = Limits()
+    env = Limits.ENV
+    if fr:
+        return [
+            "XLSX : toutes les feuilles visibles dont l'en-tête a les colonnes obligatoires sont lues ; les "
+            "feuilles masquées et les autres sont ignorées, avec un avertissement qui les nomme. Une formule "
+            "sans valeur enregistrée est une erreur (ouvrir et enregistrer le classeur dans Excel).",
+            "Une colonne donnée deux fois (« pays » et « country ») est une erreur. Les colonnes vides après "
+            "l'en-tête (« a;b;c;; » d'Excel) sont ignorées.",
+            "annee : une année (1982) ou une date réelle (1982-03-15, 15/03/1982) ; 1982-13-45 est une erreur.",
+            f"Limites : fichier de {lim.input_mb} Mo ({env['input_mb']}), XLSX décompressé de {lim.xlsx_mb} Mo "
+            f"({env['xlsx_mb']}), {lim.rows} lignes ({env['rows']}), JSON imbriqué sur {lim.json_depth} "
+            f"niveaux ({env['json_depth']}).",
+        ]
+    return [
+        "XLSX: every visible sheet whose header has the required columns is read; hidden and other sheets "
+        "are skipped, with a warning naming them. A formula with no saved value is an error (open and save "
+        "the workbook in Excel).",
+        "A column given twice ('pays' and 'country') is an error. Empty columns after the header (Excel's "
+        "'a;b;c;;') are ignored.",
+        "annee: a year (1982) or a real date (1982-03-15, 15/03/1982); 1982-13-45 is an error.",
+        f"Limits: {lim.input_mb} MB per file ({env['input_mb']}), {lim.xlsx_mb} MB unzipped XLSX "
+        f"({env['xlsx_mb']}), {lim.rows} rows ({env['rows']}), JSON nested {lim.json_depth} levels "
+        f"({env['json_depth']}).",
+    ]

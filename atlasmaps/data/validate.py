@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from atlasmaps.data import schema
-from atlasmaps.data.readers import RawRow, RawTable, read_table
+from atlasmaps.data.readers import RawRow, RawTable, shorten, read_table
 from atlasmaps.errors import UnusableInputError
 from atlasmaps.model import Partnership, RowProblem
 
@@ -50,52 +50,111 @@ def read_partnerships(path: str | Path, columns: str | Path | dict[str, str] | N
 
 def validate_table(table: RawTable, mapping: dict[str, str] | None = None, today: _dt.date | None = None) -> Validated:
     """Check the header, then every row. Raises `UnusableInputError` when the file has no usable
-    header or no data row: nothing could be drawn from it."""
-    index = schema.map_headers(list(table.headers), mapping)
-    missing = [c for c in schema.REQUIRED if c not in index]
-    if missing:
-        found = ", ".join(f"'{h}'" for h in table.headers if h) or "none"
+    header or no data row: nothing could be drawn from it.
+
+    A workbook's visible sheets are all read when their headers hold the required columns (one
+    sheet per year or per region is a common layout); a sheet that does not is skipped, and a
+    warning names it and says why. A column given twice is refused: which one is meant is a guess.
+    """
+    tables = (table, *table.sheets)
+    several = table.sheet is not None and (len(tables) > 1 or bool(table.notes))
+    out = Validated(table.file, data_date=table.data_date)
+    out.warnings += [RowProblem(table.file, None, column, message) for column, message in table.notes]
+    usable: list[tuple[RawTable, dict[str, int]]] = []
+    for t in tables:
+        index = _header_index(t, mapping, several)
+        missing = [c for c in schema.REQUIRED if c not in index]
+        if not missing:
+            usable.append((t, index))
+            continue
         cols = ", ".join(f"'{m}'" for m in missing)
-        plural = "s" if len(missing) > 1 else ""
-        raise UnusableInputError(f"{table.file}: missing required column{plural} {cols} (header has {found})")
+        if len(tables) == 1 or (t is table and not any(u for u in tables[1:] if _has_required(u, mapping))):
+            named = [f"'{shorten(h)}'" for h in t.headers if h]
+            found = ", ".join(named[:12]) + (f" and {len(named) - 12} more" if len(named) > 12 else "") or "none"
+            plural = "s" if len(missing) > 1 else ""
+            where = f", sheet '{t.sheet}'" if several else ""
+            others = " (nor does any other sheet)" if len(tables) > 1 else ""
+            raise UnusableInputError(
+                f"{table.file}{where}: missing required column{plural} {cols} (header has {found}){others}")
+        out.warnings.append(RowProblem(table.file, None, None,
+                                       f"sheet '{t.sheet}' was not read: it has no {cols} column, "
+                                       "so it is not a partnership table"))
+    if len(usable) > 1:
+        read = ", ".join(f"'{t.sheet}' ({len(t.rows)} rows)" for t, _ in usable)
+        out.warnings.append(RowProblem(table.file, None, None,
+                                       f"{len(usable)} sheets read, all with the partnership columns: {read}"))
     if mapping:
-        absent = [f"'{mapping[c]}'" for c in mapping if c not in index]
+        absent = [f"'{mapping[c]}'" for c in mapping if all(c not in index for _, index in usable)]
         if absent:
             raise UnusableInputError(f"{table.file}: column mapping names headers not in the file: {', '.join(absent)}")
-    if not table.rows:
+    if not any(t.rows for t, _ in usable):
         raise UnusableInputError(f"{table.file}: no data rows (header only)")
     year_max = (today or _dt.date.today()).year
-    out = Validated(table.file, n_rows=len(table.rows), data_date=table.data_date)
-    width = len(table.headers)
-    for raw in table.rows:
-        _validate_row(raw, table, index, width, year_max, out)
+    for t, index in usable:
+        out.n_rows += len(t.rows)
+        sheet = t.sheet if several else None
+        for raw in t.rows:
+            _validate_row(raw, t, index, len(t.headers), year_max, out, sheet)
     return out
 
 
+def _has_required(table: RawTable, mapping: dict[str, str] | None) -> bool:
+    index = schema.map_headers(list(table.headers), mapping)
+    return all(c in index for c in schema.REQUIRED)
+
+
+def _header_index(table: RawTable, mapping: dict[str, str] | None, several: bool) -> dict[str, int]:
+    """Canonical column -> index; a schema column given twice makes the file unusable (exit 2)."""
+    headers = list(table.headers)
+    clashes = schema.header_clashes(headers, mapping)
+    if clashes:
+        canonical, i, j = clashes[0]
+        where = f", sheet '{table.sheet}'" if several else ""
+        raise UnusableInputError(
+            f"{table.file}{where}: column '{canonical}' is given twice, by '{shorten(headers[i])}' (column "
+            f"{_letter(i)}) and '{shorten(headers[j])}' (column {_letter(j)}); rename or delete one")
+    return schema.map_headers(headers, mapping)
+
+
+def _letter(index: int) -> str:
+    """Spreadsheet column letter of a 0-based index: 0 -> A, 27 -> AB."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def _validate_row(raw: RawRow, table: RawTable, index: dict[str, int], width: int, year_max: int,
-                  out: Validated) -> None:
+                  out: Validated, sheet: str | None = None) -> None:
     file = table.file
     problems: list[RowProblem] = []
     warnings: list[RowProblem] = []
 
     def problem(column: str | None, message: str) -> None:
-        problems.append(RowProblem(file, raw.row, column, message))
+        problems.append(RowProblem(file, raw.row, column, message, sheet))
 
     def warn(column: str | None, message: str) -> None:
-        warnings.append(RowProblem(file, raw.row, column, message))
+        warnings.append(RowProblem(file, raw.row, column, message, sheet))
 
     if raw.note:
         problem(None, raw.note)
         out.problems += problems
         return
-    if table.delimiter is not None and raw.n_cells is not None and raw.n_cells != width:
-        # Shifted cells would put values in the wrong columns: refuse rather than guess.
-        problem(None, f"ragged row: {raw.n_cells} cells, the header has {width} "
-                      f"(check the '{_show_delim(table.delimiter)}' separators and quotes)")
+    if raw.extra:
+        # Data past the header means shifted cells: refuse rather than guess. Empty trailing cells
+        # (Excel's `a;b;c;;;`) and short rows (Excel drops trailing empty cells) are read as empty.
+        hint = f" (check the '{_show_delim(table.delimiter)}' separators and quotes)" if table.delimiter else ""
+        problem(None, f"ragged row: {raw.extra} non-empty cell(s) beyond the {width} header columns{hint}")
         out.problems += problems
         return
-    if raw.extra:
-        problem(None, f"ragged row: {raw.extra} non-empty cell(s) beyond the {width} header columns")
+    by_index = {i: c for c, i in index.items()}
+    for j in raw.formulas:
+        if j in by_index:  # a formula in a column we do not read cannot mislead
+            problem(by_index[j], f"formula with no saved value in cell '{table.sheet}'!{_letter(j)}{raw.row} "
+                                 "(open the workbook in Excel and save it, so that its values are computed)")
+    if problems:
         out.problems += problems
         return
 
@@ -109,7 +168,7 @@ def _validate_row(raw: RawRow, table: RawTable, index: dict[str, int], width: in
         value = get(column)
         if value and _TAG.search(value):
             stripped = _strip_html(value)
-            warn(column, f"HTML markup removed: '{value}' read as '{stripped}'")
+            warn(column, f"HTML markup removed: '{shorten(value)}' read as '{shorten(stripped)}'")
             value = stripped
         values[column] = value
 
@@ -125,20 +184,24 @@ def _validate_row(raw: RawRow, table: RawTable, index: dict[str, int], width: in
         kind = schema.parse_collectivite_type(values["type_collectivite"])
         if kind is None:
             problem("type_collectivite",
-                    f"unknown type '{values['type_collectivite']}' (expected région, département, groupement "
+                    f"unknown type '{shorten(values['type_collectivite'])}' (expected région, département, groupement "
                     "or commune, or a usual label such as 'Conseil régional', 'Ville', 'Métropole')")
     country = None
     if values["pays"]:
         country = schema.resolve_country_ref(values["pays"])
         if country is None:
-            problem("pays", f"unknown country '{values['pays']}' "
+            problem("pays", f"unknown country '{shorten(values['pays'])}' "
                             "(use an ISO 3166-1 code or the country's French or English name)")
 
     annee = None
     if values["annee"]:
         annee = _parse_year(values["annee"])
-        if annee is None:
-            problem("annee", f"not a year: '{values['annee']}'")
+        if annee == _BAD_DATE:
+            annee = None
+            problem("annee", f"not a real date: '{shorten(values['annee'])}' (give a year such as 1982, "
+                             "or a date such as 1982-03-15 or 15/03/1982)")
+        elif annee is None:
+            problem("annee", f"not a year: '{shorten(values['annee'])}'")
         elif not MIN_YEAR <= annee <= year_max:
             problem("annee", f"impossible year {annee} (expected {MIN_YEAR} to {year_max})")
 
@@ -152,7 +215,7 @@ def _validate_row(raw: RawRow, table: RawTable, index: dict[str, int], width: in
     if values["nature"]:
         parsed = schema.parse_nature(values["nature"])
         if parsed is None:
-            warn("nature", f"unknown nature '{values['nature']}' read as 'autre' "
+            warn("nature", f"unknown nature '{shorten(values['nature'])}' read as 'autre' "
                            f"(expected {', '.join(schema.NATURES)})")
             nature = "autre"
         else:
@@ -161,7 +224,7 @@ def _validate_row(raw: RawRow, table: RawTable, index: dict[str, int], width: in
     if values["statut"]:
         parsed = schema.parse_statut(values["statut"])
         if parsed is None:
-            problem("statut", f"unknown statut '{values['statut']}' (expected {', '.join(schema.STATUTS)})")
+            problem("statut", f"unknown statut '{shorten(values['statut'])}' (expected {', '.join(schema.STATUTS)})")
         else:
             statut = parsed
 
@@ -173,7 +236,7 @@ def _validate_row(raw: RawRow, table: RawTable, index: dict[str, int], width: in
     out.partnerships.append(
         Partnership(
             row=raw.row,
-            id=values["id"] or str(raw.row),
+            id=values["id"] or (f"{sheet}!{raw.row}" if sheet else str(raw.row)),
             collectivite=values["collectivite"],
             type_collectivite=kind,  # None: the join infers it from the name
             partenaire=values["partenaire"],
@@ -190,6 +253,7 @@ def _validate_row(raw: RawRow, table: RawTable, index: dict[str, int], width: in
             thematiques=themes,
             nature=nature,
             statut=statut,
+            sheet=sheet,
         )
     )
 
@@ -212,14 +276,43 @@ def _strip_html(value: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
+_BAD_DATE = -1  # _parse_year: shaped like a date, but no such day
+
+
 def _parse_year(value: str) -> int | None:
+    """The year of "1982", "1982.0", or of a real date: ISO (1982-03-15, with a time or not),
+    day first (15/03/1982, 15.03.1982) or month first (03/15/1982). A date that does not exist
+    (1982-13-45, 99/99/1990) gives `_BAD_DATE`: it is a typo, and its year cannot be trusted."""
     v = value.strip()
     if re.fullmatch(r"\d{4}(?:\.0+)?", v):
         return int(float(v))
     m = _YEAR_IN_DATE.match(v)
-    if m:
-        return int(m.group(1) or m.group(2))
-    return None
+    if not m:
+        return None
+    parts = [int(x) for x in re.findall(r"\d+", v.split("T")[0].split(" ")[0])]
+    if m.group(1):  # year first: 1982-03 or 1982-03-15
+        year, month, day = parts[0], parts[1], parts[2] if len(parts) > 2 else 1
+        orders = [(year, month, day)]
+    else:  # day or month first, year last
+        year = parts[2]
+        orders = [(year, parts[1], parts[0]), (year, parts[0], parts[1])]
+    for y, mo, d in orders:
+        try:
+            _dt.date(y, mo, d)
+        except ValueError:
+            continue
+        if _time_ok(v):
+            return year
+    return _BAD_DATE
+
+
+def _time_ok(value: str) -> bool:
+    """The time after a date, if any, is a real time (a spreadsheet writes '1982-03-15 00:00:00')."""
+    rest = re.split(r"[ T]", value, maxsplit=1)
+    if len(rest) == 1:
+        return True
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?", rest[1].strip())
+    return bool(m) and int(m.group(1)) < 24 and int(m.group(2)) < 60 and int(m.group(3) or 0) < 60
 
 
 def _coordinate(value: str, column: str, bound: float, problem) -> float | None:  # noqa: ANN001
@@ -227,7 +320,7 @@ def _coordinate(value: str, column: str, bound: float, problem) -> float | None:
         return None
     v = value.replace(" ", "")
     if not _NUMBER.match(v):
-        problem(column, f"not a number: '{value}'")
+        problem(column, f"not a number: '{shorten(value)}'")
         return None
     number = float(v.replace(",", "."))
     if not -bound <= number <= bound:

@@ -1,9 +1,10 @@
 """The join: validated partnerships -> `JoinResult` (each row with its French unit, its partner place
 and a status per side), plus the rows that could not be read.
 
-`join_file` is what every command calls, so `validate`, the map commands and `batch` all see the
-same statuses. Warnings about rows that were kept but changed (HTML removed from a name...) are in
-`JoinResult.extra["warnings"]` as `RowProblem`s: they do not make a row unusable.
+`join_file` is reached through `atlasmaps.pipeline.load_joined`, the one entry every command calls,
+so `validate`, the map commands and `batch` all see the same statuses. Warnings about rows that
+were kept but changed (HTML removed from a name...) are in `JoinResult.extra["warnings"]` as
+`RowProblem`s: they do not make a row unusable.
 """
 
 from __future__ import annotations
@@ -58,15 +59,20 @@ def join_partnerships(
                                    reason="; ".join(r for r in (french_match.reason, f"corrected ({fix.where})") if r))
         if p.type_collectivite is None:  # inferred by the French side: the row takes it from now on
             p = replace(p, type_collectivite=french.kind if french else CollectiviteType.COMMUNE)
-        if not p.pays:
+        said_france = p.pays == "FR" and not index.names_a_collectivite(p.partenaire)
+        if not p.pays or said_france:
+            # no country, or "France" for a partner that is no French collectivité (a list whose
+            # country column is the French side's): the country the partner's name belongs to
             country, failed = infer_country(p)
             if failed is not None:
                 rows.append(JoinedPartnership(p, french, french_match, None, failed))
                 continue
             p = replace(p, pays=country)
             partner, partner_match = _partner(p, corrections)
+            why = ("pays says France, but no French collectivité has that name" if said_france
+                   else "no country given")
             partner_match = replace(partner_match, reason="; ".join(
-                r for r in (partner_match.reason, f"no country given: {country_name(country, 'en')} inferred "
+                r for r in (partner_match.reason, f"{why}: {country_name(country, 'en')} inferred "
                                                   "from the partner's name") if r))
         else:
             partner, partner_match = _partner(p, corrections)

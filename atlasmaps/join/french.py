@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from atlasmaps.join.homonyms import DOMINANCE, dominant
-from atlasmaps.join.normalize import normalize_name
+from atlasmaps.textnorm import normalize_name
 from atlasmaps.model import (
     CollectiviteType,
     FrenchUnit,
@@ -120,6 +120,12 @@ class FrenchIndex:
         if core != key:
             self.by_core[unit.kind][core].append(unit)
 
+    def names_a_collectivite(self, name: str) -> bool:
+        """Whether a French commune, département, région or groupement has this name (or had it)."""
+        key = normalize_name(name)
+        return (any(key in self.by_name[k] or core_name(key, k) in self.by_name[k] for k in K)
+                or key in self.former_by_name or key in self.alt_names)
+
     def fuzzy_keys(self, kind: CollectiviteType, key: str) -> list[str]:
         """Names of this kind sharing the first letter: keeps difflib to a few hundred names."""
         bucket = (kind, key[:1])
@@ -141,6 +147,12 @@ def _points(gdf) -> tuple[list[float | None], list[float | None]]:  # noqa: ANN0
         [None if m else float(x) for x, m in zip(xs, missing, strict=True)],
         [None if m else float(y) for y, m in zip(ys, missing, strict=True)],
     )
+
+
+def _column(frame, name: str) -> list:  # noqa: ANN001
+    """A column as a list of Python values, None for missing ones (a bulk conversion: iterating an
+    Arrow-backed column value by value costs a second on the communes)."""
+    return frame[name].astype(object).where(frame[name].notna(), None).tolist()
 
 
 def _representative(gdf) -> tuple[list[float | None], list[float | None]]:  # noqa: ANN001
@@ -186,10 +198,9 @@ def french_index() -> FrenchIndex:
 
     communes = boundaries.load("fr_communes")
     lon, lat = _points(communes)
-    for code, siren, name, dep, reg, pop, alts, key, x, y in zip(
-        communes["code"], communes["siren"], communes["name"], communes["departement"], communes["region"],
-        communes["population"], communes["alt_keys"], communes["name_key"], lon, lat, strict=True,
-    ):
+    columns = [_column(communes, c) for c in ("code", "siren", "name", "departement", "region", "population",
+                                              "alt_keys", "name_key")]
+    for code, siren, name, dep, reg, pop, alts, key, x, y in zip(*columns, lon, lat, strict=True):
         unit = FrenchUnit(K.COMMUNE, str(code), str(name), siren=_str(siren), departement=_str(dep),
                           region=_str(reg), lon=x, lat=y)
         index.add(unit, key)
@@ -213,8 +224,8 @@ def _add_secondary(index: FrenchIndex, secondary) -> None:  # noqa: ANN001
     """Communes déléguées, associées, merged communes -> today's commune; an arrondissement
     municipal is a unit of its own (its own code and point) within its commune's département."""
     lon, lat = _points(secondary)
-    for code, name, kind, parent, x, y in zip(secondary["code"], secondary["name"], secondary["kind"],
-                                               secondary["parent"], lon, lat, strict=True):
+    columns = [_column(secondary, c) for c in ("code", "name", "kind", "parent")]
+    for code, name, kind, parent, x, y in zip(*columns, lon, lat, strict=True):
         today = index.by_code.get((K.COMMUNE, str(parent)))
         if today is None:
             continue
@@ -358,6 +369,7 @@ def _qualified(p: Partnership, kind: CollectiviteType, hint: str | None,
     if qualified is None:
         return None
     stem, qualifier = qualified
+    qualifier = qualifier.split(",")[0].strip()  # "Melun (Seine et Marne, 77)"
     qkey = normalize_name(qualifier)
     dep = _departement_hint(qualifier, index) if (K.DEPARTEMENT, normalize_departement(qualifier)) in \
         index.by_code or qkey in index.departement_names else None

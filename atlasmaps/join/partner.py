@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from atlasmaps.join.homonyms import DOMINANCE, dominant
-from atlasmaps.join.normalize import japanese_variant, normalize_name
+from atlasmaps.textnorm import japanese_variant, normalize_name
 from atlasmaps.model import (
     CollectiviteType,
     MatchMethod,
@@ -64,7 +64,7 @@ _ADMIN_LEADING = (
 )
 _ADMIN_TRAILING = ("prefecture", "province", "region", "state", "county", "oblast", "ken", "fu", "to", "do",
                    "governorate", "district", "voivodeship", "department", "borough", "census area",
-                   "municipality")
+                   "municipality", "cercle")
 _ADMIN_TYPES = {
     normalize_name(w) for w in (
         "prefecture", "préfecture", "province", "région", "region", "département", "department", "état",
@@ -351,17 +351,22 @@ def country_index(iso2: str) -> CountryIndex | None:
 def _world_names() -> dict[str, dict[str, int]]:
     """Place name key -> {country: population of its largest place of that name}, for rows that
     give no country. Built only when such a row comes."""
-    _, places, _, _ = _layers()
-    out: dict[str, dict[str, int]] = defaultdict(dict)
-    for name, country, pop, alts in zip(places["name"], places["country"], places["population"],  # type: ignore[call-overload]
-                                        places["alt_keys"]):
-        if not isinstance(name, str):
-            continue
-        for key in (normalize_name(name), *(alts.split("|") if alts else ())):
-            by_country = out[key]
-            if pop >= by_country.get(country, -1):
-                by_country[country] = int(pop or 0)
-    return out
+    admin1, places, _, admin1_names = _layers()
+    own: dict[str, dict[str, int]] = defaultdict(dict)
+    other: dict[str, dict[str, int]] = defaultdict(dict)
+    for key, country, pop, alts in zip(places["name_key"], places["country"], places["population"],  # type: ignore[call-overload]
+                                       places["alt_keys"]):
+        if pop >= own[key].get(country, -1):
+            own[key][country] = pop
+        for alt in alts.split("|") if alts else ():
+            if pop >= other[alt].get(country, -1):
+                other[alt][country] = pop
+    # admin-1 units by any of their names ("Rhénanie-Palatinat"), as one big place of their country
+    for name, country in [*zip(admin1["name"], admin1["country"]), *zip(admin1_names["name"], admin1_names["country"])]:  # type: ignore[call-overload]
+        key = admin_core(normalize_name(name))
+        other[key].setdefault(country, 0)
+    # a place's own name wins over another place's alternate name ("Rome" is also an old name of Lomé)
+    return {**other, **own}
 
 
 def infer_country(p: Partnership) -> tuple[str | None, SideMatch | None]:
@@ -714,6 +719,14 @@ def _admin2_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Adm
         return PartnerPlace(p.partenaire, p.pays, unit.lon, unit.lat, unit.admin1_id, unit.admin1_name), \
             SideMatch(MatchStatus.MATCHED, MatchMethod.ADMIN2, precision=Precision.ADMIN2,
                       reason=f"placed at the seat of the admin-2 unit {unit.name}")
+    # a unit named after its seat town ("Département de Podor": Podor), which GeoNames files elsewhere
+    seats = _distinct([pl for pl in index.places.get(admin_core(normalize_name(unit.name)), [])
+                       if not unit.admin1_id or pl.admin1_id == unit.admin1_id])
+    if len(seats) == 1:
+        seat = seats[0]
+        return PartnerPlace(p.partenaire, p.pays, seat.lon, seat.lat, seat.admin1_id, seat.admin1_name), \
+            SideMatch(MatchStatus.MATCHED, MatchMethod.ADMIN2, precision=Precision.ADMIN2,
+                      reason=f"placed at {seat.name}, the town the admin-2 unit {unit.name} is named after")
     zone = next((u for u in index.admin1_list if u.id == unit.admin1_id), None)
     if zone is None:
         return None, SideMatch(MatchStatus.UNMATCHED, MatchMethod.ADMIN2,

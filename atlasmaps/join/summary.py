@@ -1,11 +1,11 @@
 """The join summary every command prints, so `validate`, the map commands and `batch` all tell the
-cartographer the same thing: how many rows reached the map, and exactly which did not and why."""
+cartographer the same thing: how many rows reached the map, and exactly which did not and why.
+
+Lines only: printing them is the commands' job (`atlasmaps.commands.summary`), the join prints nothing."""
 
 from __future__ import annotations
 
 from collections import Counter
-
-import click
 
 from atlasmaps.model import JoinedPartnership, JoinResult, MatchMethod, MatchStatus
 
@@ -30,7 +30,8 @@ def row_line(result: JoinResult, row: JoinedPartnership) -> str:
             text += f" (candidates: {'; '.join(match.candidates)})"
         parts.append((column, text))
     column = parts[0][0] if len(parts) == 1 else None
-    where = f"{result.source}, row {row.partnership.row}" + (f", column '{column}'" if column else "")
+    sheet = f", sheet '{row.partnership.sheet}'" if row.partnership.sheet else ""
+    where = f"{result.source}{sheet}, row {row.partnership.row}" + (f", column '{column}'" if column else "")
     return f"{where}: {' / '.join(t for _, t in parts)}"
 
 
@@ -39,7 +40,7 @@ def summary_lines(result: JoinResult) -> list[str]:
     from atlasmaps.data.schema import country_name
 
     rows = result.rows
-    n_invalid = len({p.row for p in result.problems if p.row is not None})
+    n_invalid = len({(p.sheet, p.row) for p in result.problems if p.row is not None})
     n_read = len(rows) + n_invalid
     french_ok = sum(r.french_match.status is MatchStatus.MATCHED for r in rows)
     partner_ok = sum(r.partner_match.status is MatchStatus.MATCHED for r in rows)
@@ -80,9 +81,3 @@ def summary_lines(result: JoinResult) -> list[str]:
     if len(listed_lines) > MAX_LISTED:
         lines.append(f"... and {len(listed_lines) - MAX_LISTED} more (write them all with `atlasmaps validate --report`)")
     return lines
-
-
-def print_join_summary(result: JoinResult, err: bool = True) -> None:
-    """Print the summary (to stderr by default, so stdout stays free for data)."""
-    for line in summary_lines(result):
-        click.echo(line, err=err)
