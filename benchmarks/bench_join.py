@@ -5,7 +5,7 @@ Run on demand: `python benchmarks/bench_join.py [--repeat 3]`.
 
 Why the baseline is fair: `dict_join` reads the same CSV, loads the same embedded layers through the
 public API (`atlasmaps.boundaries.load`), folds names with the same normaliser
-(`atlasmaps.join.normalize.normalize_name`, or the keys it stored in the layers, as atlasmaps
+(`atlasmaps.textnorm.normalize_name`, or the keys it stored in the layers, as atlasmaps
 does), builds dict indexes (codes, with the leading zero put
 back; normalised names per kind; places and admin-1 units per country) and looks every row up in
 them. Its cold time includes loading the layers and building the indexes, exactly like ours. It does
@@ -43,7 +43,7 @@ CODE_WIDTH = {"commune": 5, "departement": 2, "region": 2, "groupement": 9}
 
 
 def _kind(label: str) -> str | None:
-    from atlasmaps.join.normalize import normalize_name
+    from atlasmaps.textnorm import normalize_name
 
     key = normalize_name(label)
     if key in KIND_WORDS:
@@ -57,7 +57,7 @@ def _kind(label: str) -> str | None:
 def _keys(gdf) -> list[str]:  # noqa: ANN001
     """Normalised names: the layer's stored keys when the build wrote them (atlasmaps uses them too),
     else the normaliser applied here."""
-    from atlasmaps.join.normalize import normalize_name
+    from atlasmaps.textnorm import normalize_name
 
     if "name_key" in gdf.columns:
         return [str(k) for k in gdf["name_key"]]
@@ -103,7 +103,7 @@ def build_index() -> dict:
 
 def dict_join(path: Path, index: dict) -> int:
     """Read the CSV and look every row up in the dicts; return the rows matched on both sides."""
-    from atlasmaps.join.normalize import normalize_name
+    from atlasmaps.textnorm import normalize_name
 
     by_code, by_name, places, admin1 = index["by_code"], index["by_name"], index["places"], index["admin1"]
     matched = 0
@@ -148,7 +148,7 @@ import json, sys, time
 from pathlib import Path
 sys.path.insert(0, {here!r})
 from atlasmaps import boundaries  # noqa: F401  (the module, not its layers)
-from atlasmaps.join.normalize import normalize_name  # noqa: F401
+from atlasmaps.textnorm import normalize_name  # noqa: F401
 from bench_join import build_index, dict_join
 path = Path(sys.argv[1])
 t = time.perf_counter(); index = build_index(); n = dict_join(path, index); cold = time.perf_counter() - t

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/mutmut ] || .venv/bin/python -m pip install -q -e '.[test]'
 if [ "$#" -eq 0 ]; then
-  set -- "atlasmaps.atomic*" "atlasmaps.join.normalize.*" \
+  set -- "atlasmaps.atomic*" "atlasmaps.textnorm.*" \
     "atlasmaps.join.french.x_core_name*" "atlasmaps.join.french.x_normalize_departement*" \
     "atlasmaps.join.french.x__departement_hint*" "atlasmaps.join.french.x__by_code*" \
     "atlasmaps.join.french.x__decide*" "atlasmaps.join.french.x__positioned*" "atlasmaps.join.french.x__label*" \
