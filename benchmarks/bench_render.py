@@ -1,6 +1,7 @@
 """Bilateral print map: atlasmaps against cartopy used well, and against the physical floor, one run.
 
 Run: `python benchmarks/bench_render.py [--partner JP] [--repeat 3] [--dpi 300] [--with-naive]`
+(cartopy comes with the `bench` extra: `pip install -e ".[bench]"`)
 
 Baseline, "cartopy, projected once by the user": what a competent cartopy user writes first after
 reading its docs. Two GeoAxes (Lambert-93 for France, a Lambert conformal centred on the partner),
