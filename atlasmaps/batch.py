@@ -67,8 +67,17 @@ def plan_jobs(
     style_fingerprint: str,
     out_dir: Path,
 ) -> list[BatchJob]:
-    """One job per (kind, partner) for per-country kinds, one per kind for world and france."""
-    partner_list = sorted(set(partners)) if partners is not None else list(joined.partner_countries)
+    """One job per (kind, partner) for per-country kinds, one per kind for world and france.
+
+    Without an explicit list (`--all-partners`), the partners are those with something to draw: an
+    active partnership, or any with `--include-inactive`; a partner whose cooperations are all
+    suspended is not a failed map."""
+    if partners is not None:
+        partner_list = sorted(set(partners))
+    else:
+        from atlasmaps.pipeline import active_only
+
+        partner_list = list(active_only(joined, base)[0].partner_countries)
     shared = _shared_fingerprint(style_fingerprint)
     jobs: list[BatchJob] = []
     for kind in kinds:

@@ -18,7 +18,7 @@ def _split(value: str | None) -> list[str] | None:
 
 @click.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--all-partners", is_flag=True, help="Every partner country present in the data.")
+@click.option("--all-partners", is_flag=True, help="Every partner country with an active partnership (any, with --include-inactive).")
 @click.option("--partners", default=None, help="Comma-separated partner countries (ISO codes or names).")
 @click.option("--kinds", default="bilateral,country", show_default=True,
               help="Map kinds: bilateral, country, world, france.")
