@@ -14,11 +14,12 @@ from pathlib import Path
 
 
 @contextmanager
-def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path in the target's directory; rename it onto `target` on success."""
+def atomic_path(target: str | os.PathLike[str], suffix: str = ".part") -> Iterator[Path]:
+    """Yield a temporary path in the target's directory; rename it onto `target` on success.
+    `suffix` ends the temporary name (GDAL wants a GeoPackage to end in .gpkg even while written)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -29,9 +30,9 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
             tmp.unlink()
 
 
-def write_atomic(target: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+def write_atomic(target: str | os.PathLike[str], write: Callable[[Path], None], suffix: str = ".part") -> Path:
     """Call `write(tmp_path)` then move the result onto `target`."""
-    with atomic_path(target) as tmp:
+    with atomic_path(target, suffix) as tmp:
         write(tmp)
     return Path(target)
 

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "france": ("atlasmaps.commands.maps", "france", "Projects per French région or département."),
     "demo": ("atlasmaps.commands.maps", "demo", "Render the demo maps from the sample data."),
     "batch": ("atlasmaps.commands.batch", "batch", "Render every map for every partner country."),
+    "export": ("atlasmaps.commands.export", "export", "Write the joined data as a GeoPackage for QGIS."),
 }
 
 

@@ -39,7 +39,12 @@ class MapOutcome:
 
 def active_only(joined: JoinResult, options: RenderOptions) -> tuple[JoinResult, tuple[str, ...]]:
     """The Atlas maps active cooperations: other statuts are left off unless asked for, and said so."""
-    if options.include_inactive:
+    return active_rows(joined, options.include_inactive)
+
+
+def active_rows(joined: JoinResult, include_inactive: bool) -> tuple[JoinResult, tuple[str, ...]]:
+    """`active_only` for callers without RenderOptions (the GeoPackage export)."""
+    if include_inactive:
         return joined, ()
     kept = tuple(r for r in joined.rows if r.partnership.statut == "active")
     left_out = len(joined.rows) - len(kept)
