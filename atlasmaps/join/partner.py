@@ -64,7 +64,7 @@ _ADMIN_LEADING = (
 )
 _ADMIN_TRAILING = ("prefecture", "province", "region", "state", "county", "oblast", "ken", "fu", "to", "do",
                    "governorate", "district", "voivodeship", "department", "borough", "census area",
-                   "municipality")
+                   "municipality", "cercle")
 _ADMIN_TYPES = {
     normalize_name(w) for w in (
         "prefecture", "préfecture", "province", "région", "region", "département", "department", "état",
