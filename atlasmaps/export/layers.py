@@ -21,9 +21,8 @@ if TYPE_CHECKING:
 WGS84 = "EPSG:4326"
 #: Types drawn at their territory (polygons); the others at their point.
 POLYGON_KINDS = (CollectiviteType.REGION, CollectiviteType.DEPARTEMENT)
-#: Great circles get one vertex about every this many kilometres (at least MIN_VERTICES).
+#: Great circles get one vertex about every this many kilometres.
 ARC_STEP_KM = 100.0
-MIN_VERTICES = 8
 SEPARATOR = "; "
 
 #: Field names of each layer, in order (the GeoPackage keeps this order; tests and docs read it).
@@ -242,7 +241,7 @@ def _links(rows, anchors) -> gpd.GeoDataFrame:  # noqa: ANN001
             "precision_collectivite": fm.precision.value if fm.precision else None,
             "statut_partenaire": pm.status.value, "methode_partenaire": pm.method.value if pm.method else None,
             "precision_partenaire": pm.precision.value if pm.precision else None,
-            "geometry": great_circle(start, (p.lon, p.lat)),
+            "geometry": _arc(start, (p.lon, p.lat)),
         })
     frame = _frame(records, "liens")
     frame["annee"] = frame["annee"].astype("Int32")  # a year, not a float with NaN for "unknown"
@@ -276,33 +275,10 @@ def _countries(rows, lang, warnings) -> gpd.GeoDataFrame:  # noqa: ANN001
     return _frame(records, "pays")
 
 
-# ------------------------------------------------------------------------------------ great circles
-
-
-def great_circle(start: tuple[float, float], end: tuple[float, float]) -> object:
-    """The shortest path on the WGS84 ellipsoid as a MultiLineString, cut where it crosses 180°
-    (so that no segment runs across the whole map in QGIS)."""
-    from pyproj import Geod
+def _arc(start: tuple[float, float], end: tuple[float, float]) -> object:
+    """The great circle as a MultiLineString cut at 180° (no segment runs across the map in QGIS)."""
     from shapely.geometry import MultiLineString
 
-    geod = Geod(ellps="WGS84")
-    _, _, metres = geod.inv(start[0], start[1], end[0], end[1])
-    n = max(MIN_VERTICES, int(metres / 1000.0 / ARC_STEP_KM))
-    points = [start, *geod.npts(start[0], start[1], end[0], end[1], n), end]
-    return MultiLineString(split_at_antimeridian(points))
+    from atlasmaps.layout.lonwrap import great_circle_parts
 
-
-def split_at_antimeridian(points: Sequence[tuple[float, float]]) -> list[list[tuple[float, float]]]:
-    """Cut a lon/lat path where consecutive longitudes jump by more than 180°, ending each part
-    exactly on ±180 at the interpolated latitude."""
-    parts: list[list[tuple[float, float]]] = [[tuple(points[0])]]
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
-        if abs(x1 - x0) > 180.0:
-            edge = 180.0 if x0 > 0 else -180.0
-            x1c = x1 + 360.0 if x0 > 0 else x1 - 360.0  # x1 continued past the edge
-            t = (edge - x0) / (x1c - x0)
-            y = y0 + t * (y1 - y0)
-            parts[-1].append((edge, y))
-            parts.append([(-edge, y)])
-        parts[-1].append((x1, y1))
-    return [p for p in parts if len(p) >= 2]
+    return MultiLineString(great_circle_parts(start, end, step_km=ARC_STEP_KM))
