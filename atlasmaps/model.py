@@ -1,7 +1,7 @@
 """Data that crosses module lines: validated rows, what the join resolved them to, and problems.
 
 Flow: read (atlasmaps.data.readers) -> validate (atlasmaps.data.schema) -> join (atlasmaps.join)
--> lay out (atlasmaps.layout) -> render (atlasmaps.render) -> write. Each step takes and returns
+-> map content (atlasmaps.content) -> render (atlasmaps.render) -> write. Each step takes and returns
 these plain dataclasses, so no step needs to know how the previous one did its work.
 """
 
@@ -226,7 +226,7 @@ class RenderOptions:
     north_arrow: bool = False
     show_years: bool | None = None  # None = as the style says
     symbols: bool = False  # world map: proportional circles instead of a choropleth
-    scheme: str = "jenks"  # world/france classification: jenks | quantiles
+    scheme: str | None = None  # world/france classification: jenks | quantiles (None: the style's)
     level: str = "region"  # france map: region | departement
     tiles: str | None = None  # html: online basemap name or URL (off by default)
     embed: bool = False  # html: also write the iframe snippet

@@ -19,6 +19,18 @@ if TYPE_CHECKING:
     from atlasmaps.style import Style
 
 
+def load_joined(data: str | Path, *, columns: str | Path | None = None, corrections: str | Path | None = None,
+                data_date: str | None = None) -> JoinResult:
+    """The one read -> validate -> join entry, for every command: the joined rows of a data file.
+
+    `data_date` (ISO) replaces the file's own date on the maps' source line (`--data-date`).
+    """
+    from atlasmaps.join import join_file
+
+    joined = join_file(data, columns=columns, corrections=corrections)
+    return replace(joined, data_date=data_date) if data_date else joined
+
+
 class MapFailed(AtlasError):
     """One map could not be made (e.g. a partner with no mappable partnership); exit 1."""
 

@@ -17,7 +17,6 @@ import re
 import string
 import types
 import typing
-import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +27,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 from pydantic_core import PydanticCustomError
 
 from atlasmaps.errors import StyleError
+from atlasmaps.textnorm import fold
+from atlasmaps.textnorm import words as words_key
 
 DEFAULT_STYLE = "quai-dorsay"
 LANGUAGES = ("fr", "en")  # languages every label must exist in
@@ -59,8 +60,8 @@ def _check_color(value: str) -> str:
 
 Color = Annotated[str, Field(strict=True), AfterValidator(_check_color)]
 Number = Annotated[float, Field(strict=True, ge=0)]
+Degrees = Annotated[float, Field(strict=True, ge=-360, le=360)]
 Fraction = Annotated[float, Field(strict=True, ge=0, le=1)]
-Offset = Annotated[list[Annotated[float, Field(strict=True)]], Field(min_length=2, max_length=2)]
 Text = Annotated[str, Field(strict=True)]
 Position = Literal["lower left", "lower right", "upper left", "upper right"]
 
@@ -91,7 +92,6 @@ class Blocks(_Section):
     subtitle: TextBlock
     source: TextBlock
     credits: TextBlock
-    note: TextBlock
 
 
 class Margins(_Section):
@@ -125,12 +125,8 @@ class Basemap(_Section):
     border_width_px: Number
     admin1_border: Color
     admin1_border_width_pt: Number
-    admin1_border_width_px: Number
     coastline: Color
     coastline_width_pt: Number
-    coastline_width_px: Number
-    graticule: StrictBool = False
-    graticule_color: Color
 
 
 class Fill(_Section):
@@ -175,23 +171,22 @@ class Theme(_Section):
 
 
 class Years(_Section):
+    """Years beside partner names (print; the web writes them in popups)."""
+
     show: StrictBool
     size_pt: Number
-    size_px: Number
     color: Color
     weight: Literal["normal", "bold"] = "normal"
-    offset_pt: Offset
-    offset_px: Offset
 
 
 class PlaceLabels(_Section):
+    """Names on print maps (the web shows them in tooltips)."""
+
     size_pt: Number
-    size_px: Number
     color: Color
     weight: Literal["normal", "bold"] = "normal"
     halo_color: Color
     halo_width_pt: Number
-    halo_width_px: Number
     max_labels: StrictInt = Field(ge=0)
     # A label moved away from its symbol is tied to it by a thin leader line.
     leader_color: Color
@@ -201,11 +196,12 @@ class PlaceLabels(_Section):
 
 
 class Links(_Section):
+    """Great-circle arcs between partners (web maps, the collectivité's print map, the GeoPackage's style)."""
+
     color: Color
     weight_px: Number
     weight_pt: Number
     opacity: Fraction
-    curved: StrictBool = True
     dash: Text | None = None  # Leaflet dashArray, e.g. "4 4"
 
 
@@ -225,15 +221,14 @@ class Choropleth(_Section):
 
 
 class Proportional(_Section):
+    """Proportional circles of the print world map."""
+
     color: Color
     alpha: Fraction
     edge: Color
     edge_width_pt: Number
-    edge_width_px: Number
     max_size_pt: Number
-    max_size_px: Number
     min_size_pt: Number
-    min_size_px: Number
 
 
 class ScaleBar(_Section):
@@ -260,12 +255,96 @@ class Legend(_Section):
     title_color: Color
     entry_color: Color
     title_uppercase: StrictBool = False
-    frame: StrictBool = True
     frame_color: Color
     frame_width_pt: Number
     background: Color
     background_alpha: Fraction
-    position: Position = "lower left"
+
+
+class BilateralLayout(_Section):
+    """France and the partner side by side (landscape) or stacked (portrait), the legend band below."""
+
+    gap_mm: Number  # between panels, and between the panels and the legend band
+    legend_columns: StrictInt = Field(ge=1)
+    legend_min_rows: StrictInt = Field(ge=1)  # the band is as high as its longest column, at least this
+    legend_band_max: Fraction  # of the body height
+    partner_share: Fraction  # of the width, for the partner panel (landscape)
+    partner_share_wide: Fraction  # the same for a wide partner country
+    wide_partner_aspect: Number  # width / height above which the partner counts as wide
+    partner_pad: Fraction  # margin around the partner's frame, of its size
+    inset_height_mm: Number  # overseas insets strip, at most
+    inset_height_max: Fraction  # of the France panel's height
+
+
+class CountryLayout(_Section):
+    """The partner country, with the legend and the partners list in a column beside it."""
+
+    side_width_mm: Number
+    side_width_max: Fraction  # of the body width
+    gap_mm: Number  # between the map and the column
+    list_gap_mm: Number  # between the legend and the partners list
+    pad: Fraction  # margin around the country's frame
+
+
+class WorldLayout(_Section):
+    """The world map above a band with the legend and the top list."""
+
+    band_height_mm: Number
+    gap_mm: Number  # between the map and the band
+    legend_width_mm: Number
+    top_list_x_mm: Number  # where the top list starts in the band
+    pad: Fraction
+
+
+class FranceLayout(_Section):
+    """Metropolitan France between a column of overseas insets and the legend."""
+
+    inset_width_mm: Number
+    legend_width_mm: Number
+    gap_mm: Number
+
+
+class InsetLayout(_Section):
+    """Overseas départements drawn as insets."""
+
+    gap_mm: Number  # between two insets of a strip
+    pad: Fraction  # margin around a département in its inset
+    min_size_m: Number  # smallest extent an inset shows (Mayotte is small)
+
+
+class Layout(_Section):
+    """Where things go on the print page (mm and shares of boxes), per composition."""
+
+    panel_pad: Fraction  # margin around France's frame in its panel
+    bilateral: BilateralLayout
+    country: CountryLayout
+    world: WorldLayout
+    france: FranceLayout
+    insets: InsetLayout
+
+
+class ZOrder(_Section):
+    """Drawing order of the print maps' layers: higher is drawn on top."""
+
+    sea: Number
+    countries: Number  # basemap and world choropleth
+    highlight: Number  # France, the partner
+    departement_borders: Number
+    region_units: Number
+    departement_units: Number
+    unit_outlines: Number
+    france_units: Number  # France map choropleth
+    zones: Number
+    admin1_borders: Number
+    zone_outlines: Number
+    circles: Number
+    groupements: Number
+    communes: Number
+    partners: Number
+    leaders: Number
+    labels: Number
+    scale_bar: Number
+    north_arrow: Number
 
 
 class Web(_Section):
@@ -276,7 +355,17 @@ class Web(_Section):
     accent: Color
     accent_text: Color
     table_stripe: Color
-    highlight: Color
+    # The view: Leaflet zoom levels, and where the map opens when the data give no extent.
+    start_zoom: Number
+    min_zoom: Number
+    max_zoom: Number
+    zoom_snap: Number
+    search_zoom: Number  # zoom a search result is shown at (at least)
+    start_center: list[Degrees] = Field(min_length=2, max_length=2)  # [lat, lon]
+    world_bounds: list[Annotated[list[Degrees], Field(min_length=2, max_length=2)]] = Field(
+        min_length=2, max_length=2)  # [[south, west], [north, east]]
+    fit_padding_px: StrictInt = Field(ge=0)  # around the data when the map is fitted to it
+    narrow_px: StrictInt = Field(gt=0)  # below this width the panels start closed (phones)
 
 
 CountryTable = dict[Text, Text]  # ISO2 -> name (a country matches by either)
@@ -325,6 +414,8 @@ class Style(_Section):
     scale_bar: ScaleBar
     north_arrow: NorthArrow
     legend: Legend
+    layout: Layout
+    zorder: ZOrder
     web: Web
     countries: Countries = Countries()
     labels: dict[Text, dict[Text, Text]]  # lang -> dotted key ("title.bilateral") -> template
@@ -361,7 +452,7 @@ class Style(_Section):
 
         Matches the key, either label or an alias, ignoring case, accents and punctuation.
         """
-        return self._theme_index.get(_norm(raw))
+        return self._theme_index.get(words_key(raw))
 
     def main_theme_color(self, themes: Sequence[str]) -> str | None:
         """Fill of a partner symbol, in print and on the web: the colour of its most frequent theme
@@ -380,7 +471,7 @@ class Style(_Section):
         index: dict[str, str] = {}
         for key, theme in self.themes.items():
             for name in (key, theme.label.fr, theme.label.en, *theme.aliases):
-                index.setdefault(_norm(name), key)
+                index.setdefault(words_key(name), key)
         return index
 
     # ------------------------------------------------------------------ other look-ups
@@ -800,30 +891,20 @@ def _unflatten(table: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
-def _strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
-
-
-def _norm(text: str) -> str:
-    """Comparison form of a name: no accents, case or punctuation."""
-    text = _strip_accents(text).lower().replace("'", " ").replace("’", " ")
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
-
-
 def _in_table(table: Mapping[str, str], name: str, iso2: str, *, by_code: bool = True) -> bool:
-    if any(_norm(v) == _norm(name) for v in table.values()):
+    if any(words_key(v) == words_key(name) for v in table.values()):
         return True
     return by_code and iso2.upper() in {k.upper() for k in table}
 
 
 def _first_word(name: str) -> str:
     words = re.split(r"[\s\-]+", name)
-    return _norm(words[0]) if words else ""
+    return words_key(words[0]) if words else ""
 
 
 def _last_word(name: str) -> str:
     words = re.split(r"[\s\-]+", name)
-    return _norm(words[-1]) if words else ""
+    return words_key(words[-1]) if words else ""
 
 
 def _phrase_fr(g: CountriesFr, name: str, iso2: str, form: str) -> str:
@@ -832,17 +913,17 @@ def _phrase_fr(g: CountriesFr, name: str, iso2: str, form: str) -> str:
     kind = next((k for k, t in tables.items() if _in_table(t, name, iso2, by_code=False)), None)
     if kind is None:
         kind = next((k for k, t in tables.items() if _in_table(t, name, iso2)), None)
-    if kind is None and _first_word(name) in {_norm(w) for w in g.plural_first_words}:
+    if kind is None and _first_word(name) in {words_key(w) for w in g.plural_first_words}:
         kind = "plural"
-    if kind is None and _first_word(name) in {_norm(w) for w in g.feminine_first_words}:
+    if kind is None and _first_word(name) in {words_key(w) for w in g.feminine_first_words}:
         kind = "feminine"
     if kind == "plural":
         return f"{'aux' if form == 'in' else 'les'} {name}"
     if kind == "no_article":
         return f"à {name}" if form == "in" else name
-    initial = _strip_accents(name[:1]).lower()
+    initial = fold(name[:1])
     elide = initial in "aeiou" or (initial == "h" and not _in_table(g.h_aspire, name, iso2))
-    feminine = kind == "feminine" or (kind != "masculine" and _strip_accents(name).lower().endswith("e"))
+    feminine = kind == "feminine" or (kind != "masculine" and fold(name).endswith("e"))
     if form == "in":
         return f"en {name}" if elide or feminine else f"au {name}"
     if elide:
@@ -855,8 +936,8 @@ def _phrase_en(g: CountriesEn, name: str, iso2: str) -> str:
         return "the " + name[4:]
     definite = (
         _in_table(g.definite, name, iso2, by_code=False)
-        or _first_word(name) in {_norm(w) for w in g.definite_first_words}
-        or _last_word(name) in {_norm(w) for w in g.definite_last_words}
+        or _first_word(name) in {words_key(w) for w in g.definite_first_words}
+        or _last_word(name) in {words_key(w) for w in g.definite_last_words}
         or _in_table(g.definite, name, iso2)
     )
     return f"the {name}" if definite else name

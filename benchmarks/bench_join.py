@@ -17,7 +17,7 @@ from pathlib import Path
 def naive_join(rows: list[dict[str, str]]) -> int:
     """Match each row by scanning every French unit and every place of the world: the obvious way."""
     from atlasmaps import boundaries
-    from atlasmaps.join.normalize import normalize_name
+    from atlasmaps.textnorm import normalize_name
 
     communes = boundaries.load("fr_communes")
     epci = boundaries.load("fr_epci")

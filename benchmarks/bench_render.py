@@ -35,7 +35,7 @@ def fresh_layers(joined, partner: str) -> dict:
     import shapely
 
     from atlasmaps import boundaries
-    from atlasmaps.layout import content
+    from atlasmaps.content import bilateral as content
 
     def copy(gdf):
         out = gdf.copy()
@@ -124,7 +124,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--dpi", type=int, default=300)
     args = ap.parse_args()
-    from atlasmaps.layout import geometry
+    from atlasmaps.geo import geometry
     from atlasmaps.style import load_style
 
     joined = _fixture("japan_result" if args.partner == "JP" else "benin_result")

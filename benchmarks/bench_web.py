@@ -52,7 +52,7 @@ def explore(joined) -> tuple[bytes, float]:
     import geopandas as gpd
     from shapely.geometry import LineString
 
-    from atlasmaps.layout.content import bilateral_content
+    from atlasmaps.content.bilateral import bilateral_content
 
     start = time.perf_counter()
     b = bilateral_content(joined, "JP")

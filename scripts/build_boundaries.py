@@ -44,7 +44,7 @@ from babel import Locale
 from shapely.geometry import MultiPolygon, Point
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from atlasmaps.join.normalize import normalize_name  # noqa: E402  (the join's own keys)
+from atlasmaps.textnorm import normalize_name  # noqa: E402  (the join's own keys)
 from atlasmaps.join.partner import place_core  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -118,18 +118,8 @@ def fetch_pypi(name: str, version: str, cache: Path) -> tuple[Path, dict[str, st
 
 
 def fold(text: str | None) -> str:
-    """Normalise a place name for matching: case, accents, hyphens, apostrophes, Saint/St, articles."""
-    if not text:
-        return ""
-    s = unicodedata.normalize("NFKD", text)
-    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
-    s = s.replace("œ", "oe").replace("æ", "ae")
-    s = re.sub(r"[^a-z0-9]+", " ", s).strip()
-    words = s.split()
-    words = ["st" if w == "saint" else "ste" if w == "sainte" else w for w in words]
-    while words and words[0] in {"le", "la", "les", "l", "the"} and len(words) > 1:
-        words = words[1:]
-    return " ".join(words)
+    """A place name's matching key: the package's one name normaliser (`atlasmaps.textnorm`)."""
+    return normalize_name(text) if text else ""
 
 
 def polygonal(geom):
@@ -367,7 +357,12 @@ FILE_COUNTRY_EXTRA = {"kos": "XK", "ald": "AX", "sah": "EH", "psx": "PS", "sds":
 
 
 def slug_id(iso2: str, name: str) -> str:
-    return f"{iso2}.{fold(name).upper().replace(' ', '_')}"
+    """An id for a unit without a HASC code ("MT.ST_JULIAN_S"). Ids are stored and referenced, so
+    they keep the short Saint form they were first built with (St, Ste), whatever the matching key."""
+    words = ["ST" if w == "saint" else "STE" if w == "sainte" else w.upper() for w in fold(name).split()]
+    if len(words) > 1 and words[0] == "THE":
+        words = words[1:]
+    return f"{iso2}.{'_'.join(words)}"
 
 
 def subdivision_index(iso2: str) -> dict[str, str | None]:

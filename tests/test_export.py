@@ -13,7 +13,7 @@ import pytest
 from atlasmaps.export import LAYERS
 from atlasmaps.export.gpkg import write_gpkg
 from atlasmaps.export.layers import FIELDS, build_layers
-from atlasmaps.layout.lonwrap import split_at_antimeridian
+from atlasmaps.geo.lonwrap import split_at_antimeridian
 from atlasmaps.model import CollectiviteType, MatchStatus
 from atlasmaps.sample import sample_path
 

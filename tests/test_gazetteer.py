@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from atlasmaps import boundaries as b
 from atlasmaps.data.schema import resolve_country, resolve_country_ref
 from atlasmaps.join import join_partnerships
-from atlasmaps.join.normalize import japanese_variant, normalize_name
+from atlasmaps.textnorm import japanese_variant, normalize_name
 from atlasmaps.model import CollectiviteType, MatchMethod, MatchStatus, Partnership, Precision
 
 C = CollectiviteType

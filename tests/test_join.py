@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from atlasmaps.join import join_partnerships
-from atlasmaps.join.normalize import normalize_name
+from atlasmaps.textnorm import normalize_name
 from atlasmaps.model import CollectiviteType, MatchMethod, MatchStatus, Partnership
 from atlasmaps.sample import sample_path
 

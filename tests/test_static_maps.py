@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from atlasmaps.layout import content as C
-from atlasmaps.layout import projection as P
+from atlasmaps.content.france import france_content
+from atlasmaps.geo import projection as P
 from atlasmaps.model import MapKind, RenderOptions
 from atlasmaps.render import static
 from atlasmaps.style import load_style
@@ -185,21 +185,11 @@ def test_world_map_top_list_computed_from_data(world_result, style):
 
 def test_france_map_counts_per_region(world_result, style):
     out = static.render(world_result, style, RenderOptions(MapKind.FRANCE, formats=("svg",)))
-    fc = C.france_content(world_result, "region")
+    fc = france_content(world_result, "region")
     counted = fc.units[fc.units["n"] > 0]
     labels = _ids(out.files["svg"], "label-unit-")
     assert len(labels) + len([d for d in out.dropped_labels]) == len(counted)
     assert fc.total + fc.unplaced == len(world_result.mapped)
-
-
-def test_classify_schemes():
-    values = [1, 2, 3, 10, 20, 50, 51, 52, 100, 300]
-    jenks = C.classify(values, "jenks", 5)
-    quant = C.classify(values, "quantiles", 4)
-    assert jenks[-1] == 300 and len(jenks) == 5 and jenks == sorted(jenks)
-    assert quant[-1] == 300 and len(quant) == 4
-    assert C.classify([3, 3, 7], "jenks", 5) == [3.0, 7.0]
-    assert C.class_of(0, jenks) == -1 and C.class_of(300, jenks) == 4
 
 
 # ------------------------------------------------------------------ label placement on the sample
@@ -241,48 +231,6 @@ def test_sample_bilateral_places_every_label(sample_result, style, partner, must
         assert style.place_labels.leader_color.lower() in block.lower()
 
 
-def test_leaders_are_drawn_only_when_a_label_moves(style):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from atlasmaps.layout.labels import LabelLine, LabelRequest, Leaders, place_labels, segment_hits_box, symbol_box
-
-    fig = Figure(figsize=(3, 3), dpi=72)
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, 100)
-    ax.set_ylim(0, 100)
-    # Six symbols in a tight cluster (touching, not covering, each other): not every label can touch its symbol.
-    pts = [(50, 50), (54, 50), (50, 54), (46, 50), (50, 46), (54, 54)]
-    obstacles = [symbol_box(ax, x, y, 3) for x, y in pts]
-    reqs = [LabelRequest(key=f"Place {i}", ax=ax, x=x, y=y, radius_pt=3, priority=10 - i,
-                         lines=[LabelLine(f"Place {i}", {"fontsize": 8})]) for i, (x, y) in enumerate(pts)]
-    without, dropped_without = place_labels(reqs, obstacles)
-    assert dropped_without  # 8 touching positions are not enough
-    for p in without:
-        for t in p.artists:
-            t.remove()
-    leaders = Leaders(color="#3A3A3A", width_pt=0.35, step_pt=5, max_distance_pt=45)
-    placed, dropped = place_labels(reqs, obstacles, leaders=leaders)
-    assert dropped == []
-    assert any(p.leader is not None for p in placed)
-    assert all(p.leader is None for p in placed if "@" not in p.position)
-    boxes = [p.box for p in placed]
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
-    for p in placed:
-        if p.leader is not None:
-            assert not any(segment_hits_box(p.leader, q.box) for q in placed if q is not p)
-    # Nothing may move farther than the style allows: dropping stays possible and reported.
-    tight = Leaders(color="#3A3A3A", width_pt=0.35, step_pt=5, max_distance_pt=0)
-    for p in placed:
-        for t in p.artists:
-            t.remove()
-    _, dropped_tight = place_labels(reqs, obstacles, leaders=tight)
-    assert dropped_tight
-
-
 # ------------------------------------------------------------------ texts: counts, plurals, dates
 
 
@@ -314,7 +262,7 @@ def test_france_legend_singular_class(japan_result, style):
 
 
 def test_source_date_in_the_map_language(japan_result, style):
-    from atlasmaps.layout.text import format_data_date
+    from atlasmaps.content.text import format_data_date
 
     en = static.render(japan_result, style, RenderOptions(MapKind.BILATERAL, partner="JP", formats=("svg",), lang="en"))
     assert "data as of 15 March 2024" in _svg_text(en.files["svg"])
@@ -330,7 +278,7 @@ def test_france_units_without_project_have_their_own_tint(japan_result, style):
     assert ch.france_no_data and ch.france_no_data != style.basemap.land
     out = static.render(japan_result, style, RenderOptions(MapKind.FRANCE, formats=("svg",)))
     svg = out.files["svg"].decode()
-    fc = C.france_content(japan_result, "region")
+    fc = france_content(japan_result, "region")
     empty = [c for c, n in zip(fc.units["code"], fc.units["n"]) if n == 0]
     tint = ch.france_no_data.lower()
     for code in empty:

@@ -38,7 +38,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     ("body", "message"),
     [
         ("symbols:\n  commune: {size_pt: big}\n", "symbols.commune.size_pt: expected a number, got 'big'"),
-        ("legend: {frame: 3}\n", "legend.frame: expected true or false, got 3"),
+        ("scale_bar: {show: 3}\n", "scale_bar.show: expected true or false, got 3"),
         ("symbols:\n  commune: {sise_pt: 4}\n", "symbols.commune.sise_pt: unknown key (did you mean 'size_pt'?)"),
         ("colours: {}\n", "colours: unknown key"),
         (
@@ -67,8 +67,8 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
         ),
         ("choropleth: {k: 8}\n", "choropleth.k: 8 classes but choropleth.palette has 6 colours"),
         (
-            "legend: {position: middle}\n",
-            "legend.position: expected 'lower left', 'lower right', 'upper left' or 'upper right', got 'middle'",
+            "scale_bar: {position: middle}\n",
+            "scale_bar.position: expected 'lower left', 'lower right', 'upper left' or 'upper right', got 'middle'",
         ),
     ],
 )
@@ -361,3 +361,76 @@ def test_help_has_examples() -> None:
         result = run("styles", sub, "--help")
         assert result.exit_code == 0
         assert f"atlasmaps styles {sub}" in result.stdout
+
+
+# --------------------------------------------------------------------------- every key is read
+
+
+#: Keys read outside the renderers, and where (checked to still appear there).
+READ_ELSEWHERE = {
+    ("Style", "name"): ("atlasmaps/style.py", "self.name"),
+    ("Style", "description"): ("atlasmaps/commands/styles.py", "style.description"),
+    ("Style", "extends"): ("atlasmaps/commands/styles.py", "style.extends"),
+    ("Style", "palette"): ("atlasmaps/style.py", '"palette"'),
+    ("Links", "weight_pt"): ("atlasmaps/export/qml.py", "links.weight_pt"),  # the GeoPackage's QGIS style
+}
+
+
+def _declared_keys() -> set[tuple[str, str]]:
+    """(section class, key) of every key a style sheet may declare."""
+    import typing
+
+    from atlasmaps import style as S
+
+    out: set[tuple[str, str]] = set()
+
+    def sections(annotation) -> list[type]:
+        found = [annotation] if isinstance(annotation, type) and issubclass(annotation, S._Section) else []
+        for arg in typing.get_args(annotation):
+            found.extend(sections(arg))
+        return found
+
+    def walk(cls) -> None:
+        for name, info in cls.model_fields.items():
+            if (cls.__name__, name) not in out:
+                out.add((cls.__name__, name))
+                for sub in sections(info.annotation):
+                    walk(sub)
+
+    walk(S.Style)
+    return out
+
+
+def test_every_declared_style_key_is_read(japan_result, benin_result, overseas_result, world_result, monkeypatch):
+    """Render each map kind in print and web (and the English titles) while recording which style
+    keys the code reads: a key declared in the model but read nowhere fails here (read it or remove it)."""
+    from atlasmaps import style as S
+    from atlasmaps.model import MapKind, RenderOptions
+    from atlasmaps.render import static, web
+
+    st = S.load_style("quai-dorsay")
+    seen: set[tuple[str, str]] = set()
+    original = S._Section.__getattribute__
+
+    def recording(self, name):
+        if name in type(self).model_fields:
+            seen.add((type(self).__name__, name))
+        return original(self, name)
+
+    monkeypatch.setattr(S._Section, "__getattribute__", recording)
+    runs = [(japan_result, dict(kind=MapKind.BILATERAL, partner="JP", north_arrow=True)),
+            (overseas_result, dict(kind=MapKind.BILATERAL, partner="MG")),
+            (benin_result, dict(kind=MapKind.COUNTRY, partner="BJ", lang="en")),
+            (world_result, dict(kind=MapKind.WORLD)), (world_result, dict(kind=MapKind.WORLD, symbols=True)),
+            (world_result, dict(kind=MapKind.FRANCE))]
+    for joined, kw in runs:
+        static.render(joined, st, RenderOptions(formats=(), **kw))  # laid out and drawn, not written
+        web.render(joined, st, RenderOptions(formats=("html",), embed=True, **kw))
+    for name, iso2, lang in (("Hongrie", "HU", "fr"), ("United States", "US", "en"), ("Bahamas", "BS", "en")):
+        st.country_phrase(name, iso2, lang)
+    monkeypatch.undo()
+    root = Path(__file__).resolve().parent.parent
+    for (section, key), (path, needle) in READ_ELSEWHERE.items():
+        assert needle in (root / path).read_text(encoding="utf-8"), (section, key)
+        seen.add((section, key))
+    assert sorted(_declared_keys() - seen) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from atlasmaps.layout.text import counted_noun, format_data_date, format_number, world_subtitle
+from atlasmaps.content.text import counted_noun, format_data_date, format_number, world_subtitle
 from atlasmaps.style import load_style
 
 

@@ -76,7 +76,8 @@ def user_boundaries_dir() -> Path:
     return Path(user_data_dir("atlasmaps")) / "boundaries"
 
 
-def _check_country(country: str | None) -> str | None:
+def check_country(country: str | None) -> str | None:
+    """An ISO 3166-1 alpha-2 code, upper-cased, or a BoundaryError naming the bad value (None passes)."""
     if country is None:
         return None
     code = str(country).strip().upper()
@@ -239,7 +240,7 @@ def load(layer: str, country: str | None = None, scale: str = "50m") -> gpd.GeoD
         raise BoundaryError(f"unknown boundary layer '{layer}' (choose from {', '.join(LAYERS)})")
     if scale not in SCALES:
         raise BoundaryError(f"unknown scale '{scale}' (choose from {', '.join(SCALES)})")
-    code = _check_country(country)
+    code = check_country(country)
     fixed = LAYERS[layer][1]
     if fixed and code not in (None, fixed):
         raise BoundaryError(f"layer '{layer}' only covers {fixed}, not '{country}'")

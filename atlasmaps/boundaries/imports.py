@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from atlasmaps.atomic import write_atomic, write_text_atomic
 from atlasmaps.data.readers import shorten
 from atlasmaps.errors import BoundaryFileError
+from atlasmaps.textnorm import words
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -66,14 +66,6 @@ class ImportedLayer:
 
 def _fail(path: Path, message: str) -> BoundaryFileError:
     return BoundaryFileError(f"{path}: {message}")
-
-
-def _fold(text: Any) -> str:
-    if text is None or (isinstance(text, float) and text != text):
-        return ""
-    s = unicodedata.normalize("NFKD", str(text))
-    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", s).strip()
 
 
 def _text(value: Any) -> str | None:
@@ -339,7 +331,7 @@ def _normalise_ign(path: Path, gdf: gpd.GeoDataFrame, level: str) -> gpd.GeoData
         cols = {c.upper(): c for c in gdf.columns}
         sirens = col("CODE_SIREN")
         natures = [_text(v) for v in gdf[cols["NATURE"]]] if "NATURE" in cols else [None] * len(gdf)
-        types = [EPCI_NATURE.get(_fold(n), n) if n else known.get(s, (None,))[0] for s, n in zip(sirens, natures)]
+        types = [EPCI_NATURE.get(words(n), n) if n else known.get(s, (None,))[0] for s, n in zip(sirens, natures)]
         data = {"siren": sirens, "name": col("NOM"), "type": types,
                 "members": [known.get(s, (None, None))[1] for s in sirens],
                 "population": [known.get(s, (None, None, None))[2] for s in sirens]}
@@ -391,7 +383,7 @@ def _embedded_ids(iso2: str) -> tuple[dict[str, str], dict[str, str]]:
         emb = boundaries.load("admin1", iso2)
     except Exception:
         return {}, {}
-    by_name = {_fold(n): i for n, i in zip(emb.name, emb.admin1_id)}
+    by_name = {words(n): i for n, i in zip(emb.name, emb.admin1_id)}
     by_iso = {c: i for c, i in zip(emb.iso_3166_2, emb.admin1_id) if c}
     return by_name, by_iso
 
@@ -408,7 +400,7 @@ def _admin_frame(path: Path, gdf: gpd.GeoDataFrame, iso2: str, level: int, names
             if h and HASC_RE.match(h):
                 ids.append(h)
             else:
-                ids.append(by_iso.get(i or "") or by_name.get(_fold(n)) or fb)
+                ids.append(by_iso.get(i or "") or by_name.get(words(n)) or fb)
         if len(set(ids)) != len(ids):  # matches collided: fall back to the source's own ids
             ids = fallback_ids
         data = {"admin1_id": ids, "name": names, "iso_3166_2": iso, "country": [iso2] * len(names)}
@@ -486,7 +478,7 @@ def import_boundaries(path: str | Path, fmt: str | None = None, country: str | N
     if fmt not in FORMATS:
         raise BoundaryFileError(f"unknown boundary format '{fmt}' (choose from {', '.join(FORMATS)})")
     if country is not None:
-        country = boundaries._check_country(country)
+        country = boundaries.check_country(country)
     dest_dir = Path(dest) if dest else boundaries.user_boundaries_dir()
     results: list[tuple[gpd.GeoDataFrame, str, str, str, Path]] = []  # frame, layer, country, level, file
     for file, layer, name in _sources(path):

@@ -53,10 +53,10 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
       atlasmaps batch assises-2026.yaml
     """
     from atlasmaps.batch import plan_jobs, run_batch
-    from atlasmaps.commands.maps import load_style_for_maps, page_name, resolve_partner, with_data_date
+    from atlasmaps.commands.maps import load_style_for_maps, page_name, resolve_partner
+    from atlasmaps.commands.summary import print_join_summary
     from atlasmaps.errors import AtlasError
-    from atlasmaps.join import join_file
-    from atlasmaps.join.summary import print_join_summary
+    from atlasmaps.pipeline import load_joined
     from atlasmaps.model import MapKind, RenderOptions
     settings = _settings(ctx, source, kw)
     try:
@@ -70,8 +70,8 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
     partners = None if settings["partners"] is None else [resolve_partner(p) for p in settings["partners"]]
     style = load_style_for_maps(settings["style"])
     data_date = parse_data_date(ctx, None, str(settings["data_date"])) if settings["data_date"] else None
-    joined = with_data_date(join_file(settings["data"], columns=settings.get("columns"),
-                                      corrections=settings.get("corrections")), data_date)
+    joined = load_joined(settings["data"], columns=settings.get("columns"), corrections=settings.get("corrections"),
+                         data_date=data_date)
     print_join_summary(joined)
     base = RenderOptions(kind=MapKind.WORLD, formats=tuple(settings["formats"]), lang=settings["lang"],
                          dpi=settings["dpi"], page=page_name(settings["page"]),

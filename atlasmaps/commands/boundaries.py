@@ -46,7 +46,7 @@ def list_cmd(countries: tuple[str, ...]) -> None:
     """
     from atlasmaps import boundaries as b
 
-    codes = [b._check_country(c) for c in countries]  # fail before printing anything
+    codes = [b.check_country(c) for c in countries]  # fail before printing anything
     man = b.manifest()
     srcs = b.sources()
     layers = man["layers"]

@@ -64,11 +64,11 @@ def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path |
       atlasmaps validate partenariats.csv --report rapport.csv --joined joint.csv
       atlasmaps validate partenariats.csv --corrections rapport.corrections.csv
     """
-    from atlasmaps.join import join_file
+    from atlasmaps.commands.summary import print_join_summary
     from atlasmaps.join.corrections import TEMPLATE_COLUMNS, template_rows
-    from atlasmaps.join.summary import print_join_summary
+    from atlasmaps.pipeline import load_joined
 
-    result = join_file(data, columns=columns, corrections=corrections)
+    result = load_joined(data, columns=columns, corrections=corrections)
     print_join_summary(result, err=False)
     if report:
         _write_csv(report, REPORT_COLUMNS + sheet_column(result), report_rows(result), raw=raw_csv)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from atlasmaps.commands.maps import data_date_option, load_style_for_maps, with_data_date
+from atlasmaps.commands.maps import data_date_option, load_style_for_maps
 
 
 @click.command()
@@ -53,14 +53,13 @@ def export(ctx: click.Context, data: Path, target: Path, columns: Path | None, c
     from atlasmaps.export.gpkg import write_gpkg
     from atlasmaps.export.layers import build_layers
     from atlasmaps.export.qml import layer_styles
-    from atlasmaps.join import join_file
-    from atlasmaps.join.summary import print_join_summary
-    from atlasmaps.pipeline import active_rows
+    from atlasmaps.commands.summary import print_join_summary
+    from atlasmaps.pipeline import active_rows, load_joined
 
     if target.suffix.lower() != ".gpkg":
         raise AtlasError(f"--output: '{target}' must end in .gpkg")
     style = load_style_for_maps(style_name) if with_styles else None
-    joined = with_data_date(join_file(data, columns=columns, corrections=corrections), data_date)
+    joined = load_joined(data, columns=columns, corrections=corrections, data_date=data_date)
     print_join_summary(joined)
     kept, notes = active_rows(joined, include_inactive)
     for note in notes:
@@ -68,7 +67,7 @@ def export(ctx: click.Context, data: Path, target: Path, columns: Path | None, c
     built = build_layers(kept.mapped, lang)
     for warning in built.warnings:
         click.echo(f"warning: {warning}", err=True)
-    styles = layer_styles(style, list(built.layers["pays"]["nb_partenariats"])) if style else None
+    styles = layer_styles(style, list(built.layers["pays"]["nb_partenariats"]), lang) if style else None
     try:
         path = write_gpkg(built.layers, target, styles)
     except OSError as exc:

@@ -50,12 +50,6 @@ data_date_option = click.option(
     help="Date of the data for the source line (default: the file's date, or the JSON's 'date').")
 
 
-def with_data_date(joined: Any, data_date: str | None) -> Any:
-    from dataclasses import replace
-
-    return replace(joined, data_date=data_date) if data_date else joined
-
-
 def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every map command."""
     decorators = [
@@ -94,17 +88,17 @@ def partner_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _run(ctx: click.Context, kind: MapKind, data: Path, partner: str | None = None, **kw: Any) -> None:
-    from atlasmaps.join import join_file
-    from atlasmaps.join.summary import print_join_summary
+    from atlasmaps.commands.summary import print_join_summary
+    from atlasmaps.pipeline import load_joined
 
-    from atlasmaps.layout.projection import checked_override
+    from atlasmaps.geo.projection import checked_override
 
     # Check the cheap things (partner, style, projection) before paying for the join: usage errors, exit 2.
     iso2 = resolve_partner(partner) if partner else None
     style = load_style_for_maps(kw.pop("style_name"))
     kw["projection"] = checked_override(kw["projection"])
-    joined = with_data_date(join_file(data, columns=kw.pop("columns"), corrections=kw.pop("corrections")),
-                            kw.pop("data_date"))
+    joined = load_joined(data, columns=kw.pop("columns"), corrections=kw.pop("corrections"),
+                         data_date=kw.pop("data_date"))
     print_join_summary(joined)
     failed = _make(joined, kind, iso2, style, **kw)
     ctx.exit(1 if failed or joined.problems or len(joined.mapped) < len(joined.rows) else 0)
@@ -200,8 +194,8 @@ def country(ctx: click.Context, data: Path, partner: str, **kw: Any) -> None:
 @click.command()
 @map_options
 @click.option("--symbols", is_flag=True, help="Proportional circles instead of a choropleth.")
-@click.option("--scheme", type=click.Choice(["jenks", "quantiles"]), default="jenks", show_default=True,
-              help="Classification of the choropleth.")
+@click.option("--scheme", type=click.Choice(["jenks", "quantiles"]), default=None,
+              help="Classification of the choropleth (default: the style's choropleth.scheme, jenks).")
 @click.pass_context
 def world(ctx: click.Context, data: Path, **kw: Any) -> None:
     """Projects per partner country on an equal-area world map, with the top 10.
@@ -217,8 +211,8 @@ def world(ctx: click.Context, data: Path, **kw: Any) -> None:
 @map_options
 @click.option("--level", type=click.Choice(["region", "departement"]), default="region", show_default=True,
               help="Count projects per région or per département.")
-@click.option("--scheme", type=click.Choice(["jenks", "quantiles"]), default="jenks", show_default=True,
-              help="Classification of the choropleth.")
+@click.option("--scheme", type=click.Choice(["jenks", "quantiles"]), default=None,
+              help="Classification of the choropleth (default: the style's choropleth.scheme, jenks).")
 @click.pass_context
 def france(ctx: click.Context, data: Path, **kw: Any) -> None:
     """Projects per French région (or département) of the French collectivités, with overseas insets.
@@ -257,14 +251,14 @@ def demo(ctx: click.Context, out_dir: Path, formats: tuple[str, ...], lang: str,
     Example:
       atlasmaps demo -o outputs
     """
-    from atlasmaps.join import join_file
-    from atlasmaps.join.summary import print_join_summary
+    from atlasmaps.commands.summary import print_join_summary
+    from atlasmaps.pipeline import load_joined
     from atlasmaps.sample import SAMPLE_DATE, sample_path
 
     if ctx.get_parameter_source("formats") is click.core.ParameterSource.DEFAULT:
         formats = ALL_FORMATS
     style = load_style_for_maps(None)
-    joined = with_data_date(join_file(sample_path()), SAMPLE_DATE)
+    joined = load_joined(sample_path(), data_date=SAMPLE_DATE)
     print_join_summary(joined)
     failed = [
         kind for kind, partner in DEMO_MAPS

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from atlasmaps.errors import UnusableInputError
-from atlasmaps.join.normalize import fold, normalize_name
+from atlasmaps.textnorm import fold, normalize_name
 from atlasmaps.model import CollectiviteType
 
 

@@ -279,6 +279,6 @@ def _arc(start: tuple[float, float], end: tuple[float, float]) -> object:
     """The great circle as a MultiLineString cut at 180° (no segment runs across the map in QGIS)."""
     from shapely.geometry import MultiLineString
 
-    from atlasmaps.layout.lonwrap import great_circle_parts
+    from atlasmaps.geo.lonwrap import great_circle_parts
 
     return MultiLineString(great_circle_parts(start, end, step_km=ARC_STEP_KM))

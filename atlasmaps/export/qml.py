@@ -71,27 +71,26 @@ def _single(symbol: str) -> str:
     return f'<renderer-v2 type="singleSymbol"><symbols>{symbol}</symbols></renderer-v2>'
 
 
-def _graduated(style: Style, values: list[int]) -> str:
-    """Countries by number of partnerships, in the choropleth's classes and palette (world map)."""
-    from atlasmaps.layout.content import classify
+def _graduated(style: Style, values: list[int], lang: str) -> str:
+    """Countries by number of partnerships, in the world map's classes, palette and labels."""
+    from atlasmaps.content.classes import classes_of
 
     c = style.choropleth
-    bins = classify(values, c.scheme, c.k)
-    colors = style.choropleth_colors(len(bins)) if bins else []
+    classes = classes_of(style, lang, values)
     ranges, symbols, lower = [], [], 0.0
-    for i, (upper, color) in enumerate(zip(bins, colors)):
-        ranges.append(f'<range lower="{lower}" upper="{upper}" symbol="{i}" label="{lower:g} - {upper:g}" render="true"/>')
+    for i, (upper, color, text) in enumerate(zip(classes.bins, classes.colours, classes.labels)):
+        ranges.append(f'<range lower="{lower}" upper="{upper}" symbol="{i}" label={quoteattr(text)} render="true"/>')
         symbols.append(_plain_fill(color, c.edge, c.edge_width_pt, c.opacity, str(i)))
         lower = upper
     return (f'<renderer-v2 type="graduatedSymbol" attr="nb_partenariats" graduatedMethod="GraduatedColor">'
             f'<ranges>{"".join(ranges)}</ranges><symbols>{"".join(symbols)}</symbols></renderer-v2>')
 
 
-def layer_styles(style: Style, country_counts: list[int]) -> dict[str, str]:
+def layer_styles(style: Style, country_counts: list[int], lang: str = "fr") -> dict[str, str]:
     """QML text per layer name (not `collectivites_francaises`, see the module's docstring)."""
     return {
         "partenaires": _document(_single(_marker(style.symbol("partner"))), "nom"),
         "zones_intervention": _document(_single(_fill(style.zone_intervention))),
         "liens": _document(_single(_line(style))),
-        "pays": _document(_graduated(style, country_counts)),
+        "pays": _document(_graduated(style, country_counts, lang)),
     }

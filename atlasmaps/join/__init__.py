@@ -1,9 +1,10 @@
 """The join: validated partnerships -> `JoinResult` (each row with its French unit, its partner place
 and a status per side), plus the rows that could not be read.
 
-`join_file` is what every command calls, so `validate`, the map commands and `batch` all see the
-same statuses. Warnings about rows that were kept but changed (HTML removed from a name...) are in
-`JoinResult.extra["warnings"]` as `RowProblem`s: they do not make a row unusable.
+`join_file` is reached through `atlasmaps.pipeline.load_joined`, the one entry every command calls,
+so `validate`, the map commands and `batch` all see the same statuses. Warnings about rows that
+were kept but changed (HTML removed from a name...) are in `JoinResult.extra["warnings"]` as
+`RowProblem`s: they do not make a row unusable.
 """
 
 from __future__ import annotations

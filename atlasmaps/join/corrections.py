@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from atlasmaps.errors import UnusableInputError
-from atlasmaps.join.normalize import normalize_name
+from atlasmaps.textnorm import normalize_name
 
 # accepted headers -> canonical key
 _KEYS = {

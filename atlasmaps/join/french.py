@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from atlasmaps.join.homonyms import DOMINANCE, dominant
-from atlasmaps.join.normalize import normalize_name
+from atlasmaps.textnorm import normalize_name
 from atlasmaps.model import (
     CollectiviteType,
     FrenchUnit,

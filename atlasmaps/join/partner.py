@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from atlasmaps.join.homonyms import DOMINANCE, dominant
-from atlasmaps.join.normalize import japanese_variant, normalize_name
+from atlasmaps.textnorm import japanese_variant, normalize_name
 from atlasmaps.model import (
     CollectiviteType,
     MatchMethod,

@@ -42,7 +42,7 @@ def find_collectivite(joined: JoinResult, name: str | None = None, code: str | N
     Raises UnknownCollectivite (one line, exit 2) for a name or code the data does not have, listing
     the closest names, and for homonyms, listing them with their codes.
     """
-    from atlasmaps.join.normalize import normalize_name
+    from atlasmaps.textnorm import normalize_name
 
     units = [u for u in data_units(joined) if kind is None or u.kind is kind]
     if code:
@@ -88,7 +88,7 @@ def _listed(units: Sequence[FrenchUnit]) -> str:
 
 def _closest(asked: str, units: Sequence[FrenchUnit]) -> str:
     """"; closest: Lyon (commune 69123), ..." from the data's collectivités, by spelling."""
-    from atlasmaps.join.normalize import normalize_name
+    from atlasmaps.textnorm import normalize_name
 
     by_key: dict[str, list[FrenchUnit]] = {}
     for u in units:

@@ -1,11 +1,11 @@
 """The join summary every command prints, so `validate`, the map commands and `batch` all tell the
-cartographer the same thing: how many rows reached the map, and exactly which did not and why."""
+cartographer the same thing: how many rows reached the map, and exactly which did not and why.
+
+Lines only: printing them is the commands' job (`atlasmaps.commands.summary`), the join prints nothing."""
 
 from __future__ import annotations
 
 from collections import Counter
-
-import click
 
 from atlasmaps.model import JoinedPartnership, JoinResult, MatchMethod, MatchStatus
 
@@ -81,9 +81,3 @@ def summary_lines(result: JoinResult) -> list[str]:
     if len(listed_lines) > MAX_LISTED:
         lines.append(f"... and {len(listed_lines) - MAX_LISTED} more (write them all with `atlasmaps validate --report`)")
     return lines
-
-
-def print_join_summary(result: JoinResult, err: bool = True) -> None:
-    """Print the summary (to stderr by default, so stdout stays free for data)."""
-    for line in summary_lines(result):
-        click.echo(line, err=err)

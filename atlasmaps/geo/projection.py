@@ -25,6 +25,8 @@ LAMBERT_93 = "EPSG:2154"
 FRANCE_METRO_EXTENT: tuple[float, float, float, float] = (99_000.0, 1_243_000.0, 6_030_000.0, 7_120_000.0)
 #: Smallest side of a country frame (metres): Comoros or Cabo Verde must not fill the page.
 MIN_FRAME_M = 450_000.0
+#: The world map's projection unless overridden: Equal Earth, equal-area (a choropleth compares areas).
+EQUAL_EARTH = "+proj=eqearth +lon_0=0 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
 
 
 @dataclass(frozen=True)
@@ -193,11 +195,11 @@ def frame_of(geometries_wgs84, crs: str, extra_points: Sequence[tuple[float, flo
     x, y = t.transform(coords[:, 0], coords[:, 1])
     x, y = np.asarray(x), np.asarray(y)
     ok = np.isfinite(x) & np.isfinite(y)
-    lon0 = _lon0_of(crs)
+    lon0 = lon0_of(crs)
     return Frame(crs, float(x[ok].min()), float(x[ok].max()), float(y[ok].min()), float(y[ok].max()), lon0)
 
 
-def _lon0_of(crs: str) -> float:
+def lon0_of(crs: str) -> float:
     for token in crs.split():
         if token.startswith("+lon_0="):
             return float(token.split("=", 1)[1])
@@ -228,7 +230,7 @@ def country_frame(
     import numpy as np
     import shapely
 
-    from atlasmaps.layout.lonwrap import unwrap
+    from atlasmaps.geo.lonwrap import unwrap
 
     parts = main_parts(unwrap(outline.geometry.values)) if len(outline) else np.empty(0, dtype=object)
     # Each zone by its main territory too (Tokyo prefecture reaches the Ogasawara islands).

@@ -1,4 +1,4 @@
-"""Label placement: no label over another label, over a symbol, or across the frame.
+"""Label placement for print maps: no label over another label, over a symbol, or across the frame.
 
 Why measured extents: a label's size depends on the font the style resolves to, its size and the
 text; guessing from character counts either wastes space or overlaps. Each label is measured once
@@ -24,6 +24,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from atlasmaps.geo.boxes import Box, Grid, Segment, extent, inside, overlaps, segment_hits_box, segments_cross
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.text import Text
@@ -45,10 +47,6 @@ POSITIONS: tuple[tuple[str, float, float, str], ...] = (
 FAR_DIRECTIONS: tuple[float, ...] = (
     45, 315, 135, 225, 0, 180, 90, 270, 22.5, 337.5, 157.5, 202.5, 67.5, 292.5, 112.5, 247.5,
 )
-
-Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in display units (pixels at figure dpi)
-Segment = tuple[float, float, float, float]  # x0, y0, x1, y1 in display units
-
 
 @dataclass
 class LabelLine:
@@ -85,7 +83,7 @@ class Leaders:
     width_pt: float
     max_distance_pt: float  # farthest a label may move from its symbol
     step_pt: float  # distance between two rings of candidates
-    zorder: float = 6.9
+    zorder: float  # the style's zorder.leaders
 
 
 @dataclass
@@ -112,88 +110,6 @@ class _State:
     candidates: list[_Candidate]
     own: list[Box]  # obstacles that are the label's own symbol (a leader starts there)
     chosen: int | None = None
-
-
-def overlaps(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def inside(a: Box, frame: Box) -> bool:
-    return a[0] >= frame[0] and a[1] >= frame[1] and a[2] <= frame[2] and a[3] <= frame[3]
-
-
-def segment_hits_box(s: Segment, b: Box) -> bool:
-    """Whether segment `s` crosses box `b` (Liang–Barsky clipping)."""
-    x0, y0, x1, y1 = s
-    dx, dy = x1 - x0, y1 - y0
-    t0, t1 = 0.0, 1.0
-    for p, q in ((-dx, x0 - b[0]), (dx, b[2] - x0), (-dy, y0 - b[1]), (dy, b[3] - y0)):
-        if p == 0:
-            if q < 0:
-                return False
-            continue
-        t = q / p
-        if p < 0:
-            t0 = max(t0, t)
-        else:
-            t1 = min(t1, t)
-        if t0 > t1:
-            return False
-    return t1 - t0 > 1e-9
-
-
-def _segments_cross(a: Segment, b: Segment) -> bool:
-    def orient(px, py, qx, qy, rx, ry):
-        return (qx - px) * (ry - py) - (qy - py) * (rx - px)
-
-    d1 = orient(b[0], b[1], b[2], b[3], a[0], a[1])
-    d2 = orient(b[0], b[1], b[2], b[3], a[2], a[3])
-    d3 = orient(a[0], a[1], a[2], a[3], b[0], b[1])
-    d4 = orient(a[0], a[1], a[2], a[3], b[2], b[3])
-    return d1 * d2 < 0 and d3 * d4 < 0
-
-
-class _Grid:
-    """A uniform grid over display pixels, so that a collision test looks only at nearby items.
-
-    Why: a France panel of the full Atlas carries hundreds of labels, each with ~150 candidate
-    positions; testing every candidate against every placed label is quadratic and dominated the
-    render time of the batch.
-    """
-
-    def __init__(self, cell: float) -> None:
-        self.cell = max(cell, 1.0)
-        self.cells: dict[tuple[int, int], list[int]] = {}
-        self.keys_of: dict[int, list[tuple[int, int]]] = {}
-
-    def _span(self, b: Box) -> list[tuple[int, int]]:
-        c = self.cell
-        return [(i, j) for i in range(math.floor(b[0] / c), math.floor(b[2] / c) + 1)
-                for j in range(math.floor(b[1] / c), math.floor(b[3] / c) + 1)]
-
-    def add(self, item: int, b: Box) -> None:
-        keys = self._span(b)
-        self.keys_of[item] = keys
-        for k in keys:
-            self.cells.setdefault(k, []).append(item)
-
-    def remove(self, item: int) -> None:
-        for k in self.keys_of.pop(item, ()):
-            self.cells[k].remove(item)
-
-    def near(self, b: Box) -> list[int]:
-        found: set[int] = set()
-        for k in self._span(b):
-            found.update(self.cells.get(k, ()))
-        return sorted(found)
-
-
-def _extent(box: Box, leader: Segment | None) -> Box:
-    """The box covering a label and its leader line."""
-    if leader is None:
-        return box
-    return (min(box[0], leader[0], leader[2]), min(box[1], leader[1], leader[3]),
-            max(box[2], leader[0], leader[2]), max(box[3], leader[1], leader[3]))
 
 
 def symbol_box(ax: Axes, x: float, y: float, radius_pt: float) -> Box:
@@ -286,10 +202,10 @@ def place_labels(
         h = sum(s[1] for s in sizes) + gap * (len(sizes) - 1) + 2 * pad
         return w, h
 
-    fixed_grid = _Grid(50 * px_per_pt)
+    fixed_grid = Grid(50 * px_per_pt)
     for n, o in enumerate(fixed):
         fixed_grid.add(n, o)
-    placed_grid = _Grid(50 * px_per_pt)
+    placed_grid = Grid(50 * px_per_pt)
 
     def choose(idx: int, k: int | None) -> None:
         """Record the candidate a label takes (None: none) and keep the grid of placed labels current."""
@@ -297,12 +213,12 @@ def place_labels(
         states[idx].chosen = k
         if k is not None:
             cand = states[idx].candidates[k]
-            placed_grid.add(idx, _extent(cand.box, cand.leader))
+            placed_grid.add(idx, extent(cand.box, cand.leader))
 
     def free(cand: _Candidate, own: int, ignore: int | None = None) -> bool:
         box = cand.box
         mine = states[own].own
-        region = _extent(box, cand.leader)
+        region = extent(box, cand.leader)
         nearby_fixed = [fixed[n] for n in fixed_grid.near(region)]
         if any(overlaps(box, o) for o in nearby_fixed if o not in mine):
             return False
@@ -322,12 +238,12 @@ def place_labels(
             if cand.leader is not None:
                 if segment_hits_box(cand.leader, other.box):
                     return False
-                if other.leader is not None and _segments_cross(cand.leader, other.leader):
+                if other.leader is not None and segments_cross(cand.leader, other.leader):
                     return False
         return True
 
     def in_the_way(cand: _Candidate) -> list[int]:
-        return placed_grid.near(_extent(cand.box, cand.leader))
+        return placed_grid.near(extent(cand.box, cand.leader))
 
     for i in order:
         req = requests[i]
@@ -400,7 +316,7 @@ def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
             ob = other.candidates[other.chosen]
             if (overlaps(cand.box, ob.box) or (ob.leader is not None and segment_hits_box(ob.leader, cand.box))
                     or (cand.leader is not None and segment_hits_box(cand.leader, ob.box))
-                    or (cand.leader is not None and ob.leader is not None and _segments_cross(cand.leader, ob.leader))):
+                    or (cand.leader is not None and ob.leader is not None and segments_cross(cand.leader, ob.leader))):
                 blockers.append(j)
                 if len(blockers) > 1:
                     break

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Hashable, Sequence
 
-from atlasmaps.layout.projection import Frame, crs_of, wrap_lon
+from atlasmaps.geo.projection import Frame, crs_of, lon0_of, wrap_lon
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -126,7 +126,7 @@ def project_geometries(geoms_wgs84: Sequence[object], frame: Frame, tolerance: f
     import numpy as np
     import shapely
 
-    from atlasmaps.layout.lonwrap import to_window, unwrap
+    from atlasmaps.geo.lonwrap import to_window, unwrap
 
     geoms = np.asarray(geoms_wgs84, dtype=object)
     if geoms.size == 0:
@@ -169,7 +169,7 @@ def project_layer(key: Hashable, gdf: gpd.GeoDataFrame, frame: Frame, tolerance:
     """
     import geopandas as gpd
 
-    from atlasmaps.layout.lonwrap import unwrap
+    from atlasmaps.geo.lonwrap import unwrap
 
     def make():
         raw = _cached(("unwrapped", key, len(gdf)), lambda: unwrap(gdf.geometry.values))
@@ -180,3 +180,21 @@ def project_layer(key: Hashable, gdf: gpd.GeoDataFrame, frame: Frame, tolerance:
         return out
 
     return _cached(("layer", key, frame, round(tolerance, 3)), make)
+
+
+def globe(crs: str):
+    """The outline of the world in `crs` (the edge of the map), from a dense lon/lat rectangle."""
+    import numpy as np
+    from shapely.geometry import Polygon
+
+    n = 181
+    lon = np.concatenate([np.full(n, -180.0), np.linspace(-180, 180, n), np.full(n, 180.0), np.linspace(180, -180, n)])
+    lat = np.concatenate([np.linspace(-90, 90, n), np.full(n, 90.0), np.linspace(90, -90, n), np.full(n, -90.0)])
+    x, y = transformer(crs).transform(lon - 1e-9 * np.sign(lon), lat)
+    return Polygon(np.column_stack([x, y])).buffer(0)
+
+
+def world_frame(crs: str) -> Frame:
+    """The frame holding the whole globe in `crs`."""
+    x0, y0, x1, y1 = globe(crs).bounds
+    return Frame(crs, x0, x1, y0, y1, lon0=lon0_of(crs))

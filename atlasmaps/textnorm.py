@@ -1,8 +1,16 @@
-"""One name normaliser for every match, so "St-Étienne", "Saint Etienne" and "SAINT-ÉTIENNE" meet.
+"""Text folding, the one home of it: names, vocabulary keys and slugs, for data, join, style,
+boundaries, the renderers and the boundaries build script.
 
-Names in the Atlas are typed by many hands and GeoNames romanises Japanese names with or without
-macrons (Hyōgo / Hyogo). Folding them all the same way, in one place, is what makes an index lookup
-(a dict) possible instead of a pairwise comparison.
+One name normaliser for every match, so "St-Étienne", "Saint Etienne" and "SAINT-ÉTIENNE" meet:
+Saint/St both become "saint" (`normalize_name`). Names in the Atlas are typed by many hands and
+GeoNames romanises Japanese names with or without macrons (Hyōgo / Hyogo). Folding them all the
+same way, in one place, is what makes an index lookup (a dict) possible instead of a pairwise
+comparison.
+
+- `fold`: case and accents only (keeps punctuation), the base of the others;
+- `normalize_name`: the matching key of a place name (separators, Saint/St, leading article);
+- `words`: case, accents and punctuation folded, nothing else (labels and keys compared as typed);
+- `slug`: `words` joined by a separator, for ids.
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 # Letters that Unicode decomposition does not split into a base letter + mark.
 _SPECIAL = str.maketrans(
@@ -33,6 +42,7 @@ _SPECIAL = str.maketrans(
 _SEPARATORS = re.compile(r"[\s'’ʼʻ‘`´\-‐‑‒–—_.,;:/()\[\]\"«»]+")
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 _LEADING_ARTICLES = frozenset({"le", "la", "les", "l"})
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def fold(text: str) -> str:
@@ -60,6 +70,19 @@ def normalize_name(name: str) -> str:
     if len(words) > 1 and words[0] in _LEADING_ARTICLES:
         words = words[1:]
     return " ".join(words)
+
+
+def words(text: Any) -> str:
+    """Case, accents and punctuation folded, words separated by one space ("L'Haÿ-les-Roses" ->
+    "l hay les roses"); None and NaN give "". No abbreviation or article rule."""
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    return " ".join(_NOT_ALNUM.sub(" ", fold(str(text))).split())
+
+
+def slug(text: Any, sep: str = "-") -> str:
+    """`words(text)` joined by `sep` ("Préfecture d'Osaka" -> "prefecture-d-osaka"); "x" when empty."""
+    return sep.join(words(text).split()) or "x"
 
 
 _JP_LONG = re.compile(r"ou|oo|uu|oh(?![aeiou])")

@@ -1,0 +1,175 @@
+"""What every map kind shares: the French geography constants, the boundary layers, country names,
+the themes and types present in rows, and the page texts.
+
+The one home of: a row's overseas département, a country's name in the map's language, the
+colour of a partner (its main theme), and the loading of boundary layers for maps.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from atlasmaps.content.types import Layer, MapTexts
+from atlasmaps.model import CollectiviteType, JoinedPartnership, JoinResult, RenderOptions
+
+if TYPE_CHECKING:  # heavy imports only where used
+    import geopandas as gpd
+
+    from atlasmaps.style import Style
+
+WGS84 = "EPSG:4326"
+
+#: Overseas départements (DROM) drawn in insets, in the Atlas order.
+OVERSEAS_DEPARTEMENTS: tuple[str, ...] = ("971", "972", "973", "974", "976")
+#: Région code of each overseas département (INSEE: the DROM are also régions).
+OVERSEAS_REGIONS: dict[str, str] = {"01": "971", "02": "972", "03": "973", "04": "974", "06": "976"}
+#: Types drawn as filled units (their territory) rather than point symbols.
+UNIT_KINDS: tuple[CollectiviteType, ...] = (CollectiviteType.REGION, CollectiviteType.DEPARTEMENT)
+#: Types drawn as point symbols.
+POINT_KINDS: tuple[CollectiviteType, ...] = (CollectiviteType.GROUPEMENT, CollectiviteType.COMMUNE)
+#: Legend order of the French collectivité types (as in the France–Bénin reference map).
+KIND_ORDER: tuple[CollectiviteType, ...] = (
+    CollectiviteType.REGION,
+    CollectiviteType.DEPARTEMENT,
+    CollectiviteType.GROUPEMENT,
+    CollectiviteType.COMMUNE,
+)
+#: Overseas départements -> the key of their inset caption (labels `inset.XX`) and a local CRS.
+OVERSEAS_INSETS: dict[str, tuple[str, str]] = {
+    "971": ("GP", "EPSG:5490"),  # RGAF09 / UTM 20N
+    "972": ("MQ", "EPSG:5490"),
+    "973": ("GF", "EPSG:2972"),  # RGFG95 / UTM 22N
+    "974": ("RE", "EPSG:2975"),  # RGR92 / UTM 40S
+    "976": ("YT", "EPSG:4471"),  # RGM04 / UTM 38S
+}
+#: Bounding box (lon/lat) of metropolitan France including Corsica, used to tell it from overseas.
+METRO_BBOX: tuple[float, float, float, float] = (-5.5, 41.0, 10.0, 51.5)
+
+
+def map_lang(style: Style, options: RenderOptions) -> str:
+    """The language of the map's texts: the asked one when the style has its labels, else French."""
+    return options.lang if options.lang in style.labels else "fr"
+
+
+# ------------------------------------------------------------------------------------ layers
+
+
+def boundary(name: str, **kwargs) -> gpd.GeoDataFrame:
+    """One boundary layer (the only door from map content to `atlasmaps.boundaries`)."""
+    from atlasmaps import boundaries
+
+    return boundaries.load(name, **kwargs)
+
+
+def standard_layers() -> dict[str, Layer]:
+    """The layers every map may draw, loaded when first drawn.
+
+    `countries` (50m: panels and neighbours), `countries_110m` (the far world of the web basemap),
+    `fr_regions`, `fr_departements`.
+    """
+    return {
+        "countries": Layer("countries:50m", "basemap", lambda: boundary("countries")),
+        "countries_110m": Layer("countries:110m", "basemap", lambda: boundary("countries", scale="110m")),
+        "fr_regions": Layer("fr_regions", "basemap", lambda: boundary("fr_regions")),
+        "fr_departements": Layer("fr_departements", "basemap", lambda: boundary("fr_departements")),
+    }
+
+
+def country_names(countries: gpd.GeoDataFrame, lang: str = "fr"):
+    """The name of each row of a countries layer in `lang` (English where the language has none)."""
+    col = "name_en" if lang == "en" else "name_fr"
+    names = countries[col].where(countries[col].notna() & (countries[col] != ""), countries["name_en"])
+    return names.astype(str)
+
+
+def country_name(iso2: str, lang: str = "fr") -> str:
+    """A country's name in `lang` from the countries layer; the ISO code itself when the layer does
+    not know the country."""
+    countries = boundary("countries")
+    row = countries[countries["iso_a2"] == iso2]
+    return iso2 if row.empty else str(country_names(row.iloc[:1], lang).iloc[0])
+
+
+def page_texts(style: Style, joined: JoinResult, lang: str, title: str, subtitle: str) -> MapTexts:
+    """The frame's texts: the source line carries the data's date ("—" when unknown)."""
+    from atlasmaps import boundaries
+    from atlasmaps.content.text import format_data_date
+
+    date = format_data_date(joined.data_date, lang) or "—"
+    year = (joined.data_date or "")[:4] or "—"
+    return MapTexts(
+        title=title,
+        subtitle=subtitle,
+        source=style.text("source", lang, date=date),
+        attribution=boundaries.attribution(lang),
+        credits=style.text("credits", lang, year=year),
+    )
+
+
+# ------------------------------------------------------------------------------------ rows
+
+
+def overseas_code(row: JoinedPartnership) -> str | None:
+    """The overseas département (DROM) of the French side, or None for metropolitan France."""
+    unit = row.french
+    if unit is None:
+        return None
+    dep = unit.departement or ""
+    if unit.kind is CollectiviteType.DEPARTEMENT:
+        dep = unit.code
+    if unit.kind is CollectiviteType.REGION:
+        return OVERSEAS_REGIONS.get(unit.code)
+    if dep[:3] in OVERSEAS_DEPARTEMENTS:
+        return dep[:3]
+    if unit.code[:3] in OVERSEAS_DEPARTEMENTS and unit.kind is CollectiviteType.COMMUNE:
+        return unit.code[:3]
+    if unit.region in OVERSEAS_REGIONS:
+        return OVERSEAS_REGIONS[unit.region]
+    return None
+
+
+def themes_present(rows: Iterable[JoinedPartnership]) -> tuple[str, ...]:
+    """Themes of `rows` as written in the data, by frequency then name."""
+    counts = Counter(t for r in rows for t in r.partnership.thematiques if t)
+    return tuple(sorted(counts, key=lambda t: (-counts[t], t)))
+
+
+def kinds_present(rows: Iterable[JoinedPartnership]) -> tuple[CollectiviteType, ...]:
+    """French collectivité types of `rows`, in legend order."""
+    present = {r.french.kind for r in rows if r.french is not None}
+    return tuple(k for k in KIND_ORDER if k in present)
+
+
+def theme_colour(style: Style, themes: Sequence[str]) -> str | None:
+    """The fill of a partner symbol, in print and on the web: its main theme's colour (or None)."""
+    return style.main_theme_color(themes)
+
+
+def gdf(records: list[dict], columns: Sequence[str]) -> gpd.GeoDataFrame:
+    """A WGS84 GeoDataFrame from records holding a `geometry` (an empty one with `columns`)."""
+    import geopandas as gpd
+
+    if not records:
+        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=WGS84)
+    geoms = [r.pop("geometry") for r in records]
+    return gpd.GeoDataFrame(records, columns=list(columns), geometry=geoms, crs=WGS84)
+
+
+def context(bboxes: Sequence[tuple[float, float, float, float]], margin: float = 8.0) -> gpd.GeoDataFrame:
+    """Countries whose bounding box meets one of `bboxes` (padded): the grey background of panels."""
+    countries = boundary("countries")
+    b = countries.geometry.bounds
+    keep = None
+    for minx, miny, maxx, maxy in bboxes:
+        hit = (b.minx <= maxx + margin) & (b.maxx >= minx - margin) & (b.miny <= maxy + margin) & (
+            b.maxy >= miny - margin
+        )
+        keep = hit if keep is None else keep | hit
+    return countries[keep].reset_index(drop=True) if keep is not None else countries.iloc[0:0]
+
+
+def lon_bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    """The lon/lat bounds of a layer, as plain floats."""
+    minx, miny, maxx, maxy = frame.total_bounds
+    return float(minx), float(miny), float(maxx), float(maxy)

@@ -1,0 +1,72 @@
+"""Legend sections, shared by print and web: the same inputs give the same legend texts on both."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from atlasmaps.content.types import LegendEntry, LegendSection
+
+if TYPE_CHECKING:
+    from atlasmaps.content.classes import Classes
+    from atlasmaps.model import CollectiviteType
+    from atlasmaps.style import Style
+
+
+def theme_key(style: Style, raw: str) -> str:
+    """The style's theme of a data value: unknown values fall in `autre` when the style has it,
+    else keep their own text as key (the web filters by it; the legend leaves it out)."""
+    key = style.theme_key(raw)
+    if key is None and "autre" in style.themes:
+        key = "autre"
+    return key or raw
+
+
+def theme_entries(style: Style, lang: str, raws: Iterable[str]) -> tuple[LegendEntry, ...]:
+    """One entry per theme present, in the style's order, with its colour."""
+    keys = {theme_key(style, r) for r in raws if r}
+    return tuple(LegendEntry(f"theme-{k}", style.theme_label(k, lang), "theme", color=t.color)
+                 for k, t in style.themes.items() if k in keys)
+
+
+def point_legend(style: Style, lang: str, kinds: Sequence[CollectiviteType], *, zone: bool, partner: bool,
+                 years: bool, themes: Iterable[str]) -> list[LegendSection]:
+    """Legend of the bilateral and country maps: French types, the cooperation, the themes."""
+    t = lambda key: style.text(key, lang)  # noqa: E731
+    out = []
+    if kinds:
+        out.append(LegendSection("french", t("legend.french_title"), tuple(
+            LegendEntry(k.value, t(f"legend.type.{k.value}"), "type") for k in kinds)))
+    coop = []
+    if zone:
+        coop.append(LegendEntry("zone", t("legend.zone"), "zone"))
+    if partner:
+        coop.append(LegendEntry("partner", t("legend.partner"), "partner"))
+    if years:
+        coop.append(LegendEntry("year", t("legend.year"), "year"))
+    if coop:
+        out.append(LegendSection("cooperation", t("legend.cooperation_title"), tuple(coop)))
+    entries = theme_entries(style, lang, themes)
+    if entries:
+        out.append(LegendSection("themes", t("legend.themes_title"), entries))
+    return out
+
+
+def class_legend(style: Style, lang: str, classes: Classes, no_data: str, france: bool) -> list[LegendSection]:
+    """Legend of a choropleth: one entry per class, then "no project" (and France on the world map)."""
+    entries = [LegendEntry(f"class-{i}", label, "class", color=colour)
+               for i, (label, colour) in enumerate(zip(classes.labels, classes.colours))]
+    entries.append(LegendEntry("no-data", style.text("legend.no_data", lang), "no_data", color=no_data))
+    if france:
+        entries.append(LegendEntry("france", style.text("legend.france", lang), "france",
+                                   color=style.choropleth.france))
+    return [LegendSection("classes", style.text("legend.classes_title", lang), tuple(entries))]
+
+
+def circle_legend(style: Style, lang: str, vmax: int) -> list[LegendSection]:
+    """Legend of proportional circles: the largest count, about a quarter and a sixteenth of it."""
+    from atlasmaps.content.text import counted
+
+    values = sorted({vmax, max(1, round(vmax / 4)), max(1, round(vmax / 16))}, reverse=True)
+    return [LegendSection("circles", style.text("legend.proportional_title", lang), tuple(
+        LegendEntry(f"circle-{v}", counted(style, "legend.circle", v, lang, value=v), "circle", value=v)
+        for v in values))]

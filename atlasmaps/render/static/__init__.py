@@ -1,0 +1,68 @@
+"""Print maps (PDF, SVG, PNG) with matplotlib, from the format-independent map content.
+
+Why this shape:
+- What to draw (layers, points with their colour, legend sections, texts) arrives as one
+  `atlasmaps.content.MapContent`; this package never reads boundaries or data files.
+- Geometries are projected, clipped and simplified (`atlasmaps.geo.geometry`) and drawn as
+  matplotlib paths in projected metres on plain axes: no reprojection at draw time.
+- The figure is laid out once (labels measured and placed once, `labels`) and each asked format
+  is written from that same figure into memory (`output`).
+- Every colour, font, size and text comes from the resolved style (`atlasmaps.style.Style`).
+- Modules: `page` (the page and its boxes), `draw` (primitives), `elements` (title, source, scale
+  bar, north arrow, legend, insets, top list, partners list), `legend`, `panels`, `labels`,
+  `compose` (the four compositions), `output`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from atlasmaps.geo import projection as P
+from atlasmaps.model import MapKind, RenderedMap
+from atlasmaps.render.static import compose as CO
+from atlasmaps.render.static import output as OUT
+from atlasmaps.render.static import page as PG
+from atlasmaps.render.static.labels import Leaders, place_labels
+
+if TYPE_CHECKING:
+    from atlasmaps.model import JoinResult, RenderOptions
+    from atlasmaps.style import Style
+
+
+def render(joined: JoinResult, style: Style, options: RenderOptions) -> RenderedMap:
+    """Draw the map once and return the bytes of each asked print format (pdf, svg, png)."""
+    import matplotlib
+
+    from atlasmaps import content
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    kind = MapKind(options.kind)
+    if kind in (MapKind.BILATERAL, MapKind.COUNTRY) and not options.partner:
+        raise ValueError(f"a {kind.value} map needs a partner country")
+    if options.projection:
+        # A bad override is the user's to fix: one clear line (AtlasError), not a pyproj traceback.
+        options = replace(options, projection=P.checked_override(options.projection))
+    width_mm, height_mm, inner = PG.page_boxes(style, options.page)
+    with matplotlib.rc_context(OUT.rc(style)):
+        fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=PG.LAYOUT_DPI)
+        FigureCanvasAgg(fig)
+        mc = content.build(joined, style, options)
+        cv = PG.Canvas(fig, width_mm, height_mm, style, options.lang, mc, warnings=list(mc.warnings))
+        {
+            MapKind.BILATERAL: CO.bilateral,
+            MapKind.COUNTRY: CO.country,
+            MapKind.WORLD: CO.world,
+            MapKind.FRANCE: CO.france,
+        }[kind](cv, joined, options, inner)
+        limit = style.place_labels.max_labels
+        requests = sorted(cv.requests, key=lambda r: -r.priority)
+        extra = requests[limit:] if limit else []
+        pl = style.place_labels
+        leaders = Leaders(color=pl.leader_color, width_pt=pl.leader_width_pt, step_pt=pl.leader_step_pt,
+                          max_distance_pt=pl.leader_max_distance_pt, zorder=style.zorder.leaders)
+        _, dropped = place_labels(requests[:limit] if limit else requests, cv.obstacles, leaders=leaders)
+        dropped = [*dropped, *(r.key for r in extra)]
+        files = OUT.write(fig, [f for f in options.formats], options.dpi)
+    return RenderedMap(files=files, dropped_labels=tuple(dropped), warnings=tuple(dict.fromkeys(cv.warnings)))

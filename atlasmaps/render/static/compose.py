@@ -1,0 +1,246 @@
+"""The four compositions: where each element of a map kind goes on the page."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Sequence
+
+from atlasmaps.content import common as K
+from atlasmaps.content.bilateral import show_years
+from atlasmaps.geo import geometry as G
+from atlasmaps.geo import projection as P
+from atlasmaps.render.static import draw as D
+from atlasmaps.render.static import elements as E
+from atlasmaps.render.static import legend as LG
+from atlasmaps.render.static import page as PG
+from atlasmaps.render.static import panels as PN
+from atlasmaps.render.static.labels import LabelLine, LabelRequest
+
+if TYPE_CHECKING:
+    from atlasmaps.content.country import CountryContent
+    from atlasmaps.content.france import FranceContent
+    from atlasmaps.content.types import MapTexts
+    from atlasmaps.content.world import WorldContent
+    from atlasmaps.model import JoinResult, RenderOptions
+
+
+def wants_insets(options: RenderOptions, involved: Sequence[str]) -> bool:
+    return bool(involved) if options.insets is None else options.insets
+
+
+def page_body(cv: PG.Canvas, inner: PG.Box, texts: MapTexts) -> PG.Box:
+    """Draw the title block and the source/credits footer; return the box left for maps and legend."""
+    top = inner.top - E.title(cv, inner, texts.title, texts.subtitle)
+    bottom = inner.y + E.source(cv, inner, texts)
+    return PG.Box(inner.x, bottom, inner.w, top - bottom)
+
+
+def bilateral(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.Box) -> None:
+    st = cv.style
+    partner = (options.partner or "").upper()
+    bc = cv.content.data
+    body = page_body(cv, inner, cv.content.texts)
+    lay = st.layout.bilateral
+    gap = lay.gap_mm
+    years = show_years(st, options)
+    # Legend: a band of columns under the panels, as high as its longest column.
+    lg = st.legend
+    entry_h = LG.entry_height(st)
+    rows = max([lay.legend_min_rows, *(len(s.entries) for s in cv.content.legend)])
+    band_h = min(body.h * lay.legend_band_max, lg.title_size_pt * 1.6 / PG.PT_PER_MM + rows * entry_h + 3.0)
+    maps = PG.Box(body.x, body.y + band_h + gap, body.w, body.h - band_h - gap)
+    # Partner frame first: its aspect decides how the width is shared.
+    pframe = P.country_frame(
+        bc.partner_outline,
+        must_show=[(g.x, g.y) for g in bc.partner_points.geometry],
+        zones=list(bc.zones.geometry),
+        override=options.projection,
+    )
+    insets = wants_insets(options, bc.overseas)
+    if maps.w >= maps.h:
+        # Landscape page: France left, the partner right, side by side.
+        narrow, wide = lay.partner_share, lay.partner_share_wide
+        share = narrow if pframe.width / pframe.height < lay.wide_partner_aspect else wide
+        wp = (maps.w - gap) * share
+        wf = maps.w - gap - wp
+        inset_h = min(lay.inset_height_mm, maps.h * lay.inset_height_max) if insets else 0.0
+        fbox = PG.Box(maps.x, maps.y + (inset_h + gap if insets else 0), wf, maps.h - (inset_h + gap if insets else 0))
+        pbox = PG.Box(maps.x + wf + gap, maps.y, wp, maps.h)
+        inset_strip = PG.Box(maps.x, maps.y, wf, inset_h)
+    else:
+        # Portrait page: France above, the partner below (side by side, both panels would be slivers).
+        hp = (maps.h - gap) / 2
+        hf = maps.h - gap - hp
+        inset_h = min(lay.inset_height_mm, hf * lay.inset_height_max) if insets else 0.0
+        pbox = PG.Box(maps.x, maps.y, maps.w, hp)
+        top_f = maps.y + hp + gap
+        fbox = PG.Box(maps.x, top_f + (inset_h + gap if insets else 0), maps.w, hf - (inset_h + gap if insets else 0))
+        inset_strip = PG.Box(maps.x, top_f, maps.w, inset_h)
+    france_frame = D.panel_frame(P.france_frame() if not options.projection else france_override(cv, options), fbox,
+                                 pad=st.layout.panel_pad)
+    ax_f = cv.axes(fbox, gid="panel-france")
+    PN.french_panel(cv, ax_f, france_frame, fbox, bc)
+    E.scale_bar(cv, ax_f, france_frame, fbox)
+    if options.north_arrow:
+        E.north_arrow(cv, ax_f, france_frame)
+    if insets:
+        E.insets(cv, inset_strip, bc)
+    pframe = D.panel_frame(pframe, pbox, pad=lay.partner_pad)
+    ax_p = cv.axes(pbox, gid=f"panel-{partner}")
+    PN.partner_panel(cv, ax_p, pframe, pbox, partner, bc.zones, bc.partner_points, bc.partner_admin1, years)
+    E.scale_bar(cv, ax_p, pframe, pbox)
+    if options.north_arrow:
+        E.north_arrow(cv, ax_p, pframe)
+    E.legend(cv, PG.Box(body.x, body.y, body.w, band_h), cv.content.legend, columns=lay.legend_columns)
+
+
+def france_override(cv: PG.Canvas, options: RenderOptions) -> P.Frame:
+    deps = cv.content.layers["fr_departements"].gdf
+    metro = deps[~deps["code"].isin(list(K.OVERSEAS_INSETS))]
+    return P.frame_of(metro.geometry.values, options.projection)
+
+
+def country(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.Box) -> None:
+    st = cv.style
+    partner = (options.partner or "").upper()
+    cc: CountryContent = cv.content.data
+    body = page_body(cv, inner, cv.content.texts)
+    lay = st.layout.country
+    side_w = min(lay.side_width_mm, body.w * lay.side_width_max)
+    gap = lay.gap_mm
+    mbox = PG.Box(body.x, body.y, body.w - side_w - gap, body.h)
+    frame = P.country_frame(cc.partner_outline, must_show=[(g.x, g.y) for g in cc.partner_points.geometry],
+                            zones=list(cc.zones.geometry), override=options.projection)
+    frame = D.panel_frame(frame, mbox, pad=lay.pad)
+    ax = cv.axes(mbox, gid=f"panel-{partner}")
+    years = show_years(st, options)
+    PN.partner_panel(cv, ax, frame, mbox, partner, cc.zones, cc.partner_points, cc.partner_admin1, years)
+    PN.zone_labels(cv, ax, frame, mbox, cc)
+    E.scale_bar(cv, ax, frame, mbox)
+    if options.north_arrow:
+        E.north_arrow(cv, ax, frame)
+    side = PG.Box(body.right - side_w, body.y, side_w, body.h)
+    # Legend at the bottom of the side column, as high as what it holds; the partners per zone
+    # get all the height above it.
+    lw = E.legend(cv, PG.Box(side.x, side.y, side.w, side.h), cv.content.legend)
+    leg_h = min(side.h, side.h - lw.space_left() + 1.0)
+    lw.ax.set_position((side.x / cv.width_mm, side.y / cv.height_mm, side.w / cv.width_mm, leg_h / cv.height_mm))
+    lw.ax.set_ylim(side.h - leg_h, side.h)
+    gap_list = lay.list_gap_mm
+    E.partners_list(cv, PG.Box(side.x, side.y + leg_h + gap_list, side.w, side.h - leg_h - gap_list), cc)
+
+
+def world(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.Box) -> None:
+    import numpy as np
+    import shapely
+
+    st = cv.style
+    wc: WorldContent = cv.content.data
+    body = page_body(cv, inner, cv.content.texts)
+    lay = st.layout.world
+    band_h = lay.band_height_mm
+    crs = options.projection or P.EQUAL_EARTH
+    mbox_h = body.h - band_h - lay.gap_mm
+    world_frame = G.world_frame(crs)
+    aspect = world_frame.width / world_frame.height
+    mw = min(body.w, mbox_h * aspect)
+    mbox = PG.Box(body.x + (body.w - mw) / 2, body.y + band_h + lay.gap_mm, mw, mbox_h)
+    frame = world_frame.fit(mbox.w / mbox.h, pad=lay.pad)
+    ax = cv.axes(mbox, gid="panel-world", frame=False)
+    ax.set_xlim(frame.xmin, frame.xmax)
+    ax.set_ylim(frame.ymin, frame.ymax)
+    # The globe's outline (sea), then the countries.
+    globe = G.globe(crs)
+    D.draw_polys(ax, [globe], gid="sea", zorder=st.zorder.sea, facecolor=st.basemap.sea, edgecolor=st.basemap.coastline,
+                linewidth=st.basemap.coastline_width_pt)
+    projected = cv.project("countries", frame, mbox)
+    counts = dict(zip(wc.countries["iso_a2"], wc.countries["n"]))
+    ch = st.choropleth
+    values = wc.values
+    E.legend(cv, PG.Box(body.x, body.y, lay.legend_width_mm, band_h), cv.content.legend)
+    if not options.symbols:
+        classes = wc.classes
+        fills = []
+        for iso in projected["iso_a2"]:
+            n = counts.get(iso, 0)
+            fills.append(ch.france if iso == "FR" else (classes.colour_of(n) if n > 0 else ch.no_data))
+        for iso, g, fc in zip(projected["iso_a2"], projected.geometry, fills):
+            D.draw_feature(ax, g, f"country-{iso}", st.zorder.countries, facecolor=fc, edgecolor=ch.edge,
+                           linewidth=ch.edge_width_pt)
+    else:
+        pr = st.proportional
+        for iso, g in zip(projected["iso_a2"], projected.geometry):
+            fc = ch.france if iso == "FR" else ch.no_data
+            D.draw_feature(ax, g, f"country-{iso}", st.zorder.countries, facecolor=fc, edgecolor=ch.edge,
+                           linewidth=ch.edge_width_pt)
+        vmax = max(values) if values else 1
+        # Circles at the main part of each country, areas proportional to the count.
+        pts = wc.countries[wc.countries["n"] > 0].drop_duplicates("iso_a2")
+        anchors = []
+        for geom in pts.geometry:
+            parts = P.main_parts([geom], share=0.5)
+            anchors.append(shapely.point_on_surface(parts[0]) if len(parts) else geom.representative_point())
+        xs, ys = G.project_points([a.x for a in anchors], [a.y for a in anchors], frame)
+        order = np.argsort(-pts["n"].values, kind="stable")  # big circles under small ones
+        for i in order:
+            n = int(pts["n"].values[i])
+            d = max(pr.min_size_pt, pr.max_size_pt * math.sqrt(n / vmax))
+            (c,) = ax.plot([xs[i]], [ys[i]], linestyle="none", marker="o", markersize=d, markerfacecolor=pr.color,
+                           alpha=pr.alpha, markeredgecolor=pr.edge, markeredgewidth=pr.edge_width_pt,
+                           zorder=st.zorder.circles)
+            c.set_gid(f"circle-{pts['iso_a2'].values[i]}")
+    E.top_list(cv, PG.Box(body.x + lay.top_list_x_mm, body.y, body.w - lay.top_list_x_mm, band_h), wc)
+
+
+def france(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.Box) -> None:
+    st = cv.style
+    fc: FranceContent = cv.content.data
+    level = fc.level
+    body = page_body(cv, inner, cv.content.texts)
+    lay = st.layout.france
+    legend_w = lay.legend_width_mm
+    gap = lay.gap_mm
+    inset_w = lay.inset_width_mm
+    mbox = PG.Box(body.x + inset_w + gap, body.y, body.w - legend_w - inset_w - 2 * gap, body.h)
+    frame = D.panel_frame(P.france_frame() if not options.projection else france_override(cv, options), mbox,
+                          pad=st.layout.panel_pad)
+    ch = st.choropleth
+    no_project = ch.france_no_data or ch.no_data
+    classes = fc.classes
+    layer_name = "fr_regions" if level == "region" else "fr_departements"
+    layer = cv.content.layers[layer_name].gdf
+    counts = dict(zip(fc.units["code"], fc.units["n"]))
+    names = dict(zip(fc.units["code"], fc.units["name"]))
+
+    def draw_units(ax, frame, box, overseas: str | None) -> None:
+        D.setup_map_axes(ax, frame, st)
+        D.draw_basemap(cv, ax, frame, box, {})
+        projected = cv.project(layer_name, frame, box)
+        for code, g in zip(projected["code"].astype(str), projected.geometry):
+            n = counts.get(code, 0)
+            col = (classes.colour_of(n) if n > 0 else None) or no_project
+            D.draw_feature(ax, g, f"unit-{code}", st.zorder.france_units, facecolor=col, edgecolor=ch.edge, linewidth=ch.edge_width_pt)
+            if n > 0:
+                rp = g.representative_point()
+                if D.in_frame(rp.x, rp.y, frame):
+                    props = dict(D.label_props(st))
+                    props["fontweight"] = "bold"
+                    cv.requests.append(LabelRequest(key=f"{names.get(code, code)} ({n})", ax=ax, x=rp.x, y=rp.y,
+                                                    priority=n, lines=[LabelLine(str(n), props)],
+                                                    gid=f"unit-{code}"))
+
+    ax = cv.axes(mbox, gid="panel-france")
+    draw_units(ax, frame, mbox, None)
+    E.scale_bar(cv, ax, frame, mbox)
+    if options.north_arrow:
+        E.north_arrow(cv, ax, frame)
+    # Overseas insets stacked in a column left of metropolitan France (always: they are France).
+    n = len(K.OVERSEAS_INSETS)
+    cap_h = E.caption_height(cv)
+    slot = body.h / n
+    for i, code in enumerate(K.OVERSEAS_INSETS):
+        box = PG.Box(body.x, body.top - (i + 1) * slot + 1.5, inset_w, slot - cap_h - 2.5)
+        geom = layer.loc[layer["code"].astype(str) == fc.unit_code_of_overseas(code)].geometry
+        if not geom.empty:
+            E.inset(cv, box, code, geom.values, lambda ax, frame, box, code=code: draw_units(ax, frame, box, code))
+    E.legend(cv, PG.Box(body.right - legend_w, body.y, legend_w, body.h), cv.content.legend)

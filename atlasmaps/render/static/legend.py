@@ -1,0 +1,152 @@
+"""The legend: the content's sections stacked in a millimetre axes, each swatch drawn from the style."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import TYPE_CHECKING, Any, Sequence
+
+from atlasmaps.content import common as K
+from atlasmaps.render.static import draw as D
+from atlasmaps.render.static import page as PG
+
+if TYPE_CHECKING:
+    from atlasmaps.content.types import LegendEntry, LegendSection
+
+
+def entry_height(style) -> float:
+    """Height (mm) of a one-line legend entry: its symbol or its text, whichever is taller."""
+    return max(style.legend.entry_size_pt, 6.0) * 1.45 / PG.PT_PER_MM
+
+
+class LegendWriter:
+    """Stacks legend sections top-down in a millimetre axes; each entry gets an SVG id.
+
+    With `columns` > 1 the box is split in columns and `column(i)` moves to the top of column i
+    (the bilateral map's legend is a band of columns under the two panels).
+    """
+
+    def __init__(self, cv: PG.Canvas, box: PG.Box, columns: int = 1) -> None:
+        self.cv = cv
+        self.box = box
+        self.ax = cv.mm_axes(box, gid="legend")
+        self.y = box.h
+        self.x0 = 0.0
+        self.col_w = box.w / columns
+        lg = cv.style.legend
+        self.entry_h = entry_height(cv.style)
+        self.sym_w = 6.0
+        self.chars = max(12, int((self.col_w - self.sym_w - 3) / (lg.entry_size_pt * 0.5 / PG.PT_PER_MM)))
+
+    def column(self, i: int) -> None:
+        self.x0 = i * self.col_w
+        self.y = self.box.h
+
+    def title(self, text: str) -> None:
+        lg = self.cv.style.legend
+        text = text.upper() if lg.title_uppercase else text
+        lines = textwrap.wrap(text, max(12, int((self.col_w - 3) / (lg.title_size_pt * 0.55 / PG.PT_PER_MM))))
+        if self.y < self.box.h:
+            self.y -= 2.0
+        self.ax.text(self.x0, self.y, "\n".join(lines), ha="left", va="top", fontsize=lg.title_size_pt,
+                     color=lg.title_color, fontweight="bold", linespacing=1.1)
+        self.y -= len(lines) * lg.title_size_pt * 1.3 / PG.PT_PER_MM + 1.0
+
+    def entry(self, key: str, text: str, draw) -> None:
+        """One entry: `draw(ax, x, y)` draws the symbol centred at (x, y) mm; text beside it."""
+        lg = self.cv.style.legend
+        lines = textwrap.wrap(text, self.chars) or [""]
+        h = max(self.entry_h, len(lines) * lg.entry_size_pt * 1.2 / PG.PT_PER_MM + 0.8)
+        cy = self.y - h / 2
+        artists = draw(self.ax, self.x0 + self.sym_w / 2, cy) or []
+        for a in artists if isinstance(artists, list) else [artists]:
+            if a is not None:
+                a.set_gid(None)
+        t = self.ax.text(self.x0 + self.sym_w + 1, cy, "\n".join(lines), ha="left", va="center", fontsize=lg.entry_size_pt,
+                         color=lg.entry_color, linespacing=1.1)
+        t.set_gid(f"legend-entry-{key}")
+        self.y -= h
+
+    def note(self, text: str) -> None:
+        lg = self.cv.style.legend
+        lines = textwrap.wrap(text, self.chars + 6)
+        self.ax.text(self.x0, self.y - 1, "\n".join(lines), ha="left", va="top", fontsize=lg.entry_size_pt,
+                     color=lg.entry_color, linespacing=1.1)
+        self.y -= len(lines) * lg.entry_size_pt * 1.25 / PG.PT_PER_MM + 1
+
+    def space_left(self) -> float:
+        return self.y
+
+
+def legend_marker(sym, fill: str | None = None):
+    def draw(ax, x, y):
+        (line,) = ax.plot([x], [y], linestyle="none", marker=sym.marker, markersize=sym.size_pt,
+                          markerfacecolor=fill or sym.fill, markeredgecolor=sym.edge,
+                          markeredgewidth=sym.edge_width_pt)
+        return line
+
+    return draw
+
+
+def legend_patch(fill, alpha, edge, lw, marker_sym=None):
+    def draw(ax, x, y):
+        from matplotlib.patches import Rectangle
+
+        out = [ax.add_patch(Rectangle((x - 2.5, y - 1.6), 5, 3.2, facecolor=fill, alpha=alpha, edgecolor="none"))]
+        out.append(ax.add_patch(Rectangle((x - 2.5, y - 1.6), 5, 3.2, facecolor="none", edgecolor=edge,
+                                          linewidth=lw)))
+        if marker_sym is not None:
+            out.append(legend_marker(marker_sym)(ax, x, y))
+        return out
+
+    return draw
+
+
+def legend_text_symbol(text: str, props: dict[str, Any]):
+    def draw(ax, x, y):
+        return ax.text(x, y, text, ha="center", va="center", **{k: v for k, v in props.items() if k != "zorder"})
+
+    return draw
+
+
+def swatch(cv: PG.Canvas, entry: LegendEntry, vmax: float = 1.0):
+    """The drawer of a legend entry's symbol, from the style (the content says what it stands for)."""
+    st = cv.style
+    ch = st.choropleth
+    if entry.swatch == "type":
+        sym = st.symbol(entry.key)
+        if sym.polygon is not None and entry.key in {k.value for k in K.UNIT_KINDS}:
+            poly = sym.polygon
+            return legend_patch(poly.fill, poly.alpha, poly.edge, poly.edge_width_pt)
+        return legend_marker(sym)
+    if entry.swatch == "zone":
+        z = st.zone_intervention
+        return legend_patch(z.fill, z.alpha, z.edge, z.edge_width_pt)
+    if entry.swatch == "partner":
+        return legend_marker(st.symbol("partner"))
+    if entry.swatch == "year":
+        return legend_text_symbol(cv.text("legend.year_example"), D.year_props(st))
+    if entry.swatch == "theme":
+        return legend_marker(st.symbol("partner"), entry.color)
+    if entry.swatch == "circle":
+        pr = st.proportional
+        d = max(pr.min_size_pt, pr.max_size_pt * math.sqrt((entry.value or 0) / vmax))
+
+        def draw(a, x, y):
+            (m,) = a.plot([x], [y], linestyle="none", marker="o", markersize=min(d, 16), markerfacecolor=pr.color,
+                          alpha=pr.alpha, markeredgecolor=pr.edge)
+            return m
+
+        return draw
+    return legend_patch(entry.color, 1.0, ch.edge, 0.3)  # class, no_data, france
+
+
+def draw_legend(lw: LegendWriter, cv: PG.Canvas, sections: Sequence[LegendSection], columns: bool = False) -> None:
+    """The content's legend sections top-down; with `columns`, one section per column."""
+    for i, section in enumerate(sections):
+        if columns and i:
+            lw.column(i)
+        lw.title(section.title)
+        vmax = max((e.value or 0 for e in section.entries), default=1) or 1
+        for e in section.entries:
+            lw.entry(e.key, e.label, swatch(cv, e, vmax))

@@ -1,0 +1,132 @@
+"""The page and its boxes: a figure whose drawing code thinks in millimetres from the lower-left corner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from atlasmaps.content.text import counted
+from atlasmaps.geo import geometry as G
+from atlasmaps.geo import projection as P
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from atlasmaps.content.types import MapContent
+    from atlasmaps.render.static.labels import LabelRequest
+    from atlasmaps.style import Style
+
+
+#: Layout resolution (dots per inch) used while placing labels; output dpi is independent.
+LAYOUT_DPI = 72
+
+
+PT_PER_MM = 72 / 25.4
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on the page in millimetres from the lower-left corner."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def top(self) -> float:
+        return self.y + self.h
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+
+@dataclass
+class Canvas:
+    """The figure plus the page geometry, so drawing code thinks in millimetres."""
+
+    fig: Figure
+    width_mm: float
+    height_mm: float
+    style: Style
+    lang: str
+    content: MapContent
+    obstacles: list = field(default_factory=list)  # display boxes labels must avoid
+    requests: list[LabelRequest] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def axes(self, box: Box, gid: str | None = None, frame: bool = True) -> Axes:
+        ax = self.fig.add_axes(
+            (box.x / self.width_mm, box.y / self.height_mm, box.w / self.width_mm, box.h / self.height_mm)
+        )
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if gid:
+            ax.set_gid(gid)
+        if not frame:
+            ax.set_axis_off()
+        return ax
+
+    def mm_axes(self, box: Box, gid: str | None = None) -> Axes:
+        """An invisible axes whose data units are millimetres from the box's lower-left corner."""
+        ax = self.axes(box, gid, frame=False)
+        ax.set_xlim(0, box.w)
+        ax.set_ylim(0, box.h)
+        return ax
+
+    def project(self, layer: str, frame: P.Frame, box: Box):
+        """The content's layer `layer` projected into `frame`, simplified for the box's width."""
+        lay = self.content.layers[layer]
+        return G.project_layer(lay.key, lay.gdf, frame, G.tolerance_m(frame, box.w))
+
+    def text(self, key: str, **fields: Any) -> str:
+        return self.style.text(key, self.lang, **fields)
+
+    def count_text(self, key: str, n: float, **fields: Any) -> str:
+        """The label `key` in the singular or plural form the count `n` asks for ("1 projet")."""
+        return counted(self.style, key, n, self.lang, **fields)
+
+
+def page_boxes(style: Style, page: str) -> tuple[float, float, Box]:
+    pg = style.page(page)
+    m = pg.margins_mm
+    inner = Box(m.left, m.bottom, pg.width_mm - m.left - m.right, pg.height_mm - m.top - m.bottom)
+    return pg.width_mm, pg.height_mm, inner
+
+
+def block_height_mm(style: Style, block: str, lines: int = 1) -> float:
+    size = getattr(style.blocks, block).size_pt
+    return lines * size * 1.25 / PT_PER_MM
+
+
+def block_props(style: Style, block: str) -> dict[str, Any]:
+    b = getattr(style.blocks, block)
+    return {"fontsize": b.size_pt, "color": b.color, "fontweight": b.weight, "fontstyle": b.style}
+
+
+def text_width_mm(cv: Canvas, text: str, size_pt: float, weight: str = "normal") -> float:
+    """Width of `text` set in the style's font at `size_pt` (measured, not guessed from characters)."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer = cv.fig.canvas.get_renderer()
+    fp = FontProperties(family=cv.style.font_family(), size=size_pt, weight=weight)
+    w, _, _ = renderer.get_text_width_height_descent(text, fp, ismath=False)
+    return w * 72.0 / cv.fig.dpi / PT_PER_MM
+
+
+def wrap_measured(cv: Canvas, text: str, width_mm: float, size_pt: float, weight: str = "normal") -> list[str]:
+    """Greedy word wrap by measured width (a single word longer than the width gets its own line)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        trial = f"{current} {word}" if current else word
+        if current and text_width_mm(cv, trial, size_pt, weight) > width_mm:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    if current:
+        lines.append(current)
+    return lines

@@ -1,0 +1,155 @@
+"""The map panels of the bilateral and country maps: France (or one overseas département) with the
+French collectivités, and the partner country with its zones and partner collectivités."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from atlasmaps import textnorm
+from atlasmaps.geo import projection as P
+from atlasmaps.render.static import draw as D
+from atlasmaps.render.static import page as PG
+from atlasmaps.render.static.labels import LabelLine, LabelRequest, symbol_box
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from atlasmaps.content.bilateral import BilateralContent
+    from atlasmaps.content.country import CountryContent
+
+
+def overseas(value: object) -> str | None:
+    """The overseas code of a content row (None for metropolitan France, whatever pandas stored)."""
+    return value if isinstance(value, str) and value else None
+
+
+def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: BilateralContent | None,
+                       inset: str | None = None, label: bool = True) -> None:
+    """France (metropolitan or one overseas inset): units filled, points as symbols, labels queued."""
+    st = cv.style
+    D.setup_map_axes(ax, frame, st)
+    D.draw_basemap(cv, ax, frame, box, {"FR": st.basemap.france_land})
+    deps = cv.project("fr_departements", frame, box)
+    D.draw_polys(ax, deps.geometry, gid="fr-departements", zorder=st.zorder.departement_borders, facecolor="none",
+                edgecolor=st.basemap.admin1_border, linewidth=st.basemap.admin1_border_width_pt)
+    if bc is None:
+        return
+    want = inset  # None = metropolitan
+    # Filled units, régions under départements.
+    for kind, layer in (("region", "fr_regions"), ("departement", "fr_departements")):
+        units = bc.french_units[(bc.french_units["kind"] == kind)]
+        units = units.loc[[overseas(o) == want for o in units["overseas"]]]
+        if units.empty:
+            continue
+        projected = cv.project(layer, frame, box)
+        geoms = dict(zip(projected["code"].astype(str), projected.geometry))
+        poly = st.symbol(kind).polygon
+        for code, name in zip(units["code"], units["name"]):
+            g = geoms.get(str(code))
+            if g is None:
+                continue
+            D.draw_feature(ax, g, f"{kind}-{code}", getattr(st.zorder, f"{kind}_units"), facecolor=poly.fill,
+                          alpha=poly.alpha, edgecolor="none")
+            D.draw_feature(ax, g, f"{kind}-{code}-outline", st.zorder.unit_outlines, facecolor="none", edgecolor=poly.edge,
+                          linewidth=poly.edge_width_pt)
+            if label:
+                rp = g.representative_point()
+                cv.requests.append(LabelRequest(key=name, ax=ax, x=rp.x, y=rp.y, priority=50,
+                                                lines=[LabelLine(name, D.label_props(st))],
+                                                gid=f"{kind}-{code}"))
+    # Point symbols (groupements under communes for the same place).
+    pts = bc.french_points.loc[[overseas(o) == want for o in bc.french_points["overseas"]]]
+    xs, ys = D.project_points(pts, frame)
+    xs, ys = D.displace(xs, ys, [st.symbol(k).size_pt / 2 for k in pts["kind"]], frame, box)
+    for (code, name, kind, n), x, y in zip(pts[["code", "name", "kind", "n"]].itertuples(index=False), xs, ys):
+        if not D.in_frame(x, y, frame):
+            cv.warnings.append(f"{name} is outside the France panel; not drawn")
+            continue
+        sym = st.symbol(kind)
+        D.marker(ax, x, y, sym, f"{kind}-{code}", zorder=getattr(st.zorder, f"{kind}s"))
+        cv.obstacles.append(symbol_box(ax, x, y, sym.size_pt / 2 + sym.edge_width_pt))
+        if label:
+            cv.requests.append(LabelRequest(key=name, ax=ax, x=x, y=y, radius_pt=sym.size_pt / 2 + 1,
+                                            priority=100 + n, lines=[LabelLine(name, D.label_props(st))],
+                                            gid=f"{kind}-{code}"))
+
+
+def partner_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, partner: str, zones, points,
+                        admin1, years: bool) -> None:
+    """The partner country: zones d'intervention filled, partner collectivités as symbols + labels."""
+    st = cv.style
+    D.setup_map_axes(ax, frame, st)
+    D.draw_basemap(cv, ax, frame, box, {partner: st.basemap.partner_land})
+    if len(admin1):
+        a1 = cv.project("admin1", frame, box)
+        z = st.zone_intervention
+        geoms = dict(zip(a1["admin1_id"], a1.geometry))
+        for zid in zones["admin1_id"]:
+            g = geoms.get(zid)
+            if g is not None:
+                D.draw_feature(ax, g, f"zone-{zid}", st.zorder.zones, facecolor=z.fill, alpha=z.alpha, edgecolor="none")
+        D.draw_polys(ax, a1.geometry, gid=f"admin1-{partner}", zorder=st.zorder.admin1_borders, facecolor="none",
+                    edgecolor=st.basemap.admin1_border, linewidth=st.basemap.admin1_border_width_pt)
+        zsel = [geoms[zid] for zid in zones["admin1_id"] if zid in geoms]
+        D.draw_polys(ax, zsel, gid="zones-outline", zorder=st.zorder.zone_outlines, facecolor="none", edgecolor=z.edge,
+                    linewidth=z.edge_width_pt)
+    shaded = set(zones["admin1_id"])
+    sym = st.symbol("partner")
+    xs, ys = D.project_points(points, frame)
+    xs, ys = D.displace(xs, ys, [sym.size_pt / 2] * len(xs), frame, box)
+    seen: set[str] = set()
+    for rec, x, y in zip(points.itertuples(index=False), xs, ys):
+        if not D.in_frame(x, y, frame):
+            cv.warnings.append(f"{rec.name} is outside the partner panel; not drawn")
+            continue
+        slug = textnorm.slug(rec.name)
+        while slug in seen:
+            slug += "-2"
+        seen.add(slug)
+        fill = rec.color if isinstance(rec.color, str) else None
+        D.marker(ax, x, y, sym, f"partner-{slug}", zorder=st.zorder.partners, fill=fill)
+        cv.obstacles.append(symbol_box(ax, x, y, sym.size_pt / 2 + sym.edge_width_pt))
+        lines = [LabelLine(rec.name, D.label_props(st))]
+        if years and rec.years:
+            lines.append(LabelLine(D.years_text(rec.years), D.year_props(st), role="years"))
+        cv.requests.append(LabelRequest(key=rec.name, ax=ax, x=x, y=y, radius_pt=sym.size_pt / 2 + 1,
+                                        priority=100 + rec.n, lines=lines, gid=f"partner-{slug}",
+                                        short=zone_short_name(rec, shaded)))
+
+
+def zone_short_name(rec, shaded: set) -> str | None:
+    """"Préfecture d'Osaka" -> "Osaka" when the prefecture is shaded as a zone d'intervention: the
+    shaded zone already says it is the prefecture, the short form is tried when the full one fits nowhere.
+    """
+    zone = getattr(rec, "admin1_name", None)
+    if not isinstance(zone, str) or not zone or getattr(rec, "admin1", None) not in shaded:
+        return None
+    name = str(rec.name)
+    if name != zone and name.endswith(zone) and len(name) > len(zone) + 2:
+        return zone
+    return None
+
+
+def zone_labels(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, cc: CountryContent) -> None:
+    """Zone names at the zones' representative points (lower priority than the places). Each zone
+    has a key number, shared with the list beside the map: where the name fits nowhere on the map,
+    the number is placed instead (the list says which zone it is)."""
+    keys = cc.zone_keys
+    st = cv.style
+    if len(cc.partner_admin1):
+        a1 = cv.project("admin1", frame, box)
+        geoms = dict(zip(a1["admin1_id"], a1.geometry))
+        zprops = dict(D.label_props(st))
+        zprops.update(fontstyle="italic", color=st.zone_intervention.edge)
+        psym = st.symbol("partner")
+        zr = psym.size_pt / 2 + psym.edge_width_pt
+        for zid, zname, n in cc.zones[["admin1_id", "name", "n"]].itertuples(index=False):
+            g = geoms.get(zid)
+            if g is not None:
+                rp = g.representative_point()
+                key = cv.text("partners_zone_key", n=keys[zid]) if zid in keys else None
+                # The radius of a partner symbol: a zone's anchor may be under one (a small zone
+                # around its city), the label then starts beside it rather than failing.
+                cv.requests.append(LabelRequest(key=zname, ax=ax, x=rp.x, y=rp.y, priority=n, radius_pt=zr,
+                                                lines=[LabelLine(zname, zprops)], gid=f"zone-{zid}", short=key,
+                                                alternates=D.interior_points(g, frame)))
