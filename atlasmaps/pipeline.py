@@ -68,7 +68,10 @@ def active_rows(joined: JoinResult, include_inactive: bool) -> tuple[JoinResult,
 
 
 def check_partner(joined: JoinResult, options: RenderOptions) -> JoinResult:
-    """Restrict the data to the partner of a per-country map; refuse a partner with nothing to draw."""
+    """Restrict the data to the partner of a per-country map (the collectivité of a collectivité map);
+    refuse one with nothing to draw."""
+    if options.kind == MapKind.COLLECTIVITE:
+        return check_collectivite(joined, options)
     if options.kind not in (MapKind.BILATERAL, MapKind.COUNTRY):
         return joined
     if not options.partner:
@@ -78,6 +81,21 @@ def check_partner(joined: JoinResult, options: RenderOptions) -> JoinResult:
         total = len(subset.rows)
         detail = f"{total} row(s), none matched on both sides" if total else "no row"
         raise MapFailed(f"{joined.source}: no partnership to map with {options.partner} ({detail})")
+    return subset
+
+
+def check_collectivite(joined: JoinResult, options: RenderOptions) -> JoinResult:
+    """The rows of the collectivité `options.collectivite` ("commune-69123")."""
+    from atlasmaps.content.collectivite import collectivite_key
+
+    if not options.collectivite:
+        raise MapFailed("a collectivite map needs --name or --code")
+    rows = tuple(r for r in joined.rows
+                 if r.french is not None and collectivite_key(r.french.kind, r.french.code) == options.collectivite)
+    subset = replace(joined, rows=rows)
+    if not subset.mapped:
+        detail = f"{len(rows)} row(s), none matched on both sides" if rows else "no row"
+        raise MapFailed(f"{joined.source}: no partnership to map for {options.collectivite} ({detail})")
     return subset
 
 

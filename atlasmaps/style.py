@@ -304,6 +304,16 @@ class FranceLayout(_Section):
     gap_mm: Number
 
 
+class CollectiviteLayout(_Section):
+    """One collectivité: a column with France (locator), the legend and the partners list, the world map beside."""
+
+    side_width_mm: Number
+    locator_height_mm: Number  # France with the collectivité, at the top of the column
+    gap_mm: Number
+    pad: Fraction  # margin around the partners' frame
+    world_span_deg: Number  # partners spread over more longitudes than this: an equal-area world frame
+
+
 class InsetLayout(_Section):
     """Overseas départements drawn as insets."""
 
@@ -320,6 +330,7 @@ class Layout(_Section):
     country: CountryLayout
     world: WorldLayout
     france: FranceLayout
+    collectivite: CollectiviteLayout
     insets: InsetLayout
 
 
@@ -341,6 +352,7 @@ class ZOrder(_Section):
     groupements: Number
     communes: Number
     partners: Number
+    links: Number  # the collectivité map's arcs
     leaders: Number
     labels: Number
     scale_bar: Number

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from atlasmaps.model import ALL_FORMATS, MapKind
+from atlasmaps.model import ALL_FORMATS, CollectiviteType, MapKind
 
 PAGES = ("A4-landscape", "A4-portrait", "A3-landscape", "A3-portrait")
 
@@ -222,6 +222,45 @@ def france(ctx: click.Context, data: Path, **kw: Any) -> None:
       atlasmaps france partenariats.csv --level departement --format png
     """
     _run(ctx, MapKind.FRANCE, data, **kw)
+
+
+@click.command()
+@map_options
+@click.option("--name", "-n", default=None, help="Name of the French collectivité (as in the data).")
+@click.option("--code", "-c", default=None, help="Its INSEE code (commune, département, région) or SIREN (groupement).")
+@click.option("--type", "kind", type=click.Choice([k.value for k in CollectiviteType]), default=None,
+              help="Its type, to tell a région from a département of the same name or code.")
+@click.pass_context
+def collectivite(ctx: click.Context, data: Path, name: str | None, code: str | None, kind: str | None,
+                 **kw: Any) -> None:
+    """One French collectivité and all its partners: France locating it, its partners on a map fitted
+    to them, arcs from the collectivité, and the partners listed with years and themes.
+
+    The collectivité is found as the join finds it: the code first, then the name; homonyms are
+    listed with their codes, an unknown name with the closest names of the data (exit 2).
+
+    \b
+    Example:
+      atlasmaps collectivite partenariats.csv --name Marseille --format pdf,png,html
+      atlasmaps collectivite partenariats.csv --code 69123
+    """
+    from atlasmaps.commands.summary import print_join_summary
+    from atlasmaps.content.collectivite import collectivite_key
+    from atlasmaps.errors import AtlasError
+    from atlasmaps.geo.projection import checked_override
+    from atlasmaps.join.select import find_collectivite
+    from atlasmaps.pipeline import load_joined
+
+    if not (name or code):
+        raise AtlasError("collectivite: give --name or --code")
+    style = load_style_for_maps(kw.pop("style_name"))
+    kw["projection"] = checked_override(kw["projection"])
+    joined = load_joined(data, columns=kw.pop("columns"), corrections=kw.pop("corrections"),
+                         data_date=kw.pop("data_date"))
+    unit = find_collectivite(joined, name=name, code=code, kind=CollectiviteType(kind) if kind else None)
+    print_join_summary(joined)
+    failed = _make(joined, MapKind.COLLECTIVITE, None, style, collectivite=collectivite_key(unit.kind, unit.code), **kw)
+    ctx.exit(1 if failed else 0)
 
 
 DEMO_MAPS: tuple[tuple[MapKind, str | None], ...] = (
