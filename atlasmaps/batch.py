@@ -63,12 +63,22 @@ def plan_jobs(
     style: str | None,
     style_fingerprint: str,
     out_dir: Path,
+    collectivites: Iterable[str] = (),
 ) -> list[BatchJob]:
-    """One job per (kind, partner) for per-country kinds, one per kind for world and france."""
+    """One job per (kind, partner) for per-country kinds, one per collectivité ("commune-69123") for
+    collectivité maps, one per kind for world and france."""
+    from atlasmaps.pipeline import for_collectivite
+
     partner_list = sorted(set(partners)) if partners is not None else list(joined.partner_countries)
     shared = _shared_fingerprint(style_fingerprint)
     jobs: list[BatchJob] = []
     for kind in kinds:
+        if kind is MapKind.COLLECTIVITE:
+            for key in sorted(set(collectivites)):
+                options = replace(base, kind=kind, collectivite=key)
+                subset = for_collectivite(joined, key)
+                jobs.append(BatchJob(options, subset, style, str(out_dir), input_hash(subset, options, shared)))
+            continue
         targets: list[str | None] = partner_list if kind in PER_PARTNER_KINDS else [None]
         for partner in targets:
             options = replace(base, kind=kind, partner=partner)

@@ -84,15 +84,20 @@ def check_partner(joined: JoinResult, options: RenderOptions) -> JoinResult:
     return subset
 
 
-def check_collectivite(joined: JoinResult, options: RenderOptions) -> JoinResult:
-    """The rows of the collectivité `options.collectivite` ("commune-69123")."""
+def for_collectivite(joined: JoinResult, key: str) -> JoinResult:
+    """The rows of one French collectivité ("commune-69123"); problems are kept (they belong to the file)."""
     from atlasmaps.content.collectivite import collectivite_key
 
+    return replace(joined, rows=tuple(r for r in joined.rows if r.french is not None
+                                      and collectivite_key(r.french.kind, r.french.code) == key))
+
+
+def check_collectivite(joined: JoinResult, options: RenderOptions) -> JoinResult:
+    """The rows of the collectivité `options.collectivite` ("commune-69123"), refused when none can be drawn."""
     if not options.collectivite:
         raise MapFailed("a collectivite map needs --name or --code")
-    rows = tuple(r for r in joined.rows
-                 if r.french is not None and collectivite_key(r.french.kind, r.french.code) == options.collectivite)
-    subset = replace(joined, rows=rows)
+    subset = for_collectivite(joined, options.collectivite)
+    rows = subset.rows
     if not subset.mapped:
         detail = f"{len(rows)} row(s), none matched on both sides" if rows else "no row"
         raise MapFailed(f"{joined.source}: no partnership to map for {options.collectivite} ({detail})")

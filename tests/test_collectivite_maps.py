@@ -132,3 +132,31 @@ def test_command_unknown_name(tmp_path, capsys) -> None:
     code, _, err = run_cli(["collectivite", str(sample_path()), "-o", str(tmp_path)], capsys)
     assert (code, err.strip()) == (2, "Error: collectivite: give --name or --code")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_batch_plans_one_map_per_collectivite(three_continents, tmp_path) -> None:
+    from atlasmaps.batch import plan_jobs
+    from atlasmaps.commands.batch import collectivite_keys
+
+    keys = collectivite_keys(three_continents, "all")
+    assert keys == ["commune-69123", "commune-97411", "departement-74", "region-11"]
+    assert collectivite_keys(three_continents, ["Lyon", "74"]) == ["commune-69123", "departement-74"]
+    base = RenderOptions(kind=MapKind.WORLD, formats=("svg",))
+    jobs = plan_jobs(three_continents, [MapKind.COLLECTIVITE], None, base, None, "style", tmp_path, keys)
+    assert [j.options.output_stem() for j in jobs] == [f"collectivite-{k}" for k in keys]
+    assert [len(j.joined.rows) for j in jobs] == [4, 1, 2, 2]
+
+
+def test_batch_collectivites_incremental_with_thumbnails(tmp_path, capsys) -> None:
+    args = ["batch", str(sample_path()), "--kinds", "collectivite", "--collectivites", "Marseille,77",
+            "-f", "png", "--dpi", "40", "-j", "1", "-o", str(tmp_path)]
+    code, out, err = run_cli(args, capsys)
+    assert code == 0, err
+    assert "2 made, 0 up to date, 0 failed" in out
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    for stem in ("collectivite-commune-13055", "collectivite-departement-77"):
+        assert (tmp_path / f"{stem}.png").exists() and f'src="thumbs/{stem}.png"' in index
+    code, out, _ = run_cli(args, capsys)
+    assert code == 0 and "0 made, 2 up to date, 0 failed" in out
+    code, _, err = run_cli(["batch", str(sample_path()), "--kinds", "collectivite", "-o", str(tmp_path)], capsys)
+    assert code == 2 and "give --collectivites all or a list" in err
