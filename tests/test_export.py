@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from atlasmaps.errors import OutputError
 from atlasmaps.export import LAYERS
 from atlasmaps.export.gpkg import write_gpkg
 from atlasmaps.export.layers import FIELDS, build_layers
@@ -215,7 +216,7 @@ def test_an_interrupted_export_leaves_the_previous_file(tmp_path, sample_joined,
         return real(frame, path, layer=layer, **kw)
 
     monkeypatch.setattr(pyogrio, "write_dataframe", failing)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="No space left on device"):
         write_gpkg(built.layers, target)
     assert target.read_bytes() == b"previous"
     assert [p.name for p in tmp_path.iterdir()] == ["atlas.gpkg"]

@@ -53,12 +53,16 @@ def export(ctx: click.Context, data: Path, target: Path, columns: Path | None, c
     from atlasmaps.export.gpkg import write_gpkg
     from atlasmaps.export.layers import build_layers
     from atlasmaps.export.qml import layer_styles
+    from atlasmaps.atomic import check_writable_dir, refuse_overwrite
+    from atlasmaps.commands.maps import input_files
     from atlasmaps.commands.summary import print_join_summary
     from atlasmaps.pipeline import active_rows, load_joined
 
     if target.suffix.lower() != ".gpkg":
         raise AtlasError(f"--output: '{target}' must end in .gpkg")
     style = load_style_for_maps(style_name) if with_styles else None
+    check_writable_dir(target.parent)
+    refuse_overwrite([("output", target)], input_files(data, columns, style_name, corrections))
     joined = load_joined(data, columns=columns, corrections=corrections, data_date=data_date)
     print_join_summary(joined)
     kept, notes = active_rows(joined, include_inactive)
