@@ -222,10 +222,11 @@ class PlaceLabels(_Section):
 
 
 class Links(_Section):
-    """Great-circle arcs between partners (web maps)."""
+    """Great-circle arcs between partners (web maps, the collectivité's print map, the GeoPackage's style)."""
 
     color: Color
     weight_px: Number
+    weight_pt: Number
     opacity: Fraction
     dash: DashPattern | None = None  # Leaflet dashArray, e.g. "4 4"
 
@@ -329,6 +330,16 @@ class FranceLayout(_Section):
     gap_mm: Number
 
 
+class CollectiviteLayout(_Section):
+    """One collectivité: a column with France (locator), the legend and the partners list, the world map beside."""
+
+    side_width_mm: Number
+    locator_height_mm: Number  # France with the collectivité, at the top of the column
+    gap_mm: Number
+    pad: Fraction  # margin around the partners' frame
+    world_span_deg: Number  # partners spread over more longitudes than this: an equal-area world frame
+
+
 class InsetLayout(_Section):
     """Overseas départements drawn as insets."""
 
@@ -345,6 +356,7 @@ class Layout(_Section):
     country: CountryLayout
     world: WorldLayout
     france: FranceLayout
+    collectivite: CollectiviteLayout
     insets: InsetLayout
 
 
@@ -366,6 +378,7 @@ class ZOrder(_Section):
     groupements: Number
     communes: Number
     partners: Number
+    links: Number  # the collectivité map's arcs
     leaders: Number
     labels: Number
     scale_bar: Number
@@ -1007,3 +1020,9 @@ def _installed_fonts(wanted: tuple[str, ...] = ()) -> frozenset[str]:
 
 
 _FONT_SEARCHED: set[str] = set()
+
+
+# Public names for the commands (tests/test_architecture.py: no module reaches another's private names).
+looks_like_path = _looks_like_path
+show_value = _show
+yaml_path = _yaml_path
