@@ -146,11 +146,11 @@ def read_manifest(source: Path) -> dict[str, Any]:
 
 
 def _manifest_error(err: Any) -> str:
-    from atlasmaps.style import _show, _yaml_path
+    from atlasmaps.style import show_value, yaml_path
 
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in ("function-after",))))
     msg = str(err["msg"]).removeprefix("Value error, ")
-    return f"{_yaml_path(loc)}: {msg[:1].lower() + msg[1:]}, got {_show(err.get('input'))}"
+    return f"{yaml_path(loc)}: {msg[:1].lower() + msg[1:]}, got {show_value(err.get('input'))}"
 
 
 def comma_list(value: Any) -> Any:
