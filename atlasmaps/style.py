@@ -1020,9 +1020,3 @@ def _installed_fonts(wanted: tuple[str, ...] = ()) -> frozenset[str]:
 
 
 _FONT_SEARCHED: set[str] = set()
-
-
-# Public names for the commands (tests/test_architecture.py: no module reaches another's private names).
-looks_like_path = _looks_like_path
-show_value = _show
-yaml_path = _yaml_path
