@@ -141,6 +141,17 @@ def outline_box(outline: gpd.GeoDataFrame, points: Iterable[tuple[float, float]]
     return None
 
 
+def links_boxes(links: list[dict[str, Any]]) -> list[tuple[float, float, float, float]]:
+    """Extent of the arcs: a great circle bulges towards the pole and must stay in view."""
+    boxes = []
+    for lk in links:
+        for seg in lk["c"]:
+            lats = [p[0] for p in seg]
+            lons = [p[1] for p in seg]
+            boxes.append((min(lons), min(lats), max(lons), max(lats)))
+    return boxes
+
+
 def rgba(hex_colour: str, alpha: float) -> str:
     """A style colour with the style's alpha, as CSS (for legend swatches of translucent fills)."""
     h = hex_colour.lstrip("#")

@@ -170,7 +170,7 @@ class Payload(TypedDict, total=False):
 
 
 #: Simplification (degrees) of the coarse world layer: invisible at the zooms where it shows.
-WORLD_TOLERANCE = 0.15
+WORLD_TOLERANCE = 0.2
 
 
 @dataclass

@@ -297,6 +297,26 @@
       });
     }
 
+    // ---- permanent arcs, for the maps of one collectivité (payload `links`; the bilateral map has none)
+    var linkLayers = [];
+    if (D.links && !D.panels) {
+      var ls0 = D.link_style, lg = L.layerGroup();
+      D.links.forEach(function (lk) {
+        var r = rows[lk.r], th0 = r.th || [];
+        var color = th0.length && themeByKey[th0[0]] ? themeByKey[th0[0]].color : ls0.color;
+        var line = L.polyline(lk.c, { color: color, weight: ls0.weight, opacity: ls0.opacity, dashArray: ls0.dash,
+          className: "atlas-link", interactive: true });
+        line.bindTooltip(function () { return el("span", null, r.f + " – " + r.p); }, { sticky: true });
+        line.bindPopup(function () { return popupContent(r.f + " – " + r.p, null, [lk.r], null); }, popupOpts);
+        line._atlasRow = r;
+        linkLayers.push(line);
+        lg.addLayer(line);
+      });
+      lg._atlasMap = map;
+      groups.links = lg;
+      lg.addTo(map);
+    }
+
     // ---- places (French collectivités and partners) as keyboard-reachable DivIcon markers --------
     var markers = [];
     (D.places || []).forEach(function (pl) {
@@ -382,6 +402,11 @@
         if (!show && mm.hasLayer(m)) mm.removeLayer(m);
       });
       highlight(null, false);
+      linkLayers.forEach(function (line) {
+        var show = state.layer.links !== false && rowVisible(line._atlasRow);
+        if (show && !groups.links.hasLayer(line)) groups.links.addLayer(line);
+        if (!show && groups.links.hasLayer(line)) groups.links.removeLayer(line);
+      });
       if (groups.zones && D.zone_rows) {
         groups.zones.eachLayer(function (l) {
           var idx = D.zone_rows[zoneId(l.feature)] || [];
