@@ -220,7 +220,7 @@ def test_manifest_alias_bomb(tmp_path: Path, capsys, no_render) -> None:
     ("partners: 5", "partners: input should be a valid list, got 5"),
     ("style: 7", "style: input should be a valid string, got 7"),
     ("partners: [[JP, BJ]]", "partners[0]: input should be a valid string, got a list"),
-    ("kinds: [bilateral, [world]]", "kinds[1]: input should be 'bilateral', 'country', 'world' or 'france', got a list"),
+    ("kinds: [bilateral, [world]]", "kinds[1]: input should be 'bilateral', 'country', 'world', 'france' or 'collectivite', got a list"),
     ("dpi: 2000", "dpi: input should be less than or equal to 1200, got 2000"),
     ("dpi: '300'", "dpi: input should be a valid integer, got '300'"),
     ("jobs: true", "jobs: input should be a valid integer, got true"),
