@@ -119,7 +119,7 @@ def _make(joined: Any, kind: MapKind, partner: str | None, style: Any, out_dir: 
     """Make one map and print its outcome; return True when it failed."""
     from atlasmaps.errors import AtlasError
     from atlasmaps.model import RenderOptions
-    from atlasmaps.pipeline import make_map
+    from atlasmaps.pipeline import DROPPED_LABELS, dropped_summary, make_map
 
     options = RenderOptions(kind=kind, partner=partner, page=page_name(kw.pop("page")), **kw)
     try:
@@ -136,8 +136,8 @@ def _make(joined: Any, kind: MapKind, partner: str | None, style: Any, out_dir: 
     for fmt, path in outcome.paths.items():
         click.echo(f"wrote {path} ({_human_size(outcome.sizes[fmt])})")
     if outcome.dropped_labels:
-        click.echo(f"{len(outcome.dropped_labels)} label(s) could not be placed without overlap and were left out: "
-                   + ", ".join(outcome.dropped_labels), err=True)
+        listed = outcome.paths.get(DROPPED_LABELS)
+        click.echo(dropped_summary(outcome.dropped_labels) + (f" (all in {listed})" if listed else ""), err=True)
     for warning in outcome.warnings:
         click.echo(f"warning: {warning}", err=True)
     return False

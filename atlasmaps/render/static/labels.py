@@ -3,7 +3,7 @@
 Why measured extents: a label's size depends on the font the style resolves to, its size and the
 text; guessing from character counts either wastes space or overlaps. Each label is measured once
 with the figure's renderer, then tried at candidate positions around its symbol, greedily by
-priority (biggest counts first):
+importance (content.importance: population, rank, partnerships):
 
 1. the 8 positions touching the symbol, in the cartographic order (Imhof: upper right first);
 2. then rings at increasing distances in 16 directions, nearest first; a label moved away from its
@@ -190,7 +190,8 @@ def place_labels(
     states: list[_State] = []
     texts_of: dict[int, tuple[list[Text], list[tuple[float, float]], list[LabelLine], list[Text], list]] = {}
     dropped: list[str] = []
-    order = sorted(range(len(requests)), key=lambda i: (-requests[i].priority, requests[i].key))
+    # Most important first (content.importance); equal ones in the order given, never alphabetical.
+    order = sorted(range(len(requests)), key=lambda i: -requests[i].priority)
 
     def measure(ax, lines: list[LabelLine]):
         texts = [ax.text(0, 0, ln.text, transform=None, **ln.props) for ln in lines]
