@@ -25,6 +25,8 @@ from atlasmaps.model import JoinResult, MapKind, RenderOptions
 
 PER_PARTNER_KINDS = (MapKind.BILATERAL, MapKind.COUNTRY)
 MANIFEST_NAME = "manifest.json"
+INDEX_NAME = "index.html"
+LOCK_NAME = ".atlasmaps-batch.lock"
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class JobResult:
     warnings: list[str] = field(default_factory=list)
     dropped_labels: list[str] = field(default_factory=list)
     error: str | None = None
+    fatal: bool = False  # the error is the whole batch's (unwritable folder, broken boundaries/): stop
 
 
 # ---------------------------------------------------------------- planning
@@ -131,6 +134,7 @@ def run_job(job: BatchJob) -> JobResult:
     except Exception as exc:  # noqa: BLE001 - one map's failure must not stop the batch
         result.status = "failed"
         result.error = f"{type(exc).__name__}: {exc}" if not _is_user_error(exc) else str(exc)
+        result.fatal = bool(getattr(exc, "stops_command", False))
     else:
         result.files = {fmt: {"path": path.name, "size": outcome.sizes[fmt]} for fmt, path in outcome.paths.items()}
         result.warnings = list(outcome.warnings)
@@ -148,9 +152,38 @@ def _is_user_error(exc: Exception) -> bool:
 # ---------------------------------------------------------------- executors
 
 
-def _worker_init() -> None:
-    """Workers ignore Ctrl-C: the parent decides, and cleans up."""
+def _worker_init(parent: int | None = None) -> None:
+    """Workers ignore Ctrl-C (the parent decides, and cleans up) and die with their parent.
+
+    A parent killed with SIGKILL cannot stop its workers: on Linux the kernel does it
+    (PR_SET_PDEATHSIG); elsewhere a watchdog thread exits when the parent is gone.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not _die_with_parent():
+        import threading
+
+        threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    if parent is not None and os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """prctl(PR_SET_PDEATHSIG, SIGKILL) through libc; False where it is not available."""
+    if not os.uname().sysname == "Linux":
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def run_local(jobs: list[BatchJob], n_jobs: int) -> Iterator[JobResult]:
@@ -167,7 +200,8 @@ def run_local(jobs: list[BatchJob], n_jobs: int) -> Iterator[JobResult]:
     # Largest maps first (most rows): the last maps to finish are then small ones, not a 400-row partner
     # that would keep one worker busy while the other idles.
     ordered = sorted(jobs, key=lambda job: -len(job.joined.rows))
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=context, initializer=_worker_init) as pool:
+    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=context, initializer=_worker_init,
+                             initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(run_job, job) for job in ordered]
         try:
             for future in as_completed(futures):
@@ -203,6 +237,7 @@ def run_dask(jobs: list[BatchJob], scheduler: str | object) -> Iterator[JobResul
 class BatchReport:
     results: list[JobResult]
     seconds: float
+    stopped: str | None = None  # why the batch stopped early (a fault of the whole batch), else None
 
     @property
     def failed(self) -> list[JobResult]:
@@ -222,35 +257,108 @@ def run_batch(
     scheduler: str | object | None = None,
     on_result: Callable[[JobResult], None] | None = None,
 ) -> BatchReport:
-    """Skip up-to-date maps, run the others, then write manifest.json and index.html."""
+    """Skip up-to-date maps, run the others, then write manifest.json and index.html.
+
+    The folder is locked for the run (a second batch into it stops with exit 2); a folder holding
+    other files but no batch manifest is refused unless `force`; the manifest is rewritten atomically
+    after each map, so a batch killed with SIGKILL loses only the maps in flight.
+    """
     start = time.perf_counter()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale_partials(out_dir)
-    previous = load_manifest(out_dir)
-    results: list[JobResult] = []
-    todo: list[BatchJob] = []
-    for job in jobs:
-        done = previous.get(job.options.output_stem())
-        if not force and done and _up_to_date(done, job, out_dir):
-            skipped = JobResult(**{**done, "status": "skipped"})
-            results.append(skipped)
-            if on_result:
-                on_result(skipped)
-        else:
-            todo.append(job)
-    runner = run_dask(todo, scheduler) if executor == "dask" else run_local(todo, n_jobs)
-    with _terminate_as_interrupt():
-        try:
-            for result in runner:
-                results.append(result)
+    with batch_lock(out_dir):
+        check_own_folder(out_dir, force)
+        remove_stale_partials(out_dir)
+        previous = load_manifest(out_dir)
+        results: list[JobResult] = []
+        todo: list[BatchJob] = []
+        for job in jobs:
+            done = previous.get(job.options.output_stem())
+            if not force and done and _up_to_date(done, job, out_dir):
+                skipped = JobResult(**{**done, "status": "skipped"})
+                results.append(skipped)
                 if on_result:
-                    on_result(result)
-        finally:
-            # Whatever happened, record what is done, so that a rerun resumes instead of redoing it.
-            write_manifest(out_dir, results, joined, previous)
-            write_index(out_dir, results, joined)
-            remove_stale_partials(out_dir)
-    return BatchReport(results, time.perf_counter() - start)
+                    on_result(skipped)
+            else:
+                todo.append(job)
+        stopped: str | None = None
+        runner = run_dask(todo, scheduler) if executor == "dask" else run_local(todo, n_jobs)
+        with _terminate_as_interrupt():
+            try:
+                for result in runner:
+                    results.append(result)
+                    if on_result:
+                        on_result(result)
+                    write_manifest(out_dir, results, joined, previous)
+                    if result.fatal:
+                        stopped = result.error
+                        runner.close()  # cancels the maps not started
+                        break
+            finally:
+                # Whatever happened, record what is done, so that a rerun resumes instead of redoing it.
+                write_manifest(out_dir, results, joined, previous)
+                write_index(out_dir, results, joined)
+                remove_stale_partials(out_dir)
+    return BatchReport(results, time.perf_counter() - start, stopped)
+
+
+class batch_lock:
+    """An exclusive fcntl lock on `DIR/.atlasmaps-batch.lock` for the length of a batch.
+
+    The kernel releases it when the process dies, even by SIGKILL, so a stale lock never blocks a rerun.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self._fd: int | None = None
+
+    def __enter__(self) -> batch_lock:
+        import fcntl
+
+        from atlasmaps.atomic import output_error
+        from atlasmaps.errors import OutputError
+
+        path = self.out_dir / LOCK_NAME
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise output_error(exc, path) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise OutputError(f"{os.fsdecode(self.out_dir)}: another atlasmaps batch (pid {holder}) is writing into "
+                              "this folder; wait for it to finish or choose another --output") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing releases the lock; the file stays (removing it would race)
+            self._fd = None
+
+
+def check_own_folder(out_dir: Path, force: bool) -> None:
+    """Refuse to write index.html and manifest.json into a non-empty folder that no batch wrote."""
+    if force or _is_own_manifest(out_dir / MANIFEST_NAME):
+        return
+    others = sorted(p.name for p in out_dir.iterdir() if p.name != LOCK_NAME and not p.name.endswith(".part"))
+    if others:
+        from atlasmaps.errors import OutputError
+
+        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        raise OutputError(f"{os.fsdecode(out_dir)} is not empty ({shown}) and holds no manifest of an atlasmaps "
+                          "batch: choose an empty folder, or --force to write into it anyway")
+
+
+def _is_own_manifest(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "atlasmaps_version" in data and isinstance(data.get("maps"), list)
 
 
 def _up_to_date(done: dict[str, object], job: BatchJob, out_dir: Path) -> bool:
@@ -282,11 +390,15 @@ def remove_stale_partials(out_dir: Path) -> None:
 
 
 def load_manifest(out_dir: Path) -> dict[str, dict[str, object]]:
+    """The maps a previous batch recorded in this folder (none when the manifest is not a batch's)."""
     path = out_dir / MANIFEST_NAME
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {entry["stem"]: entry for entry in data.get("maps", [])}
-    except (OSError, ValueError, KeyError, TypeError):
+        if not (isinstance(data, dict) and "atlasmaps_version" in data):
+            return {}
+        known = set(JobResult.__dataclass_fields__)
+        return {entry["stem"]: {k: v for k, v in entry.items() if k in known} for entry in data.get("maps", [])}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
 
@@ -356,7 +468,7 @@ def write_index(out_dir: Path, results: list[JobResult], joined: JoinResult) -> 
         f"<h1>{html.escape(joined.source)}</h1><p>{len(results)} maps</p>"
         f"<ul>{problems}</ul><main>{''.join(cards)}</main></body></html>"
     )
-    write_text_atomic(out_dir / "index.html", page)
+    write_text_atomic(out_dir / INDEX_NAME, page)
 
 
 def _thumbnail(out_dir: Path, result: JobResult) -> str | None:

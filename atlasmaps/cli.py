@@ -7,6 +7,8 @@ Subcommands live in `atlasmaps.commands.*` and are imported only when invoked, s
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
 import sys
 import warnings
 
@@ -81,11 +83,15 @@ _python_showwarning = warnings.showwarning
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: user errors become one line on stderr and an exit code, never a traceback."""
+    """Entry point: user errors become one line on stderr and an exit code, never a traceback.
+
+    `ATLASMAPS_DEBUG=1` lets unexpected exceptions through with their traceback.
+    """
+    debug = bool(os.environ.get("ATLASMAPS_DEBUG"))
     warnings.showwarning = _show_warning
     try:
         result = cli.main(args=argv, prog_name="atlasmaps", standalone_mode=False)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.ClickException as exc:
@@ -94,5 +100,24 @@ def main(argv: list[str] | None = None) -> None:
     except AtlasError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:
+        if debug or not _environment_fault(exc):
+            raise
+        # The machine's fault (no permission, full disk, read-only): blame it, not atlasmaps.
+        where = f"{os.fsdecode(exc.filename)}: " if exc.filename else ""
+        click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 - a bug still ends in one line, unless debugging
+        if debug:
+            raise
+        click.echo(f"Error: {type(exc).__name__}: {str(exc)[:200]} "
+                   "(a bug in atlasmaps: set ATLASMAPS_DEBUG=1 for the traceback and report it)", err=True)
+        sys.exit(1)
     # Without standalone mode, click returns `ctx.exit(code)` codes instead of raising them.
     sys.exit(result if isinstance(result, int) else 0)
+
+
+def _environment_fault(exc: OSError) -> bool:
+    from atlasmaps.atomic import ENVIRONMENT_ERRNOS
+
+    return exc.errno in ENVIRONMENT_ERRNOS

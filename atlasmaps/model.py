@@ -105,6 +105,7 @@ class Partnership:
     thematiques: tuple[str, ...] = ()
     nature: str = "coopération décentralisée"
     statut: str = "active"
+    source: str | None = None  # the row's `source` cell (where the information comes from)
     pays_saisi: str | None = None  # the country as written when it was not a code ("Écosse", "Turkey")
     sheet: str | None = None  # XLSX worksheet the row comes from, when the workbook has several
 
@@ -182,6 +183,7 @@ class JoinResult:
     rows: tuple[JoinedPartnership, ...]
     problems: tuple[RowProblem, ...] = ()
     data_date: str | None = None  # date of the data, for the source line (file mtime if not given)
+    data_source: str | None = None  # source the data states, for the source line (None: the style's default)
     extra: dict[str, object] = field(default_factory=dict)
 
     def for_partner(self, iso2: str) -> JoinResult:

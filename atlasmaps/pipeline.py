@@ -6,13 +6,14 @@ map made by `atlasmaps batch` are produced by the same code from the same joined
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from atlasmaps.atomic import write_bytes_atomic, write_text_atomic
-from atlasmaps.errors import AtlasError
+from atlasmaps.atomic import check_writable_dir, refuse_overwrite, write_bytes_atomic, write_text_atomic
+from atlasmaps.errors import AtlasError, UsageFault
 from atlasmaps.model import PRINT_FORMATS, JoinResult, MapKind, RenderedMap, RenderOptions
 
 if TYPE_CHECKING:
@@ -20,14 +21,15 @@ if TYPE_CHECKING:
 
 
 def load_joined(data: str | Path, *, columns: str | Path | None = None, corrections: str | Path | None = None,
-                data_date: str | None = None) -> JoinResult:
+                data_date: str | None = None, source: str | None = None) -> JoinResult:
     """The one read -> validate -> join entry, for every command: the joined rows of a data file.
 
-    `data_date` (ISO) replaces the file's own date on the maps' source line (`--data-date`).
+    `data_date` (ISO) replaces the file's own date on the maps' source line (`--data-date`);
+    `source` is `--source` (see `atlasmaps.join.stated_source`).
     """
     from atlasmaps.join import join_file
 
-    joined = join_file(data, columns=columns, corrections=corrections)
+    joined = join_file(data, columns=columns, corrections=corrections, source=source)
     return replace(joined, data_date=data_date) if data_date else joined
 
 
@@ -74,6 +76,81 @@ def check_partner(joined: JoinResult, options: RenderOptions) -> JoinResult:
         detail = f"{total} row(s), none matched on both sides" if total else "no row"
         raise MapFailed(f"{joined.source}: no partnership to map with {options.partner} ({detail})")
     return subset
+
+
+_TILE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9 ._\-]{0,63}$")
+_TILE_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(?::\d{1,5})?/[A-Za-z0-9{}._~/\-?=&%:+,@]*$")
+
+
+def check_tiles(value: str) -> str:
+    """A `--tiles` basemap: a provider name or an http(s) URL template with no quote, space or markup.
+
+    The URL is shown as the map's attribution and handed to Leaflet, so it is checked here (and escaped
+    by the web renderer as well)."""
+    value = value.strip()
+    if _TILE_NAME.match(value) or _TILE_URL.match(value):
+        return value
+    shown = value if len(value) <= 60 else value[:60] + "…"
+    raise ValueError(f"{shown!r} is neither a basemap name nor an http(s) URL template such as "
+                     "https://tile.example.org/{z}/{x}/{y}.png (no quotes, spaces or < >)")
+
+
+#: Pixels allowed per PNG page: Pillow's own MAX_IMAGE_PIXELS, beyond which it refuses to open the image
+#: (DecompressionBombError) and matplotlib needs ~1 GB of RAM per page.
+PIXEL_BUDGET = 89_478_485
+
+
+def check_pixel_budget(style: Style, options: RenderOptions, option: str = "--dpi") -> None:
+    """Refuse a PNG too large for its page before rendering, saying the largest dpi that fits."""
+    if "png" not in options.formats:
+        return
+    page = style.page(options.page)
+    width, height = round(page.width_in * options.dpi), round(page.height_in * options.dpi)
+    if width * height > PIXEL_BUDGET:
+        best = int((PIXEL_BUDGET / (page.width_in * page.height_in)) ** 0.5)
+        raise UsageFault(
+            f"{option} {options.dpi}: a {options.page} PNG would be {width:,} x {height:,} pixels, over the budget of "
+            f"{PIXEL_BUDGET:,} pixels per page; the largest dpi for {options.page} is {best}"
+        )
+
+
+def check_projection(joined: JoinResult, options: RenderOptions) -> None:
+    """A `--projection` in which places of the map cannot be drawn (the other side of an orthographic
+    globe, outside a national grid's domain) is a usage error, said before rendering."""
+    if not options.projection or options.kind not in (MapKind.BILATERAL, MapKind.COUNTRY):
+        return
+    from atlasmaps.geo.projection import hidden_points
+
+    sides = [("partner place(s)", f"of {options.partner}",
+              [(r.partner.lon, r.partner.lat) for r in joined.mapped if r.partner is not None])]
+    if options.kind is MapKind.BILATERAL:  # the France panel is drawn in the same projection
+        sides.append(("French collectivité(s)", "drawn as points",
+                      [(r.french.lon, r.french.lat) for r in joined.mapped if r.french is not None]))
+    for what, where, raw in sides:
+        points = [(lon, lat) for lon, lat in raw if lon is not None and lat is not None]
+        hidden = hidden_points(options.projection, points)
+        if hidden:  # a map silently missing some places would mislead: say so instead
+            every = "every" if hidden == len(points) else f"{hidden} of {len(points)}"
+            raise UsageFault(f"--projection {options.projection}: hides {every} {what} {where} ({hidden} of "
+                             f"{len(points)} cannot be projected); choose a projection that shows both sides, "
+                             "or leave the choice to atlasmaps")
+
+
+def preflight(style: Style, options: list[RenderOptions], out_dir: Path, inputs: dict[str, Path | None],
+              outputs: list[Path] | None = None) -> None:
+    """The checks that need no data, done before the join and before any map is drawn (usage errors,
+    exit 2): pixel budget, a writable output folder, outputs (default: the maps of `options`) that
+    would replace inputs, a readable boundaries/."""
+    for opts in options:
+        check_pixel_budget(style, opts)
+    check_writable_dir(out_dir)
+    if outputs is None:
+        outputs = [p for opts in options for p in output_paths(out_dir, opts).values()]
+    refuse_overwrite([("output", p) for p in outputs], inputs)
+    from atlasmaps import boundaries
+
+    boundaries.manifest()
+    boundaries.sources()
 
 
 def render(joined: JoinResult, style: Style, options: RenderOptions) -> RenderedMap:
@@ -151,6 +228,7 @@ def make_map(joined: JoinResult, style: Style, options: RenderOptions, out_dir: 
     """Render one map in every asked format and write it: the unit of work of commands and batch."""
     start = time.perf_counter()
     subset = check_partner(joined, options)
+    check_projection(subset, options)
     subset, notes = active_only(subset, options)
     if not subset.mapped:
         target = f" with {options.partner}" if options.partner else ""

@@ -32,7 +32,7 @@ from atlasmaps.textnorm import words as words_key
 
 DEFAULT_STYLE = "quai-dorsay"
 LANGUAGES = ("fr", "en")  # languages every label must exist in
-STYLES_ENV = "ATLASMAPS_STYLES_DIR"
+from atlasmaps.shipped import STYLES_ENV  # noqa: E402 - re-exported
 ALWAYS_AVAILABLE_FONT = "DejaVu Sans"  # shipped with matplotlib
 
 _COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$")
@@ -59,6 +59,32 @@ def _check_color(value: str) -> str:
 
 
 Color = Annotated[str, Field(strict=True), AfterValidator(_check_color)]
+
+# Values that reach the web map's CSS or Leaflet options are checked by pattern, so no style sheet can
+# close the <style> element or inject markup: `styles validate` refuses them.
+_FONT_NAME_RE = re.compile(r"^[^\W_][\w .\-]{0,63}$")
+_DASH_RE = re.compile(r"^\d+(?:\.\d+)?(?:[ ,]+\d+(?:\.\d+)?)*$")
+GENERIC_FAMILIES = ("serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui",
+                    "ui-serif", "ui-sans-serif", "ui-monospace", "ui-rounded", "math", "emoji", "fangsong")
+
+
+def _pattern(regex: re.Pattern[str], what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not regex.match(value):
+            shown = value if len(value) <= 40 else value[:40] + "…"
+            raise PydanticCustomError("css_value", "invalid {what} {value} ({expected})",
+                                      {"what": what, "value": repr(shown), "expected": _EXPECTED[what]})
+        return value
+
+    return AfterValidator(check)
+
+
+_EXPECTED = {
+    "font name": "letters, digits, spaces, dots and hyphens only",
+    "dash pattern": "numbers separated by spaces or commas, e.g. '4 4'",
+}
+FontName = Annotated[str, Field(strict=True), _pattern(_FONT_NAME_RE, "font name")]
+DashPattern = Annotated[str, Field(strict=True), _pattern(_DASH_RE, "dash pattern")]
 Number = Annotated[float, Field(strict=True, ge=0)]
 Degrees = Annotated[float, Field(strict=True, ge=-360, le=360)]
 Fraction = Annotated[float, Field(strict=True, ge=0, le=1)]
@@ -73,8 +99,8 @@ class _Section(BaseModel):
 
 
 class Fonts(_Section):
-    family: list[Text] = Field(min_length=1)
-    generic: Text = "sans-serif"
+    family: list[FontName] = Field(min_length=1)
+    generic: Literal[GENERIC_FAMILIES] = "sans-serif"  # type: ignore[valid-type]
 
 
 class TextBlock(_Section):
@@ -212,7 +238,7 @@ class Links(_Section):
     color: Color
     weight_px: Number
     opacity: Fraction
-    dash: Text | None = None  # Leaflet dashArray, e.g. "4 4"
+    dash: DashPattern | None = None  # Leaflet dashArray, e.g. "4 4"
 
 
 class Choropleth(_Section):
@@ -564,9 +590,10 @@ class Style(_Section):
 
 
 def styles_dir() -> Path:
-    """Where named styles live: `$ATLASMAPS_STYLES_DIR`, else `styles/` next to the package."""
-    env = os.environ.get(STYLES_ENV)
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "styles"
+    """Where named styles live: `$ATLASMAPS_STYLES_DIR`, else the installed or checked-out `styles/`."""
+    from atlasmaps.shipped import shipped_dir
+
+    return shipped_dir("styles", STYLES_ENV)
 
 
 def available_styles() -> list[str]:
@@ -646,23 +673,17 @@ def _display(path: Path) -> str:
 
 
 def _read_raw(path: Path) -> dict[str, Any]:
+    from atlasmaps.yamlsafe import YamlLimitError, load_file
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise StyleError(f"{_display(path)}: cannot read the style ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise StyleError(f"{_display(path)}: not UTF-8 text") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise StyleError(f"{_display(path)}: invalid YAML{at}: {problem}") from None
+        data = load_file(path, "style")
+    except YamlLimitError as exc:
+        raise StyleError(str(exc)) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise StyleError(f"{_display(path)}: expected a mapping of style sections, got {_show(data)}")
+        # Never quote the content: the path may name any readable file.
+        raise StyleError(f"{_display(path)}: expected a mapping of style sections, got {_kind(data)}")
     return data
 
 
@@ -754,9 +775,17 @@ def _label_checks(labels: Any) -> list[str]:
             if not isinstance(template, str):
                 continue  # the schema reports it
             try:
-                fields[lang] = frozenset(f for _, f, _, _ in string.Formatter().parse(template) if f is not None)
+                names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
             except ValueError as exc:
-                problems.append(f"labels.{lang}.{key}: invalid placeholder in {template!r} ({exc})")
+                problems.append(f"labels.{lang}.{key}: invalid placeholder in {_show(template)} ({exc})")
+                continue
+            # `{date.year}`, `{count[0]}` or `{}` would reach into the value at render time: only plain names.
+            odd = [n for n in names if not n.isidentifier()]
+            if odd:
+                problems.append(f"labels.{lang}.{key}: placeholder {{{odd[0]}}} is not a plain name "
+                                f"(write {{{odd[0].split('.')[0].split('[')[0] or 'name'}}})")
+                continue
+            fields[lang] = frozenset(names)
         if len(set(fields.values())) > 1:
             shown = "; ".join(
                 f"{lang} {' '.join('{' + f + '}' for f in sorted(v)) or 'none'}" for lang, v in fields.items()
@@ -777,7 +806,19 @@ def _cross_checks(style: Style) -> list[str]:
 # --------------------------------------------------------------------------- error messages
 
 
-def _show(value: Any) -> str:
+def _kind(value: Any) -> str:
+    """What a YAML value is, without its content."""
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return _show(value)
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    """A value for an error message, cut short: messages never echo a file's content at length."""
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + "…"
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:

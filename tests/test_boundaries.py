@@ -179,7 +179,7 @@ def test_boundaries_dir_from_env(tmp_path, monkeypatch):
     b.clear_cache()
     try:
         assert b.boundaries_dir() == tmp_path
-        with pytest.raises(AtlasError, match="countries_50m.parquet is missing"):
+        with pytest.raises(AtlasError, match=r"countries_50m.parquet: embedded boundary file missing; rebuild boundaries/ with `python scripts/build_boundaries.py`"):
             b.load("countries")
     finally:
         monkeypatch.delenv("ATLASMAPS_BOUNDARIES_DIR")

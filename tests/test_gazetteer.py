@@ -267,6 +267,14 @@ def test_country_inferred_from_the_partner_when_missing() -> None:
 
 # --- 6. Domestic partnerships -------------------------------------------------------------------
 
+def test_france_said_of_a_foreign_partner_is_the_french_sides_country() -> None:
+    # lists whose only country column is the French side's ("France" on every row)
+    r = join_one(row("Abbeville", C.COMMUNE, "Burgess Hill", "FR"))
+    assert (r.partnership.pays, r.partner_match.status) == ("GB", MatchStatus.MATCHED)
+    assert "pays says France" in r.partner_match.reason
+    assert join_one(row("Lyon", C.COMMUNE, "Saint-Denis", "FR")).partner_match.status is MatchStatus.DOMESTIC
+
+
 @pytest.mark.parametrize("pays", ["FR", "RE", "NC", "PF", "GP", "YT"])
 def test_partner_in_france_is_domestic(pays: str) -> None:
     result = join_partnerships([row("Lyon", C.COMMUNE, "Saint-Denis", pays), row("Lyon", C.COMMUNE, "Kobe", "JP")],

@@ -60,10 +60,28 @@ class BoundaryError(AtlasError):
     """A boundary layer or country that does not exist, or missing embedded data."""
 
 
+class BoundaryDataError(BoundaryError):
+    """A boundary file missing or corrupt: the installation, not the data, is broken (stops the command)."""
+
+    stops_command = True
+
+
+REBUILD_HINT = "rebuild boundaries/ with `python scripts/build_boundaries.py` (in a source checkout) or reinstall atlasmaps"
+REIMPORT_HINT = "import the layer again with `atlasmaps boundaries import`"
+
+
+def _broken(path: Path, what: str) -> BoundaryDataError:
+    """One line naming the broken file and how to get a good one back."""
+    user = user_boundaries_dir()
+    imported = user in path.parents
+    return BoundaryDataError(f"{path}: {what}; {REIMPORT_HINT if imported else REBUILD_HINT}")
+
+
 def boundaries_dir() -> Path:
-    """The embedded data: `$ATLASMAPS_BOUNDARIES_DIR`, else `boundaries/` next to the package."""
-    env = os.environ.get("ATLASMAPS_BOUNDARIES_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "boundaries"
+    """The embedded data: `$ATLASMAPS_BOUNDARIES_DIR`, else the installed or checked-out `boundaries/`."""
+    from atlasmaps.shipped import BOUNDARIES_ENV, shipped_dir
+
+    return shipped_dir("boundaries", BOUNDARIES_ENV)
 
 
 def user_boundaries_dir() -> Path:
@@ -94,9 +112,7 @@ def _embedded_path(layer: str, scale: str) -> Path:
     name = f"countries_{scale}" if layer == "countries" else layer
     path = boundaries_dir() / f"{name}.parquet"
     if not path.exists():
-        raise BoundaryError(
-            f"embedded boundary file {path} is missing; run `python scripts/build_boundaries.py`"
-        )
+        raise _broken(path, "embedded boundary file missing")
     return path
 
 
@@ -138,7 +154,8 @@ def _read(path: Path, column: str | None = None, value: str | None = None) -> gp
         frame = table.drop_columns(["geometry"]).to_pandas()
         return gpd.GeoDataFrame(frame, geometry=shapely.from_wkb(wkb), crs=_wgs84())
     except Exception as exc:  # corrupt or foreign file: say which one
-        raise BoundaryError(f"{path}: cannot read boundary layer ({exc})") from exc
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+        raise _broken(path, f"corrupt boundary layer ({first})") from exc  # the cause: the reader's own words
 
 
 @lru_cache(maxsize=256)
@@ -262,9 +279,15 @@ def clear_cache() -> None:
 @lru_cache(maxsize=4)
 def _manifest_cached(base: str) -> dict[str, Any]:
     path = Path(base) / "manifest.json"
-    if not path.exists():
-        raise BoundaryError(f"{path} is missing; run `python scripts/build_boundaries.py`")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _broken(path, "missing") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise _broken(path, f"unreadable ({getattr(exc, 'msg', None) or type(exc).__name__})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("layers"), dict | list):
+        raise _broken(path, "not a boundaries manifest (no 'layers')")
+    return data
 
 
 def manifest() -> dict[str, Any]:
@@ -274,12 +297,19 @@ def manifest() -> dict[str, Any]:
 
 @lru_cache(maxsize=4)
 def _sources_cached(base: str) -> dict[str, Any]:
-    import yaml
+    from atlasmaps.yamlsafe import YamlLimitError, load_file
 
     path = Path(base) / "sources.yaml"
     if not path.exists():
-        raise BoundaryError(f"{path} is missing")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+        raise _broken(path, "missing")
+    try:
+        data = load_file(path, "sources file")
+    except YamlLimitError as exc:
+        raise _broken(path, str(exc).removeprefix(f"{path}: ")) from None
+    attribution = data.get("attribution") if isinstance(data, dict) else None
+    if not isinstance(data.get("sources") if isinstance(data, dict) else None, list) or not isinstance(attribution, dict):
+        raise _broken(path, "not a boundaries sources file (needs 'sources' and 'attribution')")
+    return data
 
 
 def sources() -> list[dict[str, Any]]:

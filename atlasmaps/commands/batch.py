@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from atlasmaps.commands.maps import PAGES, data_date_option, parse_data_date, parse_formats
+from atlasmaps.commands.maps import PAGES, data_date_option, parse_data_date, parse_formats, source_option
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -33,10 +33,13 @@ def _split(value: str | None) -> list[str] | None:
 @click.option("--page", type=click.Choice(PAGES, case_sensitive=False), default=None, help="Page format.")
 @click.option("--corrections", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="CSV or YAML of join corrections (see `atlasmaps validate --report`).")
-@click.option("--force", is_flag=True, help="Redo every map, even those whose inputs are unchanged.")
+@click.option("--force", is_flag=True,
+              help="Redo every map, even those whose inputs are unchanged; write into a non-empty folder "
+                   "that holds no manifest of a previous batch.")
 @click.option("--include-inactive", is_flag=True, default=None,
               help="Also draw partnerships whose statut is not active (inactive, planned).")
 @data_date_option
+@source_option
 @click.option("--executor", type=click.Choice(["process", "dask"]), default="process", show_default=True)
 @click.option("--scheduler", default=None, help="Dask scheduler address (with --executor dask).")
 @click.pass_context
@@ -52,17 +55,21 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
       atlasmaps batch partenariats.csv --all-partners --format pdf,png,html --jobs 2
       atlasmaps batch assises-2026.yaml
     """
-    from atlasmaps.batch import plan_jobs, run_batch
-    from atlasmaps.commands.maps import load_style_for_maps, page_name, resolve_partner
+    from atlasmaps.batch import INDEX_NAME, MANIFEST_NAME, plan_jobs
+    from atlasmaps.commands.maps import input_files, load_style_for_maps, page_name, resolve_partner
     from atlasmaps.commands.summary import print_join_summary
     from atlasmaps.errors import AtlasError
+    from atlasmaps.join import display_path
     from atlasmaps.pipeline import load_joined
     from atlasmaps.model import MapKind, RenderOptions
+    from atlasmaps.atomic import refuse_overwrite
+    from atlasmaps.pipeline import preflight
+
     settings = _settings(ctx, source, kw)
     try:
         kinds = [MapKind(k) for k in settings["kinds"]]
     except ValueError:
-        raise AtlasError(f"kinds: expected some of bilateral, country, world, france, got {settings['kinds']}")
+        raise AtlasError(f"kinds: expected some of bilateral, country, world, france, got {settings['kinds']}") from None
     if settings["partners"] is None and not settings["all_partners"] and any(
         k in (MapKind.BILATERAL, MapKind.COUNTRY) for k in kinds
     ):
@@ -70,55 +77,142 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
     partners = None if settings["partners"] is None else [resolve_partner(p) for p in settings["partners"]]
     style = load_style_for_maps(settings["style"])
     data_date = parse_data_date(ctx, None, str(settings["data_date"])) if settings["data_date"] else None
-    joined = load_joined(settings["data"], columns=settings.get("columns"), corrections=settings.get("corrections"),
-                         data_date=data_date)
-    print_join_summary(joined)
     base = RenderOptions(kind=MapKind.WORLD, formats=tuple(settings["formats"]), lang=settings["lang"],
                          dpi=settings["dpi"], page=page_name(settings["page"]),
                          include_inactive=bool(settings["include_inactive"]))
     out_dir = Path(settings["output"])
+    inputs = input_files(settings["data"], settings.get("columns") and Path(settings["columns"]), settings["style"],
+                         settings.get("corrections") and Path(settings["corrections"]))
+    if source != settings["data"]:
+        inputs["batch manifest"] = source
+    # Usage errors before the join and before any map: pixel budget, writable folder, inputs not overwritten.
+    preflight(style, [base], out_dir, inputs, outputs=[out_dir / MANIFEST_NAME, out_dir / INDEX_NAME])
+    joined = load_joined(settings["data"], columns=settings.get("columns"), corrections=settings.get("corrections"),
+                         data_date=data_date, source=settings["source"])
+    print_join_summary(joined)
     jobs = plan_jobs(joined, kinds, partners, base, settings["style"], style.fingerprint(), out_dir)
+    refuse_overwrite([("output", p) for job in jobs for p in _outputs(job, out_dir)], inputs)
     n_jobs = settings["jobs"] or os.cpu_count() or 1
-    click.echo(f"{len(jobs)} maps planned in {out_dir} ({n_jobs} worker(s), executor {kw['executor']})", err=True)
+    shown_dir = display_path(out_dir)
+    click.echo(f"{len(jobs)} maps planned in {shown_dir} ({n_jobs} worker(s), executor {kw['executor']})", err=True)
     report = _run_with_progress(jobs, out_dir, joined, n_jobs, kw)
     for result in report.failed:
         click.echo(f"failed: {result.stem}: {result.error}", err=True)
     made, skipped, failed = report.count("done"), report.count("skipped"), len(report.failed)
     rate = made / report.seconds if report.seconds else 0.0
     click.echo(f"{made} made, {skipped} up to date, {failed} failed in {report.seconds:.1f} s "
-               f"({rate:.2f} maps/s); see {out_dir / 'index.html'}")
+               f"({rate:.2f} maps/s); see {display_path(out_dir / INDEX_NAME)}")
+    if report.stopped:
+        raise AtlasError(f"batch stopped: {report.stopped}")
     ctx.exit(1 if failed or joined.problems else 0)
+
+
+def _outputs(job: Any, out_dir: Path) -> list[Path]:
+    from atlasmaps.pipeline import output_paths
+
+    return list(output_paths(out_dir, job.options).values())
+
+
+MANIFEST_KEYS = ("data", "style", "lang", "kinds", "partners", "all_partners", "formats", "output", "dpi", "page",
+                 "jobs", "columns", "corrections", "include_inactive", "data_date", "source")
+
+
+def read_manifest(source: Path) -> dict[str, Any]:
+    """A batch manifest, validated: one line naming the YAML path of the first problem, exit 2."""
+    from pydantic import ValidationError
+
+    from atlasmaps.errors import UnusableInputError
+    from atlasmaps.yamlsafe import load_file
+
+    manifest = load_file(source, "manifest")  # size, depth and aliases bounded
+    if manifest is None:
+        manifest = {}
+    if not isinstance(manifest, dict):
+        raise UnusableInputError(f"{source}: a batch manifest is a mapping of settings")
+    unknown = sorted(str(k)[:40] for k in set(manifest) - set(MANIFEST_KEYS))
+    if unknown:
+        raise UnusableInputError(f"{source}: unknown setting(s) {', '.join(unknown)}; "
+                                 f"expected some of {', '.join(sorted(MANIFEST_KEYS))}")
+    if "data" not in manifest:
+        raise UnusableInputError(f"{source}: the manifest needs 'data:' (the partnership file)")
+    try:
+        return _manifest_model().model_validate(manifest).model_dump(exclude_unset=True)
+    except ValidationError as exc:
+        errors = exc.errors()
+        err = errors[0]
+        fields = {e["loc"][0] for e in errors if e["loc"]} - {err["loc"][0] if err["loc"] else None}
+        more = f" (and a problem in {', '.join(sorted(map(str, fields)))})" if fields else ""
+        raise UnusableInputError(f"{source}: {_manifest_error(err)}{more}") from None
+
+
+def _manifest_error(err: Any) -> str:
+    from atlasmaps.style import _show, _yaml_path
+
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in ("function-after",))))
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    return f"{_yaml_path(loc)}: {msg[:1].lower() + msg[1:]}, got {_show(err.get('input'))}"
+
+
+def comma_list(value: Any) -> Any:
+    """'a, b' -> ['a', 'b'] (the command line's form); lists stay lists, anything else is refused."""
+    return _split(value) if isinstance(value, str) else value
+
+
+def _partners_list(value: Any) -> Any:
+    return value if value == "all" else comma_list(value)
+
+
+def _manifest_model() -> Any:
+    """The manifest's schema (built on first use: pydantic stays out of `atlasmaps --help`)."""
+    import datetime
+    from typing import Annotated, Literal
+
+    from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+    Kind = Literal["bilateral", "country", "world", "france"]
+    Format = Literal["pdf", "svg", "png", "html"]
+    Name = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+
+    class Manifest(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+
+        data: Name
+        style: Name | None = None
+        lang: Literal["fr", "en"] = "fr"
+        kinds: Annotated[list[Kind], BeforeValidator(comma_list), Field(min_length=1)] = ["bilateral", "country"]
+        partners: Annotated[list[Name] | Literal["all"] | None, BeforeValidator(_partners_list)] = None
+        all_partners: StrictBool = False
+        formats: Annotated[list[Format], BeforeValidator(comma_list), Field(min_length=1)] = ["pdf"]
+        output: Name = "outputs"
+        dpi: StrictInt = Field(300, ge=36, le=1200)
+        page: Literal[PAGES] = "A4-landscape"  # type: ignore[valid-type]
+        jobs: StrictInt | None = Field(None, ge=1, le=256)
+        columns: Name | None = None
+        corrections: Name | None = None
+        include_inactive: StrictBool = False
+        data_date: datetime.date | None = None
+        source: Annotated[StrictStr, Field(max_length=300)] | None = None
+
+    return Manifest
 
 
 def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str, Any]:
     """Merge a YAML manifest (when SOURCE is one) with the command-line options, which win."""
-    from atlasmaps.errors import UnusableInputError
-
     settings: dict[str, Any] = {
         "data": source, "style": None, "lang": "fr", "kinds": ["bilateral", "country"], "partners": None,
         "all_partners": False, "formats": ["pdf"], "output": "outputs", "dpi": 300, "page": "A4-landscape",
         "jobs": None, "columns": None, "corrections": None, "include_inactive": False, "data_date": None,
+        "source": None,
     }
-    if source.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
-        try:
-            manifest = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise UnusableInputError(f"{source}: cannot read the manifest ({exc})") from exc
-        if not isinstance(manifest, dict):
-            raise UnusableInputError(f"{source}: a batch manifest is a mapping of settings")
-        unknown = sorted(set(manifest) - set(settings))
-        if unknown:
-            raise UnusableInputError(f"{source}: unknown setting(s) {', '.join(unknown)}; "
-                                     f"expected some of {', '.join(sorted(settings))}")
-        if "data" not in manifest:
-            raise UnusableInputError(f"{source}: the manifest needs 'data:' (the partnership file)")
-        for key in ("kinds", "partners", "formats"):
-            if isinstance(manifest.get(key), str):
-                manifest[key] = None if manifest[key] == "all" else _split(manifest[key])
-        if manifest.get("partners") is None and "partners" in manifest:
+    is_manifest = source.suffix.lower() in (".yaml", ".yml")
+    if is_manifest:
+        manifest = read_manifest(source)
+        if manifest.get("partners") == "all":
+            manifest["partners"] = None
+        if "partners" in manifest and manifest["partners"] is None:
             manifest["all_partners"] = True
+        if manifest.get("data_date") is not None:
+            manifest["data_date"] = manifest["data_date"].isoformat()
         base = source.parent
         for key in ("data", "output", "columns", "corrections", "style"):
             value = manifest.get(key)
@@ -128,12 +222,12 @@ def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str,
     source_of = ctx.get_parameter_source
     for key, option in (("all_partners", "all_partners"), ("style", "style_name"), ("lang", "lang"),
                         ("dpi", "dpi"), ("page", "page"), ("jobs", "jobs"), ("include_inactive", "include_inactive"),
-                        ("data_date", "data_date"), ("corrections", "corrections")):
+                        ("data_date", "data_date"), ("corrections", "corrections"), ("source", "data_source")):
         if kw[option] not in (None, False):
             settings[key] = kw[option]
     if kw["partners"]:
         settings["partners"] = _split(kw["partners"])
-    if source_of("kinds") is not click.core.ParameterSource.DEFAULT or source.suffix.lower() not in (".yaml", ".yml"):
+    if source_of("kinds") is not click.core.ParameterSource.DEFAULT or not is_manifest:
         settings["kinds"] = _split(kw["kinds"])
     if source_of("formats") is not click.core.ParameterSource.DEFAULT:
         settings["formats"] = list(kw["formats"])

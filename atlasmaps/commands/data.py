@@ -64,16 +64,26 @@ def validate(ctx: click.Context, data: Path, report: Path | None, joined: Path |
       atlasmaps validate partenariats.csv --report rapport.csv --joined joint.csv
       atlasmaps validate partenariats.csv --corrections rapport.corrections.csv
     """
+    from atlasmaps.atomic import check_writable_dir, refuse_overwrite
     from atlasmaps.commands.summary import print_join_summary
     from atlasmaps.join.corrections import TEMPLATE_COLUMNS, template_rows
     from atlasmaps.pipeline import load_joined
 
+    # Before reading anything: no output may replace an input (or another output), and all can be written.
+    template = report.with_name(report.stem + ".corrections.csv") if report else None
+    outputs = [(option, path) for option, path in (("--report", report), ("--report template", template),
+                                                   ("--joined", joined)) if path]
+    inputs = {"data file": data, "--columns file": columns, "--corrections file": corrections}
+    refuse_overwrite(outputs, inputs)
+    if report and joined:
+        refuse_overwrite([("--joined", joined)], {"--report file": report, "corrections template": template})
+    for option, path in outputs:
+        check_writable_dir(path.parent, option)
     result = load_joined(data, columns=columns, corrections=corrections)
     print_join_summary(result, err=False)
     if report:
         _write_csv(report, REPORT_COLUMNS + sheet_column(result), report_rows(result), raw=raw_csv)
         click.echo(f"report: {report}")
-        template = report.with_name(report.stem + ".corrections.csv")
         _write_csv(template, TEMPLATE_COLUMNS, template_rows(result), raw=raw_csv)
         click.echo(f"corrections template: {template}")
     if joined:

@@ -45,9 +45,28 @@ def parse_data_date(ctx: click.Context, param: click.Parameter, value: str | Non
         raise click.BadParameter(f"'{value}' is not a date like 2026-03-15") from None
 
 
+def parse_tiles(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A basemap name (letters, digits, spaces, dots, hyphens) or an http(s) URL template without quotes
+    or markup: the URL becomes the map's attribution, so nothing else may reach the page."""
+    from atlasmaps.pipeline import check_tiles
+
+    if value is None:
+        return None
+    try:
+        return check_tiles(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 data_date_option = click.option(
     "--data-date", callback=parse_data_date, default=None, metavar="YYYY-MM-DD",
     help="Date of the data for the source line (default: the file's date, or the JSON's 'date').")
+
+
+source_option = click.option(
+    "--source", "data_source", default=None, metavar="TEXT",
+    help="Source named on the source line (default: the data's 'source' column when it has one value, "
+         "a JSON file's 'source', else the style's).")
 
 
 def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -71,11 +90,13 @@ def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--insets/--no-insets", default=None, help="Overseas insets (default: when one is involved)."),
         click.option("--north-arrow", is_flag=True, help="Draw a north arrow."),
         click.option("--years/--no-years", "show_years", default=None, help="Year labels (default: as the style says)."),
-        click.option("--tiles", default=None, help="HTML only: add an online basemap (name or URL template)."),
+        click.option("--tiles", default=None, callback=parse_tiles,
+                     help="HTML only: add an online basemap (name or http(s) URL template)."),
         click.option("--embed", is_flag=True, help="HTML only: also write the iframe snippet."),
         click.option("--include-inactive", is_flag=True,
                      help="Also draw partnerships whose statut is not active (inactive, planned)."),
         data_date_option,
+        source_option,
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -89,19 +110,38 @@ def partner_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _run(ctx: click.Context, kind: MapKind, data: Path, partner: str | None = None, **kw: Any) -> None:
     from atlasmaps.commands.summary import print_join_summary
-    from atlasmaps.pipeline import load_joined
-
     from atlasmaps.geo.projection import checked_override
+    from atlasmaps.pipeline import load_joined, preflight
 
-    # Check the cheap things (partner, style, projection) before paying for the join: usage errors, exit 2.
+    # Check the cheap things (partner, style, projection, output folder) before paying for the join:
+    # usage errors, exit 2, and nothing rendered.
     iso2 = resolve_partner(partner) if partner else None
-    style = load_style_for_maps(kw.pop("style_name"))
+    style_name = kw.pop("style_name")
+    style = load_style_for_maps(style_name)
     kw["projection"] = checked_override(kw["projection"])
-    joined = load_joined(data, columns=kw.pop("columns"), corrections=kw.pop("corrections"),
-                         data_date=kw.pop("data_date"))
+    columns, corrections, data_date = kw.pop("columns"), kw.pop("corrections"), kw.pop("data_date")
+    data_source, out_dir = kw.pop("data_source"), kw.pop("out_dir")
+    options = map_render_options(kind, iso2, **kw)
+    preflight(style, [options], out_dir, input_files(data, columns, style_name, corrections))
+    joined = load_joined(data, columns=columns, corrections=corrections, data_date=data_date, source=data_source)
     print_join_summary(joined)
-    failed = _make(joined, kind, iso2, style, **kw)
+    failed = _make(joined, style, options, out_dir)
     ctx.exit(1 if failed or joined.problems or len(joined.mapped) < len(joined.rows) else 0)
+
+
+def input_files(data: Path | None, columns: Path | None, style_name: str | None,
+                corrections: Path | None = None) -> dict[str, Path | None]:
+    """What a command reads, so that no output replaces it."""
+    from atlasmaps.style import _looks_like_path
+
+    style_path = Path(style_name) if style_name and _looks_like_path(style_name) else None
+    return {"data file": data, "--columns file": columns, "style file": style_path, "--corrections file": corrections}
+
+
+def map_render_options(kind: MapKind, partner: str | None, **kw: Any) -> Any:
+    from atlasmaps.model import RenderOptions
+
+    return RenderOptions(kind=kind, partner=partner, page=page_name(kw.pop("page")), **kw)
 
 
 def load_style_for_maps(name: str | None) -> Any:
@@ -115,16 +155,20 @@ def load_style_for_maps(name: str | None) -> Any:
         raise AtlasError(f"--style: {exc}") from exc
 
 
-def _make(joined: Any, kind: MapKind, partner: str | None, style: Any, out_dir: Path, **kw: Any) -> bool:
-    """Make one map and print its outcome; return True when it failed."""
+def _make(joined: Any, style: Any, options: Any, out_dir: Path) -> bool:
+    """Make one map and print its outcome; return True when it failed.
+
+    Errors that are the command's, not this map's (`stops_command`: unwritable output, broken
+    boundaries/, a projection hiding the data) end the command with exit 2.
+    """
     from atlasmaps.errors import AtlasError
-    from atlasmaps.model import RenderOptions
     from atlasmaps.pipeline import DROPPED_LABELS, dropped_summary, make_map
 
-    options = RenderOptions(kind=kind, partner=partner, page=page_name(kw.pop("page")), **kw)
     try:
         outcome = make_map(joined, style, options, out_dir)
     except AtlasError as exc:
+        if exc.stops_command:
+            raise
         click.echo(f"Error: {exc}", err=True)
         return True
     except Exception as exc:  # noqa: BLE001 - a renderer bug still gets one line, and the other maps go on
@@ -255,14 +299,15 @@ def demo(ctx: click.Context, out_dir: Path, formats: tuple[str, ...], lang: str,
     from atlasmaps.pipeline import load_joined
     from atlasmaps.sample import SAMPLE_DATE, sample_path
 
+    from atlasmaps.pipeline import preflight
+
     if ctx.get_parameter_source("formats") is click.core.ParameterSource.DEFAULT:
         formats = ALL_FORMATS
     style = load_style_for_maps(None)
+    maps = [map_render_options(kind, partner, formats=formats, lang=lang, dpi=dpi, page="A4-landscape")
+            for kind, partner in DEMO_MAPS]
+    preflight(style, maps, out_dir, {"sample data": sample_path()})
     joined = load_joined(sample_path(), data_date=SAMPLE_DATE)
     print_join_summary(joined)
-    failed = [
-        kind for kind, partner in DEMO_MAPS
-        if _make(joined, kind, partner, style, out_dir=out_dir, formats=formats, lang=lang, dpi=dpi,
-                 page="A4-landscape")
-    ]
+    failed = [options for options in maps if _make(joined, style, options, out_dir)]
     ctx.exit(1 if failed else 0)

@@ -92,16 +92,15 @@ def country_name(iso2: str, lang: str = "fr") -> str:
 
 
 def page_texts(style: Style, joined: JoinResult, lang: str, title: str, subtitle: str) -> MapTexts:
-    """The frame's texts: the source line carries the data's date ("—" when unknown)."""
+    """The frame's texts: the source line carries the data's source and date ("—" when unknown)."""
     from atlasmaps import boundaries
-    from atlasmaps.content.text import format_data_date
+    from atlasmaps.content.text import source_line
 
-    date = format_data_date(joined.data_date, lang) or "—"
     year = (joined.data_date or "")[:4] or "—"
     return MapTexts(
         title=title,
         subtitle=subtitle,
-        source=style.text("source", lang, date=date),
+        source=source_line(style, joined, lang),
         attribution=boundaries.attribution(lang),
         credits=style.text("credits", lang, year=year),
     )

@@ -10,6 +10,7 @@ import datetime as _dt
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from atlasmaps.model import JoinResult
     from atlasmaps.style import Style
 
 #: Locale of the dates per map language: the Atlas is European, its English writes "22 November 2026".
@@ -37,6 +38,15 @@ def format_data_date(value: str | None, lang: str = "fr") -> str:
     if lang == "fr" and day.day == 1 and text.startswith("1 "):
         text = "1er " + text[2:]  # "1er mars 2024" (CLDR writes "1 mars")
     return text
+
+
+def source_line(style: Style, joined: JoinResult, lang: str = "fr") -> str:
+    """The maps' source line, print and web alike: the source the data states (`JoinResult.data_source`,
+    decided by `atlasmaps.join.stated_source`) with its date, else the style's default line."""
+    date = format_data_date(joined.data_date, lang) or "—"
+    if joined.data_source and style.has_text("source_data", lang):  # an older custom style may lack it
+        return style.text("source_data", lang, source=joined.data_source, date=date)
+    return style.text("source", lang, date=date)
 
 
 def plural_category(n: float, lang: str = "fr") -> str:

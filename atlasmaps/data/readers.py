@@ -81,6 +81,7 @@ class RawTable:
     sheet: str | None = None  # XLSX: the worksheet's name
     sheets: tuple[RawTable, ...] = ()  # XLSX: the other visible, non-empty worksheets
     notes: tuple[tuple[str | None, str], ...] = ()  # (field or None, message)
+    data_source: str | None = None  # source of the data when the file states it (JSON "source")
 
 
 def read_table(path: str | Path, limits: Limits | None = None) -> RawTable:
@@ -333,8 +334,11 @@ def read_json(data: bytes, name: str, limits: Limits | None = None) -> RawTable:
     if _json_too_deep(doc, limits.json_depth):
         raise too_deep
     data_date = None
+    data_source = None
     notes: list[tuple[str | None, str]] = []
     if isinstance(doc, dict):
+        if isinstance(doc.get("source"), str) and doc["source"].strip():
+            data_source = doc["source"].strip()
         for key in ("date_donnees", "data_date", "date"):
             if key not in doc:
                 continue
@@ -370,7 +374,8 @@ def read_json(data: bytes, name: str, limits: Limits | None = None) -> RawTable:
         else:
             body.append((i, [None] * len(keys)))
             row_notes[i] = f"item {i - 1} of the JSON list is a {type(item).__name__}, not an object"
-    return _table(name, keys, body, row_notes, encoding=encoding, data_date=data_date, notes=tuple(notes))
+    return _table(name, keys, body, row_notes, encoding=encoding, data_date=data_date, notes=tuple(notes),
+                  data_source=data_source)
 
 
 def _json_cell(value: object) -> object:

@@ -153,16 +153,12 @@ def header_clashes(headers: list[str], mapping: dict[str, str] | None = None) ->
 
 def load_column_mapping(path: str | Path) -> dict[str, str]:
     """Read a `--columns` YAML file: `canonical_name: "Header in the file"` per line."""
-    import yaml
+    from atlasmaps.yamlsafe import load_file
 
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UnusableInputError(f"{path}: column mapping file not found") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise UnusableInputError(f"{path}: cannot read the column mapping ({first})") from None
+    if not path.exists():
+        raise UnusableInputError(f"{path}: column mapping file not found")
+    data = load_file(path, "column mapping")  # size, depth and aliases bounded; one line on error
     if not isinstance(data, dict):
         raise UnusableInputError(f"{path}: the column mapping must be 'column: header' pairs")
     mapping: dict[str, str] = {}
@@ -170,7 +166,7 @@ def load_column_mapping(path: str | Path) -> dict[str, str]:
         canonical = _HEADERS.get(header_key(str(key)))
         if canonical is None:
             raise UnusableInputError(
-                f"{path}: unknown column '{key}' in the mapping (expected one of: {', '.join(COLUMN_NAMES)})"
+                f"{path}: unknown column '{str(key)[:40]}' in the mapping (expected one of: {', '.join(COLUMN_NAMES)})"
             )
         if not isinstance(value, str | int) or not str(value).strip():
             raise UnusableInputError(f"{path}: column '{key}' must map to a header name")

@@ -40,6 +40,7 @@ class Validated:
     warnings: list[RowProblem] = field(default_factory=list)
     n_rows: int = 0
     data_date: str | None = None  # when the file says when its data was extracted (JSON "date")
+    data_source: str | None = None  # the source the file states (JSON "source")
 
 
 def read_partnerships(path: str | Path, columns: str | Path | dict[str, str] | None = None) -> Validated:
@@ -58,7 +59,7 @@ def validate_table(table: RawTable, mapping: dict[str, str] | None = None, today
     """
     tables = (table, *table.sheets)
     several = table.sheet is not None and (len(tables) > 1 or bool(table.notes))
-    out = Validated(table.file, data_date=table.data_date)
+    out = Validated(table.file, data_date=table.data_date, data_source=table.data_source)
     out.warnings += [RowProblem(table.file, None, column, message) for column, message in table.notes]
     usable: list[tuple[RawTable, dict[str, int]]] = []
     for t in tables:
@@ -254,6 +255,7 @@ def _validate_row(raw: RawRow, table: RawTable, index: dict[str, int], width: in
             nature=nature,
             statut=statut,
             sheet=sheet,
+            source=values["source"] or None,
         )
     )
 

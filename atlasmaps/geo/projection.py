@@ -109,6 +109,20 @@ def checked_override(spec: str | None) -> str | None:
         raise AtlasError(f"--projection: {exc}") from None
 
 
+def hidden_points(spec: str, lonlats: Sequence[tuple[float, float]]) -> int:
+    """How many (lon, lat) points the projection `spec` cannot draw (not finite once projected)."""
+    if not lonlats:
+        return 0
+    import numpy as np
+    from pyproj import Transformer
+
+    transformer = Transformer.from_crs("EPSG:4326", crs_of(spec), always_xy=True)
+    lon, lat = np.array(lonlats, dtype=float).T
+    with np.errstate(all="ignore"):
+        x, y = transformer.transform(lon, lat, errcheck=False)
+    return int((~(np.isfinite(x) & np.isfinite(y))).sum())
+
+
 def wrap_lon(lon, lon0: float):
     """Longitudes expressed within ±180° of `lon0` (works on floats and numpy arrays)."""
     return (lon - lon0 + 180.0) % 360.0 - 180.0 + lon0

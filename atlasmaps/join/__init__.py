@@ -10,6 +10,7 @@ were kept but changed (HTML removed from a name...) are in `JoinResult.extra["wa
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -38,6 +39,7 @@ def join_partnerships(
     data_date: str | None = None,
     warnings: Iterable[RowProblem] = (),
     corrections: Corrections | None = None,
+    data_source: str | None = None,
 ) -> JoinResult:
     """Join already validated rows (tests, and callers that build `Partnership`s themselves)."""
     from atlasmaps.data.schema import country_name
@@ -59,15 +61,20 @@ def join_partnerships(
                                    reason="; ".join(r for r in (french_match.reason, f"corrected ({fix.where})") if r))
         if p.type_collectivite is None:  # inferred by the French side: the row takes it from now on
             p = replace(p, type_collectivite=french.kind if french else CollectiviteType.COMMUNE)
-        if not p.pays:
+        said_france = p.pays == "FR" and not index.names_a_collectivite(p.partenaire)
+        if not p.pays or said_france:
+            # no country, or "France" for a partner that is no French collectivité (a list whose
+            # country column is the French side's): the country the partner's name belongs to
             country, failed = infer_country(p)
             if failed is not None:
                 rows.append(JoinedPartnership(p, french, french_match, None, failed))
                 continue
             p = replace(p, pays=country)
             partner, partner_match = _partner(p, corrections)
+            why = ("pays says France, but no French collectivité has that name" if said_france
+                   else "no country given")
             partner_match = replace(partner_match, reason="; ".join(
-                r for r in (partner_match.reason, f"no country given: {country_name(country, 'en')} inferred "
+                r for r in (partner_match.reason, f"{why}: {country_name(country, 'en')} inferred "
                                                   "from the partner's name") if r))
         else:
             partner, partner_match = _partner(p, corrections)
@@ -77,6 +84,7 @@ def join_partnerships(
         rows=tuple(rows),
         problems=tuple(problems),
         data_date=data_date,
+        data_source=data_source,
         extra={"warnings": tuple(warnings)},
     )
 
@@ -89,9 +97,12 @@ def _partner(p: Partnership, corrections: Corrections | None):  # noqa: ANN202
 
 
 def join_file(path: str | Path, columns: str | Path | None = None,
-              corrections: str | Path | None = None) -> JoinResult:
+              corrections: str | Path | None = None, source: str | None = None) -> JoinResult:
     """Read, validate and join a data file, applying a corrections file if given. Raises
-    `UnusableInputError` when nothing can be read."""
+    `UnusableInputError` when nothing can be read.
+
+    `source` is the `--source` option, which wins over what the data states (see `stated_source`).
+    """
     from atlasmaps.data.validate import read_partnerships
     from atlasmaps.join.corrections import load_corrections
 
@@ -100,12 +111,31 @@ def join_file(path: str | Path, columns: str | Path | None = None,
     validated = read_partnerships(path, columns)
     return join_partnerships(
         validated.partnerships,
-        source=str(path),
+        source=display_path(path),
         problems=validated.problems,
         data_date=validated.data_date or file_date(path),
         warnings=validated.warnings,
         corrections=fixes,
+        data_source=stated_source(source, validated.partnerships, validated.data_source),
     )
+
+
+def stated_source(option: str | None, partnerships: Iterable[Partnership], file_source: str | None) -> str | None:
+    """The source line's source, decided here only: the `--source` option; else the data's `source`
+    column when all its rows agree on one value; else the file's own statement (JSON "source");
+    else None, and the maps print the style's default source."""
+    if option and option.strip():
+        return option.strip()
+    values = {p.source for p in partnerships if p.source}
+    if len(values) == 1:
+        return values.pop()
+    return file_source
+
+
+def display_path(path: Path) -> str:
+    """A path as text that can be printed and written as UTF-8, whatever bytes its name holds
+    (a non-UTF-8 name shows its odd bytes as \\xNN instead of failing the manifest or the gallery)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def file_date(path: Path) -> str | None:
@@ -116,4 +146,4 @@ def file_date(path: Path) -> str | None:
         return None
 
 
-__all__ = ["join_file", "join_partnerships", "file_date"]
+__all__ = ["display_path", "file_date", "join_file", "join_partnerships", "stated_source"]

@@ -151,12 +151,9 @@ def load_corrections(path: str | Path) -> Corrections:
 
 
 def _yaml_records(path: Path, text: str) -> list[tuple[int, dict[str, str]]]:
-    import yaml
+    from atlasmaps.yamlsafe import load_text
 
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise UnusableInputError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+    data = load_text(text, str(path))  # size, depth and aliases bounded; one line without the file's text
     if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
         raise UnusableInputError(f"{path}: expected a list of corrections (mappings)")
     from atlasmaps.data.schema import header_key

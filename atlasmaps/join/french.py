@@ -120,6 +120,12 @@ class FrenchIndex:
         if core != key:
             self.by_core[unit.kind][core].append(unit)
 
+    def names_a_collectivite(self, name: str) -> bool:
+        """Whether a French commune, département, région or groupement has this name (or had it)."""
+        key = normalize_name(name)
+        return (any(key in self.by_name[k] or core_name(key, k) in self.by_name[k] for k in K)
+                or key in self.former_by_name or key in self.alt_names)
+
     def fuzzy_keys(self, kind: CollectiviteType, key: str) -> list[str]:
         """Names of this kind sharing the first letter: keeps difflib to a few hundred names."""
         bucket = (kind, key[:1])

@@ -175,7 +175,8 @@ def make_map(page: Page, style: Style, options: RenderOptions, lang: str, attrib
                f"<p>{esc(page.subtitle)}</p></header>")
     fig.html.add_child(Element(page.table_html + heading), name="atlas_body")
     if options.tiles:
-        tiles = folium.TileLayer(tiles=options.tiles, attr=options.tiles if "{" in options.tiles else None, control=False)
+        tiles = folium.TileLayer(tiles=options.tiles, attr=esc(options.tiles) if "{" in options.tiles else None,
+                                control=False)  # Leaflet inserts the attribution as HTML
         tiles.add_to(m)
     layer = AtlasLayer()
     layer.map_name = m.get_name()
