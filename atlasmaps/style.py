@@ -1019,3 +1019,9 @@ def _installed_fonts(wanted: tuple[str, ...] = ()) -> frozenset[str]:
 
 
 _FONT_SEARCHED: set[str] = set()
+
+
+#: Public names of the helpers the commands share with style loading (commands/maps.py, commands/batch.py).
+looks_like_path = _looks_like_path
+show_value = _show
+yaml_path = _yaml_path

@@ -146,7 +146,8 @@ def read_manifest(source: Path) -> dict[str, Any]:
 
 
 def _manifest_error(err: Any) -> str:
-    from atlasmaps.style import _show, _yaml_path
+    from atlasmaps.style import show_value as _show
+    from atlasmaps.style import yaml_path as _yaml_path
 
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in ("function-after",))))
     msg = str(err["msg"]).removeprefix("Value error, ")

@@ -132,7 +132,7 @@ def _run(ctx: click.Context, kind: MapKind, data: Path, partner: str | None = No
 def input_files(data: Path | None, columns: Path | None, style_name: str | None,
                 corrections: Path | None = None) -> dict[str, Path | None]:
     """What a command reads, so that no output replaces it."""
-    from atlasmaps.style import _looks_like_path
+    from atlasmaps.style import looks_like_path as _looks_like_path
 
     style_path = Path(style_name) if style_name and _looks_like_path(style_name) else None
     return {"data file": data, "--columns file": columns, "style file": style_path, "--corrections file": corrections}
