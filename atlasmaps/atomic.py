@@ -36,12 +36,13 @@ def output_error(exc: OSError, path: str | os.PathLike[str], what: str = "cannot
 
 
 @contextmanager
-def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path in the target's directory; rename it onto `target` on success."""
+def atomic_path(target: str | os.PathLike[str], suffix: str = ".part") -> Iterator[Path]:
+    """Yield a temporary path in the target's directory; rename it onto `target` on success.
+    `suffix` ends the temporary name (GDAL wants a GeoPackage to end in .gpkg even while written)."""
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
         try:
             os.fchmod(fd, 0o666 & ~current_umask())
         finally:
@@ -58,9 +59,9 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def write_atomic(target: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+def write_atomic(target: str | os.PathLike[str], write: Callable[[Path], None], suffix: str = ".part") -> Path:
     """Call `write(tmp_path)` then move the result onto `target`."""
-    with atomic_path(target) as tmp:
+    with atomic_path(target, suffix) as tmp:
         write(tmp)
     return Path(target)
 

@@ -66,12 +66,29 @@ def plan_jobs(
     style: str | None,
     style_fingerprint: str,
     out_dir: Path,
+    collectivites: Iterable[str] = (),
 ) -> list[BatchJob]:
-    """One job per (kind, partner) for per-country kinds, one per kind for world and france."""
-    partner_list = sorted(set(partners)) if partners is not None else list(joined.partner_countries)
+    """One job per (kind, partner) for per-country kinds, one per collectivité ("commune-69123") for
+    collectivité maps, one per kind for world and france.
+
+    Without an explicit list (`--all-partners`), the partners are those with something to draw: an
+    active partnership, or any with `--include-inactive`; a partner whose cooperations are all
+    suspended is not a failed map."""
+    from atlasmaps.pipeline import active_only, for_collectivite
+
+    if partners is not None:
+        partner_list = sorted(set(partners))
+    else:
+        partner_list = list(active_only(joined, base)[0].partner_countries)
     shared = _shared_fingerprint(style_fingerprint)
     jobs: list[BatchJob] = []
     for kind in kinds:
+        if kind is MapKind.COLLECTIVITE:
+            for key in sorted(set(collectivites)):
+                options = replace(base, kind=kind, collectivite=key)
+                subset = for_collectivite(joined, key)
+                jobs.append(BatchJob(options, subset, style, str(out_dir), input_hash(subset, options, shared)))
+            continue
         targets: list[str | None] = partner_list if kind in PER_PARTNER_KINDS else [None]
         for partner in targets:
             options = replace(base, kind=kind, partner=partner)

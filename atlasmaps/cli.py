@@ -27,8 +27,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "country": ("atlasmaps.commands.maps", "country", "One partner country with its zones d'intervention."),
     "world": ("atlasmaps.commands.maps", "world", "Projects per partner country on a world map."),
     "france": ("atlasmaps.commands.maps", "france", "Projects per French région or département."),
+    "collectivite": ("atlasmaps.commands.maps", "collectivite", "One French collectivité and its partners worldwide."),
     "demo": ("atlasmaps.commands.maps", "demo", "Render the demo maps from the sample data."),
     "batch": ("atlasmaps.commands.batch", "batch", "Render every map for every partner country."),
+    "export": ("atlasmaps.commands.export", "export", "Write the joined data as a GeoPackage for QGIS."),
 }
 
 

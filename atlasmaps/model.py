@@ -207,6 +207,7 @@ class MapKind(StrEnum):
     COUNTRY = "country"
     WORLD = "world"
     FRANCE = "france"
+    COLLECTIVITE = "collectivite"
 
 
 PRINT_FORMATS = ("pdf", "svg", "png")
@@ -233,9 +234,12 @@ class RenderOptions:
     tiles: str | None = None  # html: online basemap name or URL (off by default)
     embed: bool = False  # html: also write the iframe snippet
     include_inactive: bool = False  # draw partnerships whose statut is not "active" (inactive, planned)
+    collectivite: str | None = None  # collectivité map: "<type>-<code>" ("commune-69123")
 
     def output_stem(self) -> str:
-        """`<kind>-<ISO2>` for per-country maps, `<kind>` for world and france."""
+        """`<kind>-<ISO2>` for per-country maps, `collectivite-<type>-<code>`, `<kind>` for world and france."""
+        if self.kind == MapKind.COLLECTIVITE:
+            return f"{self.kind.value}-{self.collectivite}"
         return f"{self.kind.value}-{self.partner}" if self.partner else self.kind.value
 
 

@@ -53,7 +53,12 @@ class MapOutcome:
 
 def active_only(joined: JoinResult, options: RenderOptions) -> tuple[JoinResult, tuple[str, ...]]:
     """The Atlas maps active cooperations: other statuts are left off unless asked for, and said so."""
-    if options.include_inactive:
+    return active_rows(joined, options.include_inactive)
+
+
+def active_rows(joined: JoinResult, include_inactive: bool) -> tuple[JoinResult, tuple[str, ...]]:
+    """`active_only` for callers without RenderOptions (the GeoPackage export)."""
+    if include_inactive:
         return joined, ()
     kept = tuple(r for r in joined.rows if r.partnership.statut == "active")
     left_out = len(joined.rows) - len(kept)
@@ -65,7 +70,10 @@ def active_only(joined: JoinResult, options: RenderOptions) -> tuple[JoinResult,
 
 
 def check_partner(joined: JoinResult, options: RenderOptions) -> JoinResult:
-    """Restrict the data to the partner of a per-country map; refuse a partner with nothing to draw."""
+    """Restrict the data to the partner of a per-country map (the collectivité of a collectivité map);
+    refuse one with nothing to draw."""
+    if options.kind == MapKind.COLLECTIVITE:
+        return check_collectivite(joined, options)
     if options.kind not in (MapKind.BILATERAL, MapKind.COUNTRY):
         return joined
     if not options.partner:
@@ -75,6 +83,26 @@ def check_partner(joined: JoinResult, options: RenderOptions) -> JoinResult:
         total = len(subset.rows)
         detail = f"{total} row(s), none matched on both sides" if total else "no row"
         raise MapFailed(f"{joined.source}: no partnership to map with {options.partner} ({detail})")
+    return subset
+
+
+def for_collectivite(joined: JoinResult, key: str) -> JoinResult:
+    """The rows of one French collectivité ("commune-69123"); problems are kept (they belong to the file)."""
+    from atlasmaps.content.collectivite import collectivite_key
+
+    return replace(joined, rows=tuple(r for r in joined.rows if r.french is not None
+                                      and collectivite_key(r.french.kind, r.french.code) == key))
+
+
+def check_collectivite(joined: JoinResult, options: RenderOptions) -> JoinResult:
+    """The rows of the collectivité `options.collectivite` ("commune-69123"), refused when none can be drawn."""
+    if not options.collectivite:
+        raise MapFailed("a collectivite map needs --name or --code")
+    subset = for_collectivite(joined, options.collectivite)
+    rows = subset.rows
+    if not subset.mapped:
+        detail = f"{len(rows)} row(s), none matched on both sides" if rows else "no row"
+        raise MapFailed(f"{joined.source}: no partnership to map for {options.collectivite} ({detail})")
     return subset
 
 

@@ -233,10 +233,11 @@ class LabelPriority(_Section):
 
 
 class Links(_Section):
-    """Great-circle arcs between partners (web maps)."""
+    """Great-circle arcs between partners (web maps, the collectivité's print map, the GeoPackage's style)."""
 
     color: Color
     weight_px: Number
+    weight_pt: Number
     opacity: Fraction
     dash: DashPattern | None = None  # Leaflet dashArray, e.g. "4 4"
 
@@ -340,6 +341,16 @@ class FranceLayout(_Section):
     gap_mm: Number
 
 
+class CollectiviteLayout(_Section):
+    """One collectivité: a column with France (locator), the legend and the partners list, the world map beside."""
+
+    side_width_mm: Number
+    locator_height_mm: Number  # France with the collectivité, at the top of the column
+    gap_mm: Number
+    pad: Fraction  # margin around the partners' frame
+    world_span_deg: Number  # partners spread over more longitudes than this: an equal-area world frame
+
+
 class InsetLayout(_Section):
     """Overseas départements drawn as insets."""
 
@@ -356,6 +367,7 @@ class Layout(_Section):
     country: CountryLayout
     world: WorldLayout
     france: FranceLayout
+    collectivite: CollectiviteLayout
     insets: InsetLayout
 
 
@@ -377,6 +389,7 @@ class ZOrder(_Section):
     groupements: Number
     communes: Number
     partners: Number
+    links: Number  # the collectivité map's arcs
     leaders: Number
     labels: Number
     scale_bar: Number
@@ -646,7 +659,7 @@ def style_parent(name_or_path: str | Path) -> str | None:
     return parent if isinstance(parent, str) else None
 
 
-def _looks_like_path(ref: str | Path) -> bool:
+def looks_like_path(ref: str | Path) -> bool:
     if isinstance(ref, Path):
         return True
     return "/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml"))
@@ -654,7 +667,7 @@ def _looks_like_path(ref: str | Path) -> bool:
 
 def _locate(ref: str | Path, base: Path | None) -> Path:
     """The file of a style reference; relative paths in `extends` are relative to the child."""
-    if _looks_like_path(ref):
+    if looks_like_path(ref):
         path = Path(ref).expanduser()
         if base is not None and not path.is_absolute():
             path = base / path
@@ -694,7 +707,7 @@ def _read_merged(path: Path, chain: list[Path]) -> dict[str, Any]:
     if parent_ref is None:
         return raw
     if not isinstance(parent_ref, str) or not parent_ref.strip():
-        raise StyleError(f"{_display(path)}: extends: expected a style name or path, got {_show(parent_ref)}")
+        raise StyleError(f"{_display(path)}: extends: expected a style name or path, got {show_value(parent_ref)}")
     try:
         parent = _locate(parent_ref, base=path.parent)
     except StyleError:
@@ -777,7 +790,7 @@ def _label_checks(labels: Any) -> list[str]:
             try:
                 names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
             except ValueError as exc:
-                problems.append(f"labels.{lang}.{key}: invalid placeholder in {_show(template)} ({exc})")
+                problems.append(f"labels.{lang}.{key}: invalid placeholder in {show_value(template)} ({exc})")
                 continue
             # `{date.year}`, `{count[0]}` or `{}` would reach into the value at render time: only plain names.
             odd = [n for n in names if not n.isidentifier()]
@@ -812,10 +825,10 @@ def _kind(value: Any) -> str:
         return "text"
     if isinstance(value, list):
         return "a list"
-    return _show(value)
+    return show_value(value)
 
 
-def _show(value: Any, limit: int = 40) -> str:
+def show_value(value: Any, limit: int = 40) -> str:
     """A value for an error message, cut short: messages never echo a file's content at length."""
     if isinstance(value, str) and len(value) > limit:
         return repr(value[:limit]) + "…"
@@ -832,7 +845,7 @@ def _show(value: Any, limit: int = 40) -> str:
     return str(value)
 
 
-def _yaml_path(loc: tuple[Any, ...]) -> str:
+def yaml_path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -842,9 +855,9 @@ def _yaml_path(loc: tuple[Any, ...]) -> str:
 def _format_error(err: Mapping[str, Any]) -> str:
     """One pydantic error as "yaml.path: what was expected, got what"."""
     loc = tuple(err["loc"])
-    path = _yaml_path(loc)
+    path = yaml_path(loc)
     kind = err["type"]
-    got = _show(err.get("input"))
+    got = show_value(err.get("input"))
     ctx = err.get("ctx") or {}
     if kind == "missing":
         return f"{path}: required key missing"
@@ -1020,8 +1033,3 @@ def _installed_fonts(wanted: tuple[str, ...] = ()) -> frozenset[str]:
 
 _FONT_SEARCHED: set[str] = set()
 
-
-#: Public names of the helpers the commands share with style loading (commands/maps.py, commands/batch.py).
-looks_like_path = _looks_like_path
-show_value = _show
-yaml_path = _yaml_path

@@ -6,6 +6,11 @@ and loads OpenStreetMap tiles: for an offline comparison its external requests a
 answered locally (Leaflet from our local copy, everything else an empty 404), so its time is a
 lower bound of what a reader would wait online.
 
+Why it is fair: `explore()` is what a geopandas user writes first for an interactive map, it draws
+the same layers from the same joined data, both pages are loaded the same way (fresh page, same
+browser, median of several loads), and the baseline's network is answered instantly, which can only
+make it look faster than it would be.
+
 Run: python benchmarks/bench_web.py  (needs /usr/bin/chromium). Prints sizes, times and ratios,
 both measured in the same run; nothing is asserted.
 """

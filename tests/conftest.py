@@ -193,3 +193,13 @@ def world_result(japan_result, benin_result, fiji_result, overseas_result) -> Jo
     """All the fixtures together: several partner countries, for the world and France maps."""
     rows = (*japan_result.rows, *benin_result.rows, *fiji_result.rows, *overseas_result.rows)
     return make_result(list(rows), "monde.csv")
+
+
+@pytest.fixture(scope="session")
+def sample_result() -> JoinResult:
+    """The shipped sample, joined (for tests about the sample itself, not about the renderers)."""
+    from importlib import resources
+
+    from atlasmaps.join import join_file
+
+    return join_file(resources.files("atlasmaps").joinpath("sample", "partenariats.csv"))

@@ -46,10 +46,13 @@ def manifest(out: Path) -> dict[str, dict[str, object]]:
 
 @pytest.fixture(scope="module")
 def partners() -> list[str]:
+    """The sample's partner countries with an active partnership (Mali's one cooperation is suspended)."""
     _, rows = sample_rows()
     from atlasmaps.data.schema import resolve_country
 
-    return sorted({resolve_country(r["pays"]) for r in rows})
+    active = sorted({resolve_country(r["pays"]) for r in rows if r["statut"] == "active"})
+    assert "ML" not in active and len(active) == 7
+    return active
 
 
 def test_batch_renders_every_partner_then_skips_then_redoes_only_the_changed_one(
@@ -176,3 +179,17 @@ def test_manifest_yaml_and_dask_executor(tmp_path: Path, capsys: pytest.CaptureF
     code, _, stderr = run_cli(["batch", str(spec)], capsys)
     assert code == 2
     assert "unknown setting(s) colour" in stderr
+
+
+def test_all_partners_means_partners_with_something_to_draw(sample_result, tmp_path: Path) -> None:
+    """Mali's only cooperation (Montreuil–Yélimané) is suspended: no Mali map unless asked for."""
+    from atlasmaps.batch import plan_jobs
+    from atlasmaps.model import MapKind, RenderOptions
+
+    def planned(include_inactive: bool) -> set[str | None]:
+        base = RenderOptions(MapKind.BILATERAL, formats=("svg",), include_inactive=include_inactive)
+        jobs = plan_jobs(sample_result, [MapKind.BILATERAL], None, base, None, "style", tmp_path)
+        return {j.options.partner for j in jobs}
+
+    assert planned(False) == {"BJ", "DE", "JP", "KR", "MA", "PL", "SN"}
+    assert planned(True) == {"BJ", "DE", "JP", "KR", "MA", "ML", "PL", "SN"}

@@ -372,6 +372,7 @@ READ_ELSEWHERE = {
     ("Style", "description"): ("atlasmaps/commands/styles.py", "style.description"),
     ("Style", "extends"): ("atlasmaps/commands/styles.py", "style.extends"),
     ("Style", "palette"): ("atlasmaps/style.py", '"palette"'),
+    ("Links", "weight_pt"): ("atlasmaps/export/qml.py", "links.weight_pt"),  # the GeoPackage's QGIS style
 }
 
 
@@ -421,7 +422,8 @@ def test_every_declared_style_key_is_read(japan_result, benin_result, overseas_r
             (overseas_result, dict(kind=MapKind.BILATERAL, partner="MG")),
             (benin_result, dict(kind=MapKind.COUNTRY, partner="BJ", lang="en")),
             (world_result, dict(kind=MapKind.WORLD)), (world_result, dict(kind=MapKind.WORLD, symbols=True)),
-            (world_result, dict(kind=MapKind.FRANCE))]
+            (world_result, dict(kind=MapKind.FRANCE)),
+            (world_result, dict(kind=MapKind.COLLECTIVITE, collectivite="commune-69123"))]
     for joined, kw in runs:
         static.render(joined, st, RenderOptions(formats=(), **kw))  # laid out and drawn, not written
         web.render(joined, st, RenderOptions(formats=("html",), embed=True, **kw))

@@ -26,3 +26,13 @@ def test_data_date_in_the_map_language() -> None:
     assert format_data_date("2024-03-01", "fr") == "1er mars 2024"
     assert format_data_date("2026-11-22", "en") == "22 November 2026"
     assert format_data_date("printemps 2025", "fr") == "printemps 2025"
+
+
+def test_world_subtitle_bare_numbers_for_user_styles(tmp_path) -> None:
+    """`{total}` and `{countries}` (styles/README.md) are the bare numbers, grouped per language."""
+    sheet = tmp_path / "bare.yaml"
+    sheet.write_text('extends: quai-dorsay\nlabels:\n  fr: {subtitle: {world: "{total} / {countries}"}}\n'
+                     '  en: {subtitle: {world: "{total} / {countries}"}}\n', encoding="utf-8")
+    style = load_style(str(sheet))
+    assert world_subtitle(style, 11452, 1400, "fr") == "11\u202f452 / 1\u202f400"
+    assert world_subtitle(style, 11452, 1400, "en") == "11,452 / 1,400"

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import re
-from importlib import resources
-
 import pytest
 
 from atlasmaps.model import MapKind, RenderOptions
 from atlasmaps.render import static
 from atlasmaps.style import available_styles, load_style
-
-
-@pytest.fixture(scope="module")
-def sample_result():
-    from atlasmaps.join import join_file
-
-    return join_file(resources.files("atlasmaps").joinpath("sample", "partenariats.csv"))
 
 
 def _sample_themes(result) -> set[str]:
@@ -53,24 +44,3 @@ def test_benin_partner_symbols_take_their_theme_colour(sample_result):
         assert plain not in fills, f"{gid} drawn in the plain partner fill"
         assert fills & theme_colours, f"{gid} has no theme colour"
     assert "legend-entry-theme-gouvernance" in svg
-
-
-def test_web_partner_symbols_take_the_same_theme_colour_as_print(sample_result):
-    """Print and web say the same thing: each partner's symbol colour is its main theme's, in both."""
-    import json
-
-    from atlasmaps.render import web
-
-    style = load_style()
-    page = web.render(sample_result, style, RenderOptions(MapKind.COUNTRY, partner="BJ", formats=("html",)))
-    html = page.files["html"].decode()
-    payload = json.loads(re.search(r"atlasInit\([^,]+, (\{.*\})\);", html).group(1))
-    partners = [pl for pl in payload["places"] if pl["s"] == "pa"]
-    assert partners
-    themes_of: dict[str, list[str]] = {}
-    for r in sample_result.for_partner("BJ").mapped:
-        themes_of.setdefault(r.partner.name, []).extend(r.partnership.thematiques)
-    for pl in partners:
-        expected = style.main_theme_color(themes_of[pl["n"]])
-        assert expected is not None
-        assert pl["f"] == expected, pl["n"]

@@ -18,10 +18,13 @@ def _split(value: str | None) -> list[str] | None:
 
 @click.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--all-partners", is_flag=True, help="Every partner country present in the data.")
+@click.option("--all-partners", is_flag=True, help="Every partner country with an active partnership (any, with --include-inactive).")
 @click.option("--partners", default=None, help="Comma-separated partner countries (ISO codes or names).")
 @click.option("--kinds", default="bilateral,country", show_default=True,
-              help="Map kinds: bilateral, country, world, france.")
+              help="Map kinds: bilateral, country, world, france, collectivite.")
+@click.option("--collectivites", default=None,
+              help="Collectivité maps: 'all' (every French collectivité with a mapped partnership) or names/codes "
+                   "separated by commas.")
 @click.option("--format", "-f", "formats", multiple=True, callback=parse_formats,
               help="pdf, svg, png, html; several with commas (default pdf).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes (default: cores).")
@@ -69,11 +72,14 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
     try:
         kinds = [MapKind(k) for k in settings["kinds"]]
     except ValueError:
-        raise AtlasError(f"kinds: expected some of bilateral, country, world, france, got {settings['kinds']}") from None
+        raise AtlasError("kinds: expected some of bilateral, country, world, france, collectivite, "
+                         f"got {settings['kinds']}") from None
     if settings["partners"] is None and not settings["all_partners"] and any(
         k in (MapKind.BILATERAL, MapKind.COUNTRY) for k in kinds
     ):
         raise click.UsageError("give --all-partners or --partners (or 'partners:' in the manifest)")
+    if MapKind.COLLECTIVITE in kinds and not settings["collectivites"]:
+        raise click.UsageError("give --collectivites all or a list of names or codes (or 'collectivites:' in the manifest)")
     partners = None if settings["partners"] is None else [resolve_partner(p) for p in settings["partners"]]
     style = load_style_for_maps(settings["style"])
     data_date = parse_data_date(ctx, None, str(settings["data_date"])) if settings["data_date"] else None
@@ -90,7 +96,10 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
     joined = load_joined(settings["data"], columns=settings.get("columns"), corrections=settings.get("corrections"),
                          data_date=data_date, source=settings["source"])
     print_join_summary(joined)
-    jobs = plan_jobs(joined, kinds, partners, base, settings["style"], style.fingerprint(), out_dir)
+    collectivites = collectivite_keys(joined, settings["collectivites"]) if MapKind.COLLECTIVITE in kinds else []
+    if MapKind.COLLECTIVITE in kinds and not collectivites:
+        raise AtlasError(f"{joined.source}: no collectivité with a mapped partnership for the collectivite maps")
+    jobs = plan_jobs(joined, kinds, partners, base, settings["style"], style.fingerprint(), out_dir, collectivites)
     refuse_overwrite([("output", p) for job in jobs for p in _outputs(job, out_dir)], inputs)
     n_jobs = settings["jobs"] or os.cpu_count() or 1
     shown_dir = display_path(out_dir)
@@ -114,7 +123,7 @@ def _outputs(job: Any, out_dir: Path) -> list[Path]:
 
 
 MANIFEST_KEYS = ("data", "style", "lang", "kinds", "partners", "all_partners", "formats", "output", "dpi", "page",
-                 "jobs", "columns", "corrections", "include_inactive", "data_date", "source")
+                 "jobs", "columns", "corrections", "include_inactive", "data_date", "source", "collectivites")
 
 
 def read_manifest(source: Path) -> dict[str, Any]:
@@ -146,12 +155,11 @@ def read_manifest(source: Path) -> dict[str, Any]:
 
 
 def _manifest_error(err: Any) -> str:
-    from atlasmaps.style import show_value as _show
-    from atlasmaps.style import yaml_path as _yaml_path
+    from atlasmaps.style import show_value, yaml_path
 
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in ("function-after",))))
     msg = str(err["msg"]).removeprefix("Value error, ")
-    return f"{_yaml_path(loc)}: {msg[:1].lower() + msg[1:]}, got {_show(err.get('input'))}"
+    return f"{yaml_path(loc)}: {msg[:1].lower() + msg[1:]}, got {show_value(err.get('input'))}"
 
 
 def comma_list(value: Any) -> Any:
@@ -170,7 +178,7 @@ def _manifest_model() -> Any:
 
     from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
-    Kind = Literal["bilateral", "country", "world", "france"]
+    Kind = Literal["bilateral", "country", "world", "france", "collectivite"]
     Format = Literal["pdf", "svg", "png", "html"]
     Name = Annotated[StrictStr, Field(min_length=1, max_length=200)]
 
@@ -193,6 +201,7 @@ def _manifest_model() -> Any:
         include_inactive: StrictBool = False
         data_date: datetime.date | None = None
         source: Annotated[StrictStr, Field(max_length=300)] | None = None
+        collectivites: Annotated[list[Name] | Literal["all"] | None, BeforeValidator(_partners_list)] = None
 
     return Manifest
 
@@ -203,7 +212,7 @@ def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str,
         "data": source, "style": None, "lang": "fr", "kinds": ["bilateral", "country"], "partners": None,
         "all_partners": False, "formats": ["pdf"], "output": "outputs", "dpi": 300, "page": "A4-landscape",
         "jobs": None, "columns": None, "corrections": None, "include_inactive": False, "data_date": None,
-        "source": None,
+        "source": None, "collectivites": None,
     }
     is_manifest = source.suffix.lower() in (".yaml", ".yml")
     if is_manifest:
@@ -228,6 +237,9 @@ def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str,
             settings[key] = kw[option]
     if kw["partners"]:
         settings["partners"] = _split(kw["partners"])
+    if kw["collectivites"]:
+        value = kw["collectivites"].strip()
+        settings["collectivites"] = "all" if value.lower() == "all" else _split(value)
     if source_of("kinds") is not click.core.ParameterSource.DEFAULT or not is_manifest:
         settings["kinds"] = _split(kw["kinds"])
     if source_of("formats") is not click.core.ParameterSource.DEFAULT:
@@ -236,6 +248,21 @@ def _settings(ctx: click.Context, source: Path, kw: dict[str, Any]) -> dict[str,
         settings["output"] = kw["out_dir"]
     settings["data"] = Path(settings["data"])
     return settings
+
+
+def collectivite_keys(joined: Any, asked: str | list[str]) -> list[str]:
+    """The collectivité maps to make: every collectivité with a mapped partnership ('all'), or each
+    asked name or code resolved as `atlasmaps collectivite` does (an unknown one: exit 2)."""
+    from atlasmaps.content.collectivite import collectivite_key
+    from atlasmaps.join.select import find_collectivite
+
+    if asked == "all":
+        return sorted({collectivite_key(r.french.kind, r.french.code) for r in joined.mapped})
+    keys = []
+    for item in asked:
+        unit = find_collectivite(joined, code=item) if item.isdigit() else find_collectivite(joined, name=item)
+        keys.append(collectivite_key(unit.kind, unit.code))
+    return keys
 
 
 def _run_with_progress(jobs: list[Any], out_dir: Path, joined: Any, n_jobs: int, kw: dict[str, Any]) -> Any:

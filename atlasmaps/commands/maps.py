@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from atlasmaps.model import ALL_FORMATS, MapKind
+from atlasmaps.model import ALL_FORMATS, CollectiviteType, MapKind
 
 PAGES = ("A4-landscape", "A4-portrait", "A3-landscape", "A3-portrait")
 
@@ -132,9 +132,9 @@ def _run(ctx: click.Context, kind: MapKind, data: Path, partner: str | None = No
 def input_files(data: Path | None, columns: Path | None, style_name: str | None,
                 corrections: Path | None = None) -> dict[str, Path | None]:
     """What a command reads, so that no output replaces it."""
-    from atlasmaps.style import looks_like_path as _looks_like_path
+    from atlasmaps.style import looks_like_path
 
-    style_path = Path(style_name) if style_name and _looks_like_path(style_name) else None
+    style_path = Path(style_name) if style_name and looks_like_path(style_name) else None
     return {"data file": data, "--columns file": columns, "style file": style_path, "--corrections file": corrections}
 
 
@@ -266,6 +266,55 @@ def france(ctx: click.Context, data: Path, **kw: Any) -> None:
       atlasmaps france partenariats.csv --level departement --format png
     """
     _run(ctx, MapKind.FRANCE, data, **kw)
+
+
+@click.command()
+@map_options
+@click.option("--name", "-n", default=None, help="Name of the French collectivité (as in the data).")
+@click.option("--code", "-c", default=None, help="Its INSEE code (commune, département, région) or SIREN (groupement).")
+@click.option("--type", "kind", type=click.Choice([k.value for k in CollectiviteType]), default=None,
+              help="Its type, to tell a région from a département of the same name or code.")
+@click.pass_context
+def collectivite(ctx: click.Context, data: Path, name: str | None, code: str | None, kind: str | None,
+                 **kw: Any) -> None:
+    """One French collectivité and all its partners: France locating it, its partners on a map fitted
+    to them, arcs from the collectivité, and the partners listed with years and themes.
+
+    The collectivité is found as the join finds it: the code first, then the name; homonyms are
+    listed with their codes, an unknown name with the closest names of the data (exit 2).
+
+    \b
+    Example:
+      atlasmaps collectivite partenariats.csv --name Marseille --format pdf,png,html
+      atlasmaps collectivite partenariats.csv --code 69123
+    """
+    from dataclasses import replace
+
+    from atlasmaps.commands.summary import print_join_summary
+    from atlasmaps.content.collectivite import collectivite_key
+    from atlasmaps.errors import AtlasError
+    from atlasmaps.geo.projection import checked_override
+    from atlasmaps.join.select import find_collectivite
+    from atlasmaps.atomic import check_writable_dir
+    from atlasmaps.pipeline import check_pixel_budget, load_joined, preflight
+
+    if not (name or code):
+        raise AtlasError("collectivite: give --name or --code")
+    style_name = kw.pop("style_name")
+    style = load_style_for_maps(style_name)
+    kw["projection"] = checked_override(kw["projection"])
+    columns, corrections, data_date = kw.pop("columns"), kw.pop("corrections"), kw.pop("data_date")
+    data_source, out_dir = kw.pop("data_source"), kw.pop("out_dir")
+    options = map_render_options(MapKind.COLLECTIVITE, None, **kw)
+    check_pixel_budget(style, options)
+    check_writable_dir(out_dir)
+    joined = load_joined(data, columns=columns, corrections=corrections, data_date=data_date, source=data_source)
+    unit = find_collectivite(joined, name=name, code=code, kind=CollectiviteType(kind) if kind else None)
+    # The file names are known once the collectivité is: the same checks as the other map commands.
+    options = replace(options, collectivite=collectivite_key(unit.kind, unit.code))
+    preflight(style, [options], out_dir, input_files(data, columns, style_name, corrections))
+    print_join_summary(joined)
+    ctx.exit(1 if _make(joined, style, options, out_dir) else 0)
 
 
 DEMO_MAPS: tuple[tuple[MapKind, str | None], ...] = (

@@ -6,7 +6,7 @@ the legend sections with their texts (choropleth class labels included) and ever
 This package is the only place on the rendering side that loads `atlasmaps.boundaries`; renderers
 import `content`, `geo` and `style`, never `boundaries` (tests/test_architecture.py checks it).
 
-One module per map kind (`bilateral`, `country`, `world`, `france`), plus `classes` (choropleth
+One module per map kind (`bilateral`, `country`, `world`, `france`, `collectivite`), plus `classes` (choropleth
 classes) and `legend` (legend sections). `build(joined, style, options)` picks the kind.
 """
 
@@ -29,6 +29,8 @@ def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapConten
         from atlasmaps.content.bilateral import build as make
     elif kind is MapKind.COUNTRY:
         from atlasmaps.content.country import build as make
+    elif kind is MapKind.COLLECTIVITE:
+        from atlasmaps.content.collectivite import build as make
     elif kind is MapKind.WORLD:
         from atlasmaps.content.world import build as make
     else:

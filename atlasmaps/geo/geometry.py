@@ -1,7 +1,7 @@
 """Geometries made ready to draw: projected once, clipped to the frame, simplified for the paper.
 
 Why: reprojecting at draw time (cartopy `add_geometries` with a PlateCarree source) is most of the
-cost of a naive render (see /work/shared/notes/performance.md). Here each layer is projected once
+cost of a naive render (measured in benchmarks/bench_render.py). Here each layer is projected once
 with a vectorised pyproj transform, clipped to what the panel shows, and simplified with
 `shapely.coverage_simplify` (topology-preserving: neighbouring units keep a shared border) to a
 tolerance of ~0.25 mm on paper. Results are cached per process, so a batch drawing 50 countries

@@ -88,3 +88,34 @@ def to_window(geoms, lon0: float) -> np.ndarray:
                 pieces.append(_shift(np.array([piece], dtype=object), -360.0 * k)[0])
         out[i] = shapely.union_all(pieces) if len(pieces) > 1 else (pieces[0] if pieces else None)
     return out
+
+
+#: A great circle gets at least this many vertices, so that a short link still curves smoothly.
+MIN_ARC_VERTICES = 8
+
+
+def great_circle_parts(start: tuple[float, float], end: tuple[float, float], step_km: float = 100.0,
+                       ) -> list[list[tuple[float, float]]]:
+    """The shortest path on the WGS84 ellipsoid from `start` to `end` (lon, lat), a vertex about
+    every `step_km`, cut where it crosses 180° (see `split_at_antimeridian`)."""
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    _, _, metres = geod.inv(start[0], start[1], end[0], end[1])
+    n = max(MIN_ARC_VERTICES, int(metres / 1000.0 / step_km))
+    return split_at_antimeridian([tuple(start), *geod.npts(start[0], start[1], end[0], end[1], n), tuple(end)])
+
+
+def split_at_antimeridian(points) -> list[list[tuple[float, float]]]:  # noqa: ANN001
+    """Cut a lon/lat path where consecutive longitudes jump by more than 180°, ending each part
+    exactly on ±180 at the interpolated latitude and starting the next on the other edge."""
+    parts: list[list[tuple[float, float]]] = [[tuple(points[0])]]
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        if abs(x1 - x0) > 180.0:
+            edge = 180.0 if x0 > 0 else -180.0
+            x1c = x1 + 360.0 if x0 > 0 else x1 - 360.0  # x1 continued past the edge
+            y = y0 + (edge - x0) / (x1c - x0) * (y1 - y0)
+            parts[-1].append((edge, y))
+            parts.append([(-edge, y)])
+        parts[-1].append((x1, y1))
+    return [p for p in parts if len(p) >= 2]

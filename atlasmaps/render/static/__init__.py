@@ -55,6 +55,7 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
             MapKind.COUNTRY: CO.country,
             MapKind.WORLD: CO.world,
             MapKind.FRANCE: CO.france,
+            MapKind.COLLECTIVITE: CO.collectivite,
         }[kind](cv, joined, options, inner)
         limit = style.place_labels.max_labels
         requests = sorted(cv.requests, key=lambda r: -r.priority)

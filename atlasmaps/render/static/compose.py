@@ -17,6 +17,7 @@ from atlasmaps.render.static import panels as PN
 from atlasmaps.render.static.labels import LabelLine, LabelRequest
 
 if TYPE_CHECKING:
+    from atlasmaps.content.collectivite import CollectiviteContent
     from atlasmaps.content.country import CountryContent
     from atlasmaps.content.france import FranceContent
     from atlasmaps.content.types import MapTexts
@@ -244,3 +245,52 @@ def france(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.
         if not geom.empty:
             E.inset(cv, box, code, geom.values, lambda ax, frame, box, code=code: draw_units(ax, frame, box, code))
     E.legend(cv, PG.Box(body.right - legend_w, body.y, legend_w, body.h), cv.content.legend)
+
+
+def collectivite(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.Box) -> None:
+    """A column with France locating the collectivité, the legend and its partners; the world beside."""
+    st = cv.style
+    cc: CollectiviteContent = cv.content.data
+    body = page_body(cv, inner, cv.content.texts)
+    lay = st.layout.collectivite
+    side_w = lay.side_width_mm
+    gap = lay.gap_mm
+    # The locator: metropolitan France, or the overseas département the collectivité is in.
+    loc_h = min(lay.locator_height_mm, body.h / 2)
+    lbox = PG.Box(body.x, body.top - loc_h, side_w, loc_h)
+    if cc.overseas is None:
+        lframe = D.panel_frame(P.france_frame(), lbox, pad=st.layout.panel_pad)
+        ax = cv.axes(lbox, gid="panel-france")
+        PN.french_panel(cv, ax, lframe, lbox, cc, label=False)
+    else:
+        deps = cv.content.layers["fr_departements"].gdf
+        geoms = deps.loc[deps["code"].astype(str) == cc.overseas].geometry.values
+        lbox = PG.Box(lbox.x, lbox.y, lbox.w, lbox.h - E.caption_height(cv))  # its caption goes above
+        E.inset(cv, lbox, cc.overseas, geoms,
+                lambda ax, frame, box: PN.french_panel(cv, ax, frame, box, cc, inset=cc.overseas, label=False))
+    # The partners' map, fitted to the collectivité and its partners.
+    mbox = PG.Box(body.x + side_w + gap, body.y, body.w - side_w - gap, body.h)
+    frame = D.panel_frame(partners_frame(cc, lay.world_span_deg, options.projection), mbox, pad=lay.pad)
+    ax = cv.axes(mbox, gid="panel-world")
+    PN.collectivite_world_panel(cv, ax, frame, mbox, cc)
+    E.scale_bar(cv, ax, frame, mbox)
+    if options.north_arrow:
+        E.north_arrow(cv, ax, frame)
+    rest = PG.Box(body.x, body.y, side_w, body.h - loc_h - gap)
+    lw = E.legend(cv, rest, cv.content.legend)
+    leg_h = min(rest.h, rest.h - lw.space_left() + 1.0)
+    lw.ax.set_position((rest.x / cv.width_mm, (rest.top - leg_h) / cv.height_mm, rest.w / cv.width_mm,
+                        leg_h / cv.height_mm))
+    lw.ax.set_ylim(rest.h - leg_h, rest.h)
+    E.collectivite_list(cv, PG.Box(rest.x, rest.y, rest.w, rest.h - leg_h - gap), cc)
+
+
+def partners_frame(cc: CollectiviteContent, world_span_deg: float, override: str | None) -> P.Frame:
+    """Partners spread over the world (more than `world_span_deg` of longitude): the world map's
+    equal-area projection (centred on Greenwich, as the Atlas's world map), cropped around them;
+    else the conformal frame of their countries, as a country map is fitted."""
+    points = [cc.anchor, *((g.x, g.y) for g in cc.partners.geometry)]
+    west, east = P.lon_extent([(x, y, x, y) for x, y in points])
+    if east - west > world_span_deg and not override:
+        return P.frame_of([], P.EQUAL_EARTH, extra_points=points)
+    return P.country_frame(cc.countries, must_show=points, zones=list(cc.zones.geometry), override=override)

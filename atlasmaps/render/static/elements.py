@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from atlasmaps.content.bilateral import BilateralContent
+    from atlasmaps.content.collectivite import CollectiviteContent
     from atlasmaps.content.country import CountryContent
     from atlasmaps.content.types import LegendSection, MapTexts
     from atlasmaps.content.world import WorldContent
@@ -272,3 +273,40 @@ def top_list(cv: PG.Canvas, box: PG.Box, wc: WorldContent) -> None:
             t.set_gid(f"top-{i + 1}-{iso}")
             right = max(right, to_mm.transform((t.get_window_extent(renderer).x1, 0))[0])
         x = right + 2 * gap
+
+
+def collectivite_list(cv: PG.Canvas, box: PG.Box, cc: CollectiviteContent) -> None:
+    """The collectivité's partners by country: name, year and themes, each with its theme's colour.
+    What does not fit is counted in the last line and in the warnings, never cut silently."""
+    st = cv.style
+    lg = st.legend
+    size = lg.entry_size_pt
+    ax = cv.mm_axes(box, gid="partners-list")
+    head = cv.text("partners_of")
+    ax.text(0, box.h, head.upper() if lg.title_uppercase else head, ha="left", va="top", fontsize=lg.title_size_pt,
+            color=lg.title_color, fontweight="bold")
+    y = box.h - lg.title_size_pt * 1.6 / PG.PT_PER_MM
+    line_h = size * 1.3 / PG.PT_PER_MM
+    country = None
+    for i, p in enumerate(cc.listing):
+        lines = PG.wrap_measured(cv, ", ".join(str(x) for x in (p.name, p.year) if x) +
+                                 (f" – {', '.join(p.themes)}" if p.themes else ""), box.w - 3.0, size)
+        need = line_h * (len(lines) + (p.country_name != country))
+        if y - need < line_h:  # keep a line for the count of the others
+            rest = len(cc.listing) - i
+            ax.text(0, y, cv.count_text("partners_more_places", rest, count=rest), ha="left", va="top", fontsize=size,
+                    color=lg.entry_color, fontstyle="italic")
+            cv.warnings.append(f"{rest} partner(s) left out of the list for lack of room")
+            return
+        if p.country_name != country:
+            country = p.country_name
+            ax.text(0, y, country, ha="left", va="top", fontsize=size, color=lg.entry_color, fontweight="bold")
+            y -= line_h
+        ax.plot([1.0], [y - line_h / 2], linestyle="none", marker="o", markersize=size * 0.6,
+                markerfacecolor=p.color or st.symbol("partner").fill, markeredgecolor=st.symbol("partner").edge,
+                markeredgewidth=0.3)
+        for k, text in enumerate(lines):
+            t = ax.text(3.0, y, text, ha="left", va="top", fontsize=size, color=lg.entry_color)
+            if k == 0:
+                t.set_gid(f"list-partner-{i + 1}")
+            y -= line_h

@@ -23,6 +23,7 @@ SVG_CLASSES: dict[str, str] = {
     "commune": "collectivite commune",
     "zone": "zone-intervention",
     "partner": "partenaire",
+    "arc": "lien",
     "label": "label",
     "leader": "label leader",
     "years": "label annee",

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from atlasmaps.content.bilateral import BilateralContent
+    from atlasmaps.content.collectivite import CollectiviteContent
     from atlasmaps.content.country import CountryContent
 
 
@@ -94,14 +95,19 @@ def partner_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, partner:
         zsel = [geoms[zid] for zid in zones["admin1_id"] if zid in geoms]
         D.draw_polys(ax, zsel, gid="zones-outline", zorder=st.zorder.zone_outlines, facecolor="none", edgecolor=z.edge,
                     linewidth=z.edge_width_pt)
-    shaded = set(zones["admin1_id"])
+    partner_symbols(cv, ax, frame, box, points, years, set(zones["admin1_id"]))
+
+
+def partner_symbols(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, points, years: bool, shaded: set) -> None:
+    """Partner collectivités as symbols in their theme's colour, with their labels queued."""
+    st = cv.style
     sym = st.symbol("partner")
     xs, ys = D.project_points(points, frame)
     xs, ys = D.displace(xs, ys, [sym.size_pt / 2] * len(xs), frame, box)
     seen: set[str] = set()
     for rec, x, y in zip(points.itertuples(index=False), xs, ys):
         if not D.in_frame(x, y, frame):
-            cv.warnings.append(f"{rec.name} is outside the partner panel; not drawn")
+            cv.warnings.append(f"{rec.name} is outside the map; not drawn")
             continue
         slug = textnorm.slug(rec.name)
         while slug in seen:
@@ -154,3 +160,42 @@ def zone_labels(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, cc: Countr
                 cv.requests.append(LabelRequest(key=zname, ax=ax, x=rp.x, y=rp.y, priority=n, radius_pt=zr,
                                                 lines=[LabelLine(zname, zprops)], gid=f"zone-{zid}", short=key,
                                                 alternates=D.interior_points(g, frame)))
+
+
+def collectivite_world_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, cc: CollectiviteContent) -> None:
+    """The collectivité's partners: their countries, zones, arcs from the collectivité, symbols, labels."""
+    import numpy as np
+
+    from atlasmaps.geo import geometry as G
+
+    st = cv.style
+    D.setup_map_axes(ax, frame, st)
+    highlight = {iso: st.basemap.partner_land for iso in cc.countries["iso_a2"]}
+    D.draw_basemap(cv, ax, frame, box, {"FR": st.basemap.france_land, **highlight})
+    z = st.zone_intervention
+    if len(cc.zones):
+        zones = cv.project("zones", frame, box)
+        for zid, g in zip(zones["admin1_id"], zones.geometry):
+            D.draw_feature(ax, g, f"zone-{zid}", st.zorder.zones, facecolor=z.fill, alpha=z.alpha, edgecolor=z.edge,
+                           linewidth=z.edge_width_pt)
+    lk = st.links
+    for i, parts in enumerate(cc.arcs):
+        pieces = []
+        for part in parts:
+            xs, ys = G.project_points([p[0] for p in part], [p[1] for p in part], frame)
+            # a jump across the projection's edge (its own antimeridian) starts a new piece
+            cut = np.flatnonzero(np.abs(np.diff(xs)) > frame.width / 2) + 1
+            pieces += [(a, b) for a, b in zip(np.split(xs, cut), np.split(ys, cut)) if len(a) > 1]
+        for j, (xs, ys) in enumerate(pieces):
+            (line,) = ax.plot(xs, ys, color=lk.color, linewidth=lk.weight_pt, alpha=lk.opacity, zorder=st.zorder.links,
+                              solid_capstyle="round")
+            line.set_gid(f"arc-{i + 1}" if j == 0 else f"arc-{i + 1}-{j + 1}")
+    partner_symbols(cv, ax, frame, box, cc.partners, False, set(cc.zones["admin1_id"]))
+    kind = cc.unit.kind.value
+    own = st.symbol(kind)
+    (x,), (y,) = G.project_points([cc.anchor[0]], [cc.anchor[1]], frame)
+    D.marker(ax, x, y, own, f"{kind}-{cc.unit.code}", zorder=st.zorder.partners)
+    cv.obstacles.append(symbol_box(ax, x, y, own.size_pt / 2 + own.edge_width_pt))
+    cv.requests.append(LabelRequest(key=cc.unit.name, ax=ax, x=x, y=y, radius_pt=own.size_pt / 2 + 1, priority=1000,
+                                    lines=[LabelLine(cc.unit.name, {**D.label_props(st), "fontweight": "bold"})],
+                                    gid=f"{kind}-{cc.unit.code}"))

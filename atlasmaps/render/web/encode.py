@@ -110,21 +110,11 @@ def great_circle(lon1: float, lat1: float, lon2: float, lat2: float, precision: 
     """
     from pyproj import Geod
 
+    from atlasmaps.geo.lonwrap import split_at_antimeridian
+
     pts = [(lon1, lat1), *Geod(ellps="WGS84").npts(lon1, lat1, lon2, lat2, n), (lon2, lat2)]
-    segments: list[list[list[float]]] = [[]]
-    prev: tuple[float, float] | None = None
-    for lon, lat in pts:
-        if prev is not None and abs(lon - prev[0]) > 180:
-            # crossing: interpolate the latitude where the unwrapped line meets ±180
-            edge = 180.0 if prev[0] > 0 else -180.0
-            lon_unwrapped = lon + (360.0 if prev[0] > 0 else -360.0)
-            t = (edge - prev[0]) / (lon_unwrapped - prev[0]) if lon_unwrapped != prev[0] else 0.0
-            lat_cross = prev[1] + t * (lat - prev[1])
-            segments[-1].append([round(lat_cross, precision), edge])
-            segments.append([[round(lat_cross, precision), -edge]])
-        segments[-1].append([round(lat, precision), round(lon, precision)])
-        prev = (lon, lat)
-    return [s for s in segments if len(s) >= 2]
+    return [[[round(lat, precision), round(lon, precision)] for lon, lat in part]
+            for part in split_at_antimeridian(pts)]
 
 
 def bounds(boxes: Iterable[tuple[float, float, float, float]]) -> list[list[float]] | None:

@@ -167,4 +167,59 @@ def france(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
     return PL.Page(title, subtitle, payload, basemap, table, list(ctx.content.warnings))
 
 
-BUILDERS = {MapKind.BILATERAL: bilateral, MapKind.COUNTRY: country, MapKind.WORLD: world, MapKind.FRANCE: france}
+def collectivite(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
+    """One collectivité and its partners: the same places, arcs, zones and list as its print map."""
+    c = ctx.content.data
+    p = ctx.precision
+    mapped = [r for r in joined.mapped if r.french is not None and r.french.code == c.unit.code
+              and r.french.kind is c.unit.kind]
+    rows = [PL.row_payload(ctx, r) for r in mapped]
+    pa_rows: dict[tuple[str, float, float], list[int]] = {}
+    links: list[dict[str, Any]] = []
+    for i, r in enumerate(mapped):
+        q = r.partner
+        if q and q.lon is not None and q.lat is not None:
+            pa_rows.setdefault((q.name, round(q.lon, 5), round(q.lat, 5)), []).append(i)
+            links.append({"r": i, "c": EN.great_circle(c.anchor[0], c.anchor[1], q.lon, q.lat, p)})
+    kind = c.unit.kind.value
+    places: list[dict[str, Any]] = [{"ll": [round(c.anchor[1], p), round(c.anchor[0], p)], "s": "fr", "t": kind,
+                                     "n": c.unit.name, "tl": ctx.t(f"type.{kind}"), "r": list(range(len(mapped)))}]
+    partner_places: list[dict[str, Any]] = []
+    for iso2 in sorted(set(c.partners["country"])):
+        pts = c.partners[c.partners["country"] == iso2]
+        found, _ = PL.partner_places(ctx, pts, pa_rows, ctx.country_name(iso2), p)
+        partner_places.extend(found)
+    places.extend(partner_places)
+    themes = ctx.theme_entries(t for r in mapped for t in r.partnership.thematiques)
+    theme_labels = {t["key"]: t["label"] for t in themes}
+    s = ctx.style
+    zone = s.zone_intervention
+    layer_labels = {k: ctx.t(f"web.layer.{k}") for k in ("french", "partners", "zones", "links")}
+    payload = ctx.base_payload(MapKind.COLLECTIVITE)
+    payload.update(
+        rows=rows,
+        places=places,
+        links=links,
+        link_style={"color": s.links.color, "weight": s.links.weight_px, "opacity": s.links.opacity, "dash": s.links.dash},
+        zones=EN.feature_collection(c.zones, ["name", "n"], p, ctx.tolerance) if not c.zones.empty else None,
+        zone_style={"fill": zone.fill, "alpha": zone.alpha, "edge": zone.edge, "edge_width": zone.edge_width_px},
+        units=(EN.feature_collection(c.french_units, ["name", "kind"], p, ctx.tolerance, rename={"kind": "t"})
+               if not c.french_units.empty else None),
+        types=[ctx.type_entry(c.unit.kind)],
+        themes=themes,
+        layers=[{"key": k, "label": v} for k, v in layer_labels.items() if k != "zones" or not c.zones.empty],
+        bounds=EN.bounds([(x, y, x, y) for x, y in [c.anchor, *((g.x, g.y) for g in c.partners.geometry)]]
+                         + EN.links_boxes(links)),
+    )
+    for f in (payload["zones"] or {}).get("features", []):
+        f["properties"]["label"] = ctx.count_label(int(f["properties"]["n"] or 0), "partnership")
+    payload["legend"] = PL.legend(ctx, ctx.content.legend)
+    title, subtitle = ctx.content.texts.title, ctx.content.texts.subtitle
+    highlight = {iso: s.basemap.partner_land for iso in c.countries["iso_a2"]}
+    basemap = PL.basemap(ctx, {"FR": s.basemap.france_land, **highlight})
+    table = PGE.partnership_table(ctx, title, rows, theme_labels)
+    return PL.Page(title, subtitle, payload, basemap, table, list(c.warnings))
+
+
+BUILDERS = {MapKind.BILATERAL: bilateral, MapKind.COUNTRY: country, MapKind.WORLD: world, MapKind.FRANCE: france,
+            MapKind.COLLECTIVITE: collectivite}
