@@ -241,13 +241,18 @@ def colour_points(points: gpd.GeoDataFrame, style: Style) -> None:
 def rank_places(bc: BilateralContent, style: Style) -> None:
     """Give each drawn place its `population` and label `importance` (content.importance), the
     order in which print labels are placed and dropped labels reported."""
+    rank_french((bc.french_units, bc.french_points), style)
+    rank_partners(bc.partner_points, bc.partner, style)
+
+
+def rank_french(frames, style: Style) -> None:
+    """The French side of `rank_places` (units and points: code, kind, n columns)."""
     from atlasmaps.content import importance as I
 
-    for frame in (bc.french_units, bc.french_points):
+    for frame in frames:
         found = [I.french(k, str(c)) for k, c in zip(frame["kind"], frame["code"])]
         frame["population"] = [p for p, _ in found]
         frame["importance"] = [I.score(style, p, r, n) for (p, r), n in zip(found, frame["n"])]
-    rank_partners(bc.partner_points, bc.partner, style)
 
 
 def rank_partners(pts: gpd.GeoDataFrame, partner: str, style: Style) -> None:
