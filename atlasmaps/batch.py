@@ -448,6 +448,8 @@ def write_manifest(
 
 def write_index(out_dir: Path, results: list[JobResult], joined: JoinResult) -> None:
     """index.html: a gallery of every map with a thumbnail, links to each format, and the join summary."""
+    from atlasmaps.pipeline import dropped_summary
+
     summary = join_summary(joined)
     cards = []
     for result in sorted(results, key=lambda r: r.stem):
@@ -461,7 +463,9 @@ def write_index(out_dir: Path, results: list[JobResult], joined: JoinResult) -> 
         join_line = (
             f"<p>{counts.get('mapped', 0)} / {counts.get('rows', 0)} partnerships mapped</p>" if counts else ""
         )
-        notes = [*(f"warning: {w}" for w in result.warnings), *(f"label left out: {d}" for d in result.dropped_labels)]
+        notes = [f"warning: {w}" for w in result.warnings]
+        if result.dropped_labels:
+            notes.append(dropped_summary(result.dropped_labels))
         if result.error:
             notes.insert(0, f"failed: {result.error}")
         note_html = "".join(f"<li>{e(n)}</li>" for n in notes)

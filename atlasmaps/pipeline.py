@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from atlasmaps.atomic import check_writable_dir, refuse_overwrite, write_bytes_atomic
+from atlasmaps.atomic import check_writable_dir, refuse_overwrite, write_bytes_atomic, write_text_atomic
 from atlasmaps.errors import AtlasError, UsageFault
 from atlasmaps.model import PRINT_FORMATS, JoinResult, MapKind, RenderedMap, RenderOptions
 
@@ -228,6 +228,30 @@ def write(rendered: RenderedMap, out_dir: Path, options: RenderOptions) -> dict[
     return written
 
 
+#: The list of labels a print map left out, beside the map (`DIR/<stem>.labels-dropped.txt`).
+DROPPED_LABELS = "labels-dropped.txt"
+#: How many of the left-out labels (the most important) the console and the gallery name.
+DROPPED_SHOWN = 10
+
+
+def write_dropped(out_dir: Path, stem: str, dropped: tuple[str, ...]) -> Path | None:
+    """Every left-out label, most important first, one per line; an earlier run's list is removed
+    when nothing is left out any more (a stale list would report labels the map now has)."""
+    path = out_dir / f"{stem}.{DROPPED_LABELS}"
+    if not dropped:
+        path.unlink(missing_ok=True)
+        return None
+    return write_text_atomic(path, "".join(f"{name}\n" for name in dropped))
+
+
+def dropped_summary(dropped: tuple[str, ...] | list[str]) -> str:
+    """'N label(s) left out …: the most important first' (the console's and the gallery's line)."""
+    shown = ", ".join(dropped[:DROPPED_SHOWN])
+    more = f" and {len(dropped) - DROPPED_SHOWN} more" if len(dropped) > DROPPED_SHOWN else ""
+    return (f"{len(dropped)} label(s) could not be placed without overlap and were left out "
+            f"(most important first): {shown}{more}")
+
+
 def make_map(joined: JoinResult, style: Style, options: RenderOptions, out_dir: Path) -> MapOutcome:
     """Render one map in every asked format and write it: the unit of work of commands and batch."""
     start = time.perf_counter()
@@ -239,6 +263,10 @@ def make_map(joined: JoinResult, style: Style, options: RenderOptions, out_dir: 
         raise MapFailed(f"{joined.source}: no active partnership to map{target}" + (f" ({notes[0]})" if notes else ""))
     rendered = render(subset, style, options)
     paths = write(rendered, out_dir, options)
+    if any(f in PRINT_FORMATS for f in options.formats):
+        listed = write_dropped(out_dir, options.output_stem(), rendered.dropped_labels)
+        if listed is not None:
+            paths[DROPPED_LABELS] = listed
     return MapOutcome(
         options=options,
         paths=paths,

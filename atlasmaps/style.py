@@ -221,6 +221,17 @@ class PlaceLabels(_Section):
     leader_max_distance_pt: Number  # farthest a label may move (0: labels only touch their symbol)
 
 
+class LabelPriority(_Section):
+    """How important a place's label is (issue 13): the most important are placed first, the rest
+    give way. Weights, not visual sizes: population counts per power of ten of inhabitants, ranks
+    add a bonus (capital, region_seat, departement_seat, arrondissement_seat for places; region,
+    departement, groupement, admin1 for collectivités drawn as units), each partnership adds its weight."""
+
+    population: Number = Field(ge=0)
+    partnerships: Number = Field(ge=0)
+    ranks: dict[Text, Number] = {}
+
+
 class Links(_Section):
     """Great-circle arcs between partners (web maps, the collectivité's print map, the GeoPackage's style)."""
 
@@ -450,6 +461,7 @@ class Style(_Section):
     zone_intervention: Fill
     years: Years
     place_labels: PlaceLabels
+    label_priority: LabelPriority
     links: Links
     choropleth: Choropleth
     proportional: Proportional
@@ -1024,3 +1036,4 @@ def _installed_fonts(wanted: tuple[str, ...] = ()) -> frozenset[str]:
 
 
 _FONT_SEARCHED: set[str] = set()
+

@@ -93,3 +93,15 @@ def test_leaders_are_drawn_only_when_a_label_moves(style):
     assert dropped_tight
 
 
+
+
+def test_equal_importance_keeps_the_given_order_never_the_alphabet():
+    """Two labels of equal importance competing for one spot: the first given wins (issue 13: the
+    alphabet is never a criterion; 'Alpha' used to win over 'Zeta')."""
+    from atlasmaps.render.static.labels import LabelLine, LabelRequest, place_labels
+
+    ax = _axes()
+    reqs = [LabelRequest(key=k, ax=ax, x=50, y=50, radius_pt=3, priority=5, lines=[LabelLine(k, {"fontsize": 8})])
+            for k in ("Zeta", "Alpha")]
+    placed, _ = place_labels(reqs, [])
+    assert {p.key: p.position for p in placed}["Zeta"] == "NE"

@@ -205,11 +205,9 @@ def test_sample_bilateral_places_every_label(sample_result, style, partner, must
     svg = out.files["svg"]
     rows = [r for r in sample_result.mapped if r.partnership.pays == partner]
     n_features = len({(r.french.kind, r.french.code) for r in rows}) + len({r.partner.name for r in rows})
-    # Known density limit (issue 13, label priority and Île-de-France inset): with the communes at
-    # their town halls, the tiny Hauts-de-Seine loses its spot beside Paris to Val-d'Oise. Nothing
-    # else may be dropped, and what is dropped is reported.
-    allowed = {"JP": {"Hauts-de-Seine"}, "BJ": set()}[partner]
-    assert set(out.dropped_labels) <= allowed
+    # Nothing is dropped: the tiny Hauts-de-Seine, whose whole area lies under the Paris symbol,
+    # takes a far place with a leader crossing that symbol (labels step 6).
+    assert out.dropped_labels == ()
     assert len(_ids(svg, "label-")) == n_features - len(out.dropped_labels)
     for gid in must:
         assert gid in _ids(svg, "label-")
@@ -217,7 +215,7 @@ def test_sample_bilateral_places_every_label(sample_result, style, partner, must
     # Labels moved away from a crowded symbol are tied to it by a leader in the style's colour.
     leaders = _ids(svg, "leader-")
     if partner == "JP":
-        assert leaders
+        assert "leader-departement-92" in leaders  # Hauts-de-Seine, out from under Paris
     for gid in leaders:
         block = text.split(f'<g id="{gid}"', 1)[1].split("</g>", 1)[0]
         assert style.place_labels.leader_color.lower() in block.lower()
@@ -412,3 +410,40 @@ def test_greyscale_style_has_no_colour_left(style):
     ch = grey.choropleth
     # France units without project stand apart from the neighbours' land and from every class.
     assert ch.france_no_data not in (grey.basemap.land, ch.no_data, *grey.choropleth_colors(ch.k))
+
+
+def test_label_importance_comes_from_population_rank_and_partnerships(sample_result, style):
+    """Populations are looked up in content (gazetteer, INSEE), weighted by the style's label_priority."""
+    from atlasmaps import content
+
+    mc = content.build(sample_result, style, RenderOptions(MapKind.BILATERAL, partner="JP"))
+    pts = mc.data.partner_points.set_index("name")
+    assert pts.loc["Tokyo", "population"] == 9733276
+    ranked = list(mc.data.partner_points.sort_values("importance", ascending=False, kind="stable")["name"])
+    assert ranked.index("Tokyo") < ranked.index("Yokohama") < ranked.index("Kanazawa") < ranked.index("Kanzaki")
+    fr = mc.data.french_points.set_index("code")
+    assert fr.loc["75056", "population"] > 2_000_000  # Paris
+    # The style sets the weights: population alone, then partnerships alone.
+    lp = style.label_priority
+    only_n = style.model_copy(update={"label_priority": lp.model_copy(update={"population": 0, "ranks": {}})})
+    mc2 = content.build(sample_result, only_n, RenderOptions(MapKind.BILATERAL, partner="JP"))
+    p2 = mc2.data.partner_points
+    assert list(p2["importance"]) == [lp.partnerships * n for n in p2["n"]]
+
+
+def test_dropped_labels_listed_beside_the_map(japan_result, style, tmp_path):
+    from atlasmaps.pipeline import DROPPED_LABELS, dropped_summary, make_map
+
+    crowded = style.model_copy(update={"place_labels": style.place_labels.model_copy(update={"size_pt": 40.0})})
+    options = RenderOptions(MapKind.BILATERAL, partner="JP", formats=("svg",))
+    out = make_map(japan_result, crowded, options, tmp_path)
+    listed = tmp_path / f"bilateral-JP.{DROPPED_LABELS}"
+    assert out.paths[DROPPED_LABELS] == listed
+    assert listed.read_text(encoding="utf-8").splitlines() == list(out.dropped_labels)
+    line = dropped_summary(out.dropped_labels)
+    assert line.startswith(f"{len(out.dropped_labels)} label(s) could not be placed")
+    assert line.endswith(", ".join(out.dropped_labels[:10]) + (f" and {len(out.dropped_labels) - 10} more"
+                                                                 if len(out.dropped_labels) > 10 else ""))
+    # A later run that drops nothing removes the stale list.
+    make_map(japan_result, style, options, tmp_path)
+    assert not listed.exists()

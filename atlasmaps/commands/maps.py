@@ -162,7 +162,7 @@ def _make(joined: Any, style: Any, options: Any, out_dir: Path) -> bool:
     boundaries/, a projection hiding the data) end the command with exit 2.
     """
     from atlasmaps.errors import AtlasError
-    from atlasmaps.pipeline import make_map
+    from atlasmaps.pipeline import DROPPED_LABELS, dropped_summary, make_map
 
     try:
         outcome = make_map(joined, style, options, out_dir)
@@ -180,8 +180,8 @@ def _make(joined: Any, style: Any, options: Any, out_dir: Path) -> bool:
     for fmt, path in outcome.paths.items():
         click.echo(f"wrote {path} ({_human_size(outcome.sizes[fmt])})")
     if outcome.dropped_labels:
-        click.echo(f"{len(outcome.dropped_labels)} label(s) could not be placed without overlap and were left out: "
-                   + ", ".join(outcome.dropped_labels), err=True)
+        listed = outcome.paths.get(DROPPED_LABELS)
+        click.echo(dropped_summary(outcome.dropped_labels) + (f" (all in {listed})" if listed else ""), err=True)
     for warning in outcome.warnings:
         click.echo(f"warning: {warning}", err=True)
     return False

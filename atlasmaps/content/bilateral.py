@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from atlasmaps.content import common as K
 from atlasmaps.content.types import Layer, MapContent
-from atlasmaps.model import CollectiviteType, JoinedPartnership, JoinResult, MapKind, RenderOptions
+from atlasmaps.model import CollectiviteType, JoinedPartnership, JoinResult, MapKind, Precision, RenderOptions
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -100,7 +100,7 @@ def partner_side(rows: Sequence[JoinedPartnership], admin1: gpd.GeoDataFrame, wa
         rec = points.setdefault(
             key,
             {"name": p.name, "n": 0, "years": set(), "admin1": p.admin1_id, "admin1_name": p.admin1_name,
-             "geometry": Point(p.lon, p.lat)},
+             "zone": r.partner_match.precision == Precision.ADMIN1, "geometry": Point(p.lon, p.lat)},
         )
         rec["n"] += 1
         if r.partnership.annee:
@@ -121,7 +121,7 @@ def partner_side(rows: Sequence[JoinedPartnership], admin1: gpd.GeoDataFrame, wa
         rec["themes"] = tuple(themes.get(rec["name"], ()))
         point_records.append(rec)
     zones = K.gdf(zone_records, ["admin1_id", "name", "n"])
-    pts = K.gdf(point_records, ["name", "n", "years", "admin1", "admin1_name", "themes"])
+    pts = K.gdf(point_records, ["name", "n", "years", "admin1", "admin1_name", "zone", "themes"])
     return zones, pts
 
 
@@ -238,6 +238,33 @@ def colour_points(points: gpd.GeoDataFrame, style: Style) -> None:
     points["color"] = [K.theme_colour(style, t) for t in points["themes"]] if len(points) else []
 
 
+def rank_places(bc: BilateralContent, style: Style) -> None:
+    """Give each drawn place its `population` and label `importance` (content.importance), the
+    order in which print labels are placed and dropped labels reported."""
+    rank_french((bc.french_units, bc.french_points), style)
+    rank_partners(bc.partner_points, bc.partner, style)
+
+
+def rank_french(frames, style: Style) -> None:
+    """The French side of `rank_places` (units and points: code, kind, n columns)."""
+    from atlasmaps.content import importance as I
+
+    for frame in frames:
+        found = [I.french(k, str(c)) for k, c in zip(frame["kind"], frame["code"])]
+        frame["population"] = [p for p, _ in found]
+        frame["importance"] = [I.score(style, p, r, n) for (p, r), n in zip(found, frame["n"])]
+
+
+def rank_partners(pts: gpd.GeoDataFrame, partner: str, style: Style) -> None:
+    """The partner side of `rank_places` (the country map has only this side)."""
+    from atlasmaps.content import importance as I
+
+    lookup = I.partner_lookup(partner) if len(pts) else {}
+    found = [I.partner(lookup, g.x, g.y, bool(z)) for g, z in zip(pts.geometry, pts["zone"])]
+    pts["population"] = [p for p, _ in found]
+    pts["importance"] = [I.score(style, p, r, n) for (p, r), n in zip(found, pts["n"])]
+
+
 def partner_layer(partner: str, admin1: gpd.GeoDataFrame) -> Layer:
     """The partner's admin-1 units as a drawable layer (already loaded with the content)."""
     return Layer(f"admin1:{partner}", "basemap", lambda: admin1)
@@ -257,6 +284,7 @@ def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapConten
     partner = (options.partner or "").upper()
     bc = bilateral_content(joined, partner)
     colour_points(bc.partner_points, style)
+    rank_places(bc, style)
     bc.country_name = K.country_name(partner, lang)
     title = style.text("title.bilateral", lang, partner_phrase=style.country_phrase(bc.country_name, partner, lang))
     subtitle = counted(style, "subtitle.bilateral", bc.n_partnerships, lang, count=bc.n_partnerships)

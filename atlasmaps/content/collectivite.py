@@ -79,7 +79,7 @@ def collectivite_content(joined: JoinResult, key: str, style: Style, lang: str) 
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from atlasmaps.content.bilateral import partner_layers, partner_side
+    from atlasmaps.content.bilateral import partner_layers, partner_side, rank_french, rank_partners
     from atlasmaps.geo.lonwrap import great_circle_parts
 
     rows = rows_of(joined, key)
@@ -107,6 +107,7 @@ def collectivite_content(joined: JoinResult, key: str, style: Style, lang: str) 
         z, p = partner_side([r for r in rows if r.partnership.pays == iso2], admin1, warnings)
         z["country"] = iso2
         p["country"] = iso2
+        rank_partners(p, iso2, style)
         zones.append(z)
         points.append(p)
     zones_gdf = gpd.GeoDataFrame(pd.concat(zones, ignore_index=True), crs=K.WGS84)
@@ -132,6 +133,7 @@ def collectivite_content(joined: JoinResult, key: str, style: Style, lang: str) 
     empty = K.gdf([], columns)
     units = K.gdf([dict(record)], columns) if territory is not None else empty
     points = K.gdf([dict(record)], columns) if territory is None else empty
+    rank_french((units, points), style)
     return CollectiviteContent(unit, territory, anchor, points_gdf, zones_gdf, partner_countries, arcs, listing,
                                K.themes_present(rows), len(rows), overseas, units, points, warnings)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from atlasmaps.content import common as K
-from atlasmaps.content.bilateral import bilateral_content, colour_points, partner_layer, show_years
+from atlasmaps.content.bilateral import bilateral_content, colour_points, partner_layer, rank_partners, show_years
 from atlasmaps.content.types import MapContent
 from atlasmaps.model import CollectiviteType, JoinResult, MapKind, RenderOptions
 
@@ -109,6 +109,7 @@ def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapConten
     partner = (options.partner or "").upper()
     cc = country_content(joined, partner)
     colour_points(cc.partner_points, style)
+    rank_partners(cc.partner_points, partner, style)
     cc.country_name = K.country_name(partner, lang)
     cc.list_title = style.text("partners_by_zone", lang)
     cc.listing = zone_listing(cc, style, lang)

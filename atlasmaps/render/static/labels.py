@@ -3,7 +3,7 @@
 Why measured extents: a label's size depends on the font the style resolves to, its size and the
 text; guessing from character counts either wastes space or overlaps. Each label is measured once
 with the figure's renderer, then tried at candidate positions around its symbol, greedily by
-priority (biggest counts first):
+importance (content.importance: population, rank, partnerships):
 
 1. the 8 positions touching the symbol, in the cartographic order (Imhof: upper right first);
 2. then rings at increasing distances in 16 directions, nearest first; a label moved away from its
@@ -12,7 +12,9 @@ priority (biggest counts first):
 4. then all of that again with the label's short form when it has one ("Préfecture d'Osaka" -> "Osaka",
    when the prefecture is already shaded as a zone d'intervention; a zone's key number);
 5. when a label still fits nowhere, one already placed label in its way may move to another of
-   its own candidates to make room (one level of repair).
+   its own candidates to make room (one level of repair);
+6. an area whose every anchor lies under other symbols (Hauts-de-Seine under Paris) takes a far
+   place whose leader crosses those symbols.
 
 A label that fits nowhere is dropped and returned, so the caller reports it
 (RenderedMap.dropped_labels), never silently.
@@ -110,6 +112,10 @@ class _State:
     candidates: list[_Candidate]
     own: list[Box]  # obstacles that are the label's own symbol (a leader starts there)
     chosen: int | None = None
+    #: Other symbols covering an area label's anchors (a tiny département under its city's symbol):
+    #: as a last resort its leader may cross them, its text never covers them.
+    under: list[Box] = field(default_factory=list)
+    through_under: bool = False
 
 
 def symbol_box(ax: Axes, x: float, y: float, radius_pt: float) -> Box:
@@ -190,7 +196,8 @@ def place_labels(
     states: list[_State] = []
     texts_of: dict[int, tuple[list[Text], list[tuple[float, float]], list[LabelLine], list[Text], list]] = {}
     dropped: list[str] = []
-    order = sorted(range(len(requests)), key=lambda i: (-requests[i].priority, requests[i].key))
+    # Most important first (content.importance); equal ones in the order given, never alphabetical.
+    order = sorted(range(len(requests)), key=lambda i: -requests[i].priority)
 
     def measure(ax, lines: list[LabelLine]):
         texts = [ax.text(0, 0, ln.text, transform=None, **ln.props) for ln in lines]
@@ -223,8 +230,9 @@ def place_labels(
         if any(overlaps(box, o) for o in nearby_fixed if o not in mine):
             return False
         if cand.leader is not None:
+            crossable = states[own].under if states[own].through_under else []
             for o in nearby_fixed:
-                if o not in mine and segment_hits_box(cand.leader, o):
+                if o not in mine and o not in crossable and segment_hits_box(cand.leader, o):
                     return False
         for j in placed_grid.near(region):
             st = states[j]
@@ -282,6 +290,16 @@ def place_labels(
                 break
         if state.chosen is None:
             _repair(states, me, free, choose, in_the_way)
+        if state.chosen is None and req.radius_pt == 0:
+            # 6. An area whose every anchor lies under other symbols: a leader from inside it may
+            # cross them (the shaded area shows around the symbol), its text still covers nothing.
+            state.under = [o for o in fixed if o not in own
+                           and all(o[0] <= ax_ <= o[2] and o[1] <= ay_ <= o[3] for ax_, ay_ in anchors)]
+            state.through_under = bool(state.under)
+            for k, cand in enumerate(cands if state.under else []):
+                if cand.leader is not None and free(cand, me):
+                    choose(me, k)
+                    break
     placed: list[Placement] = []
     for idx, state in enumerate(states):
         texts, sizes, lines, short_texts, short_sizes = texts_of[idx]

@@ -45,7 +45,7 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
         projected = cv.project(layer, frame, box)
         geoms = dict(zip(projected["code"].astype(str), projected.geometry))
         poly = st.symbol(kind).polygon
-        for code, name in zip(units["code"], units["name"]):
+        for code, name, importance in zip(units["code"], units["name"], units["importance"]):
             g = geoms.get(str(code))
             if g is None:
                 continue
@@ -55,14 +55,15 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
                           linewidth=poly.edge_width_pt)
             if label:
                 rp = g.representative_point()
-                cv.requests.append(LabelRequest(key=name, ax=ax, x=rp.x, y=rp.y, priority=50,
+                cv.requests.append(LabelRequest(key=name, ax=ax, x=rp.x, y=rp.y, priority=importance,
                                                 lines=[LabelLine(name, D.label_props(st))],
-                                                gid=f"{kind}-{code}"))
+                                                gid=f"{kind}-{code}", alternates=D.interior_points(g, frame)))
     # Point symbols (groupements under communes for the same place).
     pts = bc.french_points.loc[[overseas(o) == want for o in bc.french_points["overseas"]]]
     xs, ys = D.project_points(pts, frame)
     xs, ys = D.displace(xs, ys, [st.symbol(k).size_pt / 2 for k in pts["kind"]], frame, box)
-    for (code, name, kind, n), x, y in zip(pts[["code", "name", "kind", "n"]].itertuples(index=False), xs, ys):
+    for (code, name, kind, importance), x, y in zip(pts[["code", "name", "kind", "importance"]].itertuples(index=False),
+                                                     xs, ys):
         if not D.in_frame(x, y, frame):
             cv.warnings.append(f"{name} is outside the France panel; not drawn")
             continue
@@ -71,7 +72,7 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
         cv.obstacles.append(symbol_box(ax, x, y, sym.size_pt / 2 + sym.edge_width_pt))
         if label:
             cv.requests.append(LabelRequest(key=name, ax=ax, x=x, y=y, radius_pt=sym.size_pt / 2 + 1,
-                                            priority=100 + n, lines=[LabelLine(name, D.label_props(st))],
+                                            priority=importance, lines=[LabelLine(name, D.label_props(st))],
                                             gid=f"{kind}-{code}"))
 
 
@@ -119,7 +120,7 @@ def partner_symbols(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, points
         if years and rec.years:
             lines.append(LabelLine(D.years_text(rec.years), D.year_props(st), role="years"))
         cv.requests.append(LabelRequest(key=rec.name, ax=ax, x=x, y=y, radius_pt=sym.size_pt / 2 + 1,
-                                        priority=100 + rec.n, lines=lines, gid=f"partner-{slug}",
+                                        priority=rec.importance, lines=lines, gid=f"partner-{slug}",
                                         short=zone_short_name(rec, shaded)))
 
 
