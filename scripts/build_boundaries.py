@@ -118,8 +118,23 @@ def fetch_pypi(name: str, version: str, cache: Path) -> tuple[Path, dict[str, st
 
 
 def fold(text: str | None) -> str:
-    """A place name's matching key: the package's one name normaliser (`atlasmaps.textnorm`)."""
-    return normalize_name(text) if text else ""
+    """The build's own key for pairing its sources and making ids ("MT.ST_JULIAN_S").
+
+    Deliberately not `atlasmaps.textnorm.normalize_name`: the ids it makes are stored in the layers and
+    referenced by users (corrections files, --code), and the pairings decide which ISO code a unit gets;
+    both must stay what the published boundaries hold, so that a rebuild is byte-identical. The join's
+    keys (`name_key`, `alt_keys`) are made with `normalize_name`."""
+    if not text:
+        return ""
+    s = unicodedata.normalize("NFKD", text)
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    s = s.replace("œ", "oe").replace("æ", "ae")
+    s = re.sub(r"[^a-z0-9]+", " ", s).strip()
+    words = s.split()
+    words = ["st" if w == "saint" else "ste" if w == "sainte" else w for w in words]
+    while words and words[0] in {"le", "la", "les", "l", "the"} and len(words) > 1:
+        words = words[1:]
+    return " ".join(words)
 
 
 def polygonal(geom):
@@ -357,12 +372,8 @@ FILE_COUNTRY_EXTRA = {"kos": "XK", "ald": "AX", "sah": "EH", "psx": "PS", "sds":
 
 
 def slug_id(iso2: str, name: str) -> str:
-    """An id for a unit without a HASC code ("MT.ST_JULIAN_S"). Ids are stored and referenced, so
-    they keep the short Saint form they were first built with (St, Ste), whatever the matching key."""
-    words = ["ST" if w == "saint" else "STE" if w == "sainte" else w.upper() for w in fold(name).split()]
-    if len(words) > 1 and words[0] == "THE":
-        words = words[1:]
-    return f"{iso2}.{'_'.join(words)}"
+    """An id for a unit without a HASC code ("MT.ST_JULIAN_S"): stored and referenced, so stable."""
+    return f"{iso2}.{fold(name).upper().replace(' ', '_')}"
 
 
 def subdivision_index(iso2: str) -> dict[str, str | None]:
@@ -571,6 +582,11 @@ def commune_layer(cog: Path, dfr: dict, bboxes: dict, geonames: pd.DataFrame) ->
     # the alternate names of the commune's GeoNames place, and that place's own name when it is
     # not the commune's (GeoNames calls Dunkerque "Dunkirk")
     alt_by_code = {code: alternate_keys("", f"{name},{alts}") for code, name, alts in geonames_alternates(geonames)}
+    seats: dict[str, int] = {}
+    for rank, name in ((2, "arrondissements"), (3, "departements"), (4, "regions")):
+        for unit in json.loads((cog / "data" / f"{name}.json").read_text()):
+            if unit.get("chefLieu"):
+                seats[unit["chefLieu"]] = max(rank, seats.get(unit["chefLieu"], 0))
     geoms, how, pops, ranks = [], [], [], []
     outside_bbox = 0
     for c in communes:
@@ -599,9 +615,10 @@ def commune_layer(cog: Path, dfr: dict, bboxes: dict, geonames: pd.DataFrame) ->
             "departement": [c["departement"] for c in communes],
             "region": [c["region"] for c in communes],
             "population": pd.array(pops, dtype="int64"),
-            # 0 = ordinary commune; 1-4 = chef-lieu of canton, arrondissement, département, région
-            # (the COG's rangChefLieu), used to rank labels
-            "chef_lieu": pd.array([r if r is not None else 0 for r in ranks], dtype="int64"),
+            # 0 = ordinary commune; 2, 3, 4 = chef-lieu of an arrondissement, a département, a région
+            # (from the COG's arrondissements, départements and régions: its communes' rangChefLieu
+            # is 0 everywhere in this release), used to rank labels
+            "chef_lieu": pd.array([seats.get(c["code"], 0) for c in communes], dtype="int64"),
             "position": how,
             # other names people use (Dunkirk, Dunkerque): GeoNames alternate names of its place
             "alt_keys": [alt_by_code.get(c["code"], "") for c in communes],
