@@ -283,18 +283,12 @@ def match_french(p: Partnership, index: FrenchIndex | None = None) -> tuple[Fren
     if units:
         return _decide(units, hint, method, p, notes, index)
 
-    former = _former(p, key, kind, hint, index)
-    if former is not None:
-        return former
-    qualified = _qualified(p, kind, hint, index)
-    if qualified is not None:
-        return qualified
-    alternate = _alternate(p, key, kind, hint, index)
-    if alternate is not None:
-        return alternate
-    fuzzy = _fuzzy(key, kind, hint, index)
-    if fuzzy is not None:
-        return fuzzy
+    # names of before, qualified names, other names, then close spellings: the first that answers
+    for step in (lambda: _former(p, key, kind, hint, index), lambda: _qualified(p, kind, hint, index),
+                 lambda: _alternate(p, key, kind, hint, index), lambda: _fuzzy(key, kind, hint, index)):
+        found = step()
+        if found is not None:
+            return found
     reason = f"no {kind.value} named '{p.collectivite}'"
     if hint:
         reason += f" in département {hint}"
