@@ -275,22 +275,14 @@ def _layers() -> tuple[dict[str, object], dict[str, object], dict[str, object], 
     out = []
     for layer in ("admin1", "places", "admin2_units", "admin1_names"):
         gdf = boundaries.load(layer)
-        columns = {c: gdf[c].astype(object).where(gdf[c].notna(), None).tolist() if c != "population"
-                   else gdf[c].fillna(0).astype(int).tolist() for c in gdf.columns if c != "geometry"}
+        # numpy object arrays (None for missing values), taken per country in one vectorised step
+        columns = {c: gdf[c].to_numpy(dtype=object, na_value=None) if c != "population"
+                   else gdf[c].fillna(0).to_numpy(dtype="int64") for c in gdf.columns if c != "geometry"}
         if "geometry" in gdf.columns:
             columns["geometry"] = gdf.geometry.values
         columns["groups"] = {k: v.tolist() for k, v in gdf.groupby("country").indices.items()}
         out.append(columns)
     return out[0], out[1], out[2], out[3]
-
-
-def _picker(rows: list[int]):  # noqa: ANN202
-    """A function taking the given positions of a list, as a tuple (fast, for 10 columns × 200,000 rows)."""
-    from operator import itemgetter
-
-    if len(rows) == 1:
-        return lambda column: (column[rows[0]],)
-    return itemgetter(*rows) if rows else (lambda column: ())
 
 
 @lru_cache(maxsize=None)
@@ -328,12 +320,11 @@ def country_index(iso2: str) -> CountryIndex | None:
                     index.admin1_by_name[k].append(unit)
     pgeoms = places["geometry"][rows_p]  # type: ignore[index]
     xs, ys = shapely.get_x(pgeoms).tolist(), shapely.get_y(pgeoms).tolist()
-    pick = _picker(rows_p)
-    shown = [pick(places[c]) for c in ("name", "admin1_id", "admin1_name", "place_id", "population",  # type: ignore[index]
+    shown = [places[c][rows_p].tolist() for c in ("name", "admin1_id", "admin1_name", "place_id", "population",  # type: ignore[index]
                                        "feature", "admin2_code")]
     index.places = table = _PlaceIndex(shown, xs, ys)
     by_key, ids, with_alts = table.rows, index._ids, index._with_alts
-    keys = [pick(places[c]) for c in ("name_key", "core_key", "alt_keys")]  # type: ignore[index]
+    keys = [places[c][rows_p].tolist() for c in ("name_key", "core_key", "alt_keys")]  # type: ignore[index]
     for i, (x, pid, key, core, alts) in enumerate(zip(xs, shown[3], *keys, strict=True)):
         if x != x:  # NaN: no point
             continue
