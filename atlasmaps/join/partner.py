@@ -574,7 +574,7 @@ def _by_level(p: Partnership, as_place: tuple, as_unit: tuple) -> tuple[PartnerP
         note = (f"'{p.partenaire}' is both an admin-1 unit and a place ({place_label}); the admin-1 unit was "
                 f"chosen, at the level of the French {p.type_collectivite.value}")
         return zone, _with_reason(zone_match, note)
-    note = (f"'{p.partenaire}' is both a place and an admin-1 unit ({zone.name if zone else '?'}); the place "
+    note = (f"'{p.partenaire}' is both a place and an admin-1 unit ({zone.admin1_name if zone else '?'}); the place "
             f"was chosen, at the level of the French {p.type_collectivite.value}")
     return place, _with_reason(place_match, note)
 
