@@ -183,6 +183,7 @@ class Symbols(_Section):
     groupement: Symbol
     commune: Symbol
     partner: Symbol
+    place: Symbol  # a place still named on an aggregated panel (print only)
 
 
 class LangText(_Section):
@@ -230,6 +231,38 @@ class LabelPriority(_Section):
     population: Number = Field(ge=0)
     partnerships: Number = Field(ge=0)
     ranks: dict[Text, Number] = {}
+
+
+class Dense(_Section):
+    """Dense print maps (issue 13): zoom insets for clusters whose labels cannot fit, and
+    proportional circles per département / admin-1 unit when a panel's symbols crowd."""
+
+    # Clusters: symbols closer than `cluster_mm` on the page chain into one cluster; a cluster of at
+    # least `cluster_min_points` symbols gets an inset (at most `insets_max` per panel).
+    cluster_mm: Number = Field(gt=0)
+    cluster_min_points: StrictInt = Field(ge=2)
+    insets_max: StrictInt = Field(ge=0)
+    inset_width_mm: Number = Field(gt=0)
+    inset_height_mm: Number = Field(gt=0)
+    inset_pad: Fraction  # margin around the cluster in its inset, of its size
+    zoom_min: Number = Field(gt=1)  # an inset enlarges at least this much, at most zoom_max
+    zoom_max: Number = Field(gt=1)
+    margin_mm: Number  # between an inset and its panel's edge
+    frame_color: Color  # the inset's frame and the locator box on the main panel
+    frame_width_pt: Number
+    number_size_pt: Number  # the inset's number, on its frame and beside its locator box
+    # Aggregation: past `aggregate_density` symbols per cm² of panel, circles per unit.
+    aggregate_density: Number = Field(gt=0)
+    aggregate_labels: StrictInt = Field(ge=0)  # places still named on an aggregated panel
+    circle_color: Color
+    circle_alpha: Fraction
+    circle_edge: Color
+    circle_edge_width_pt: Number
+    circle_max_size_pt: Number  # diameter of the largest circle
+    circle_min_size_pt: Number
+    circle_spacing: Fraction  # circles are pushed apart until centres are this share of their radii apart
+    count_size_pt: Number  # the count written in a circle
+    count_color: Color
 
 
 class Links(_Section):
@@ -391,6 +424,7 @@ class ZOrder(_Section):
     partners: Number
     links: Number  # the collectivité map's arcs
     leaders: Number
+    locators: Number  # the locator boxes of zoom insets
     labels: Number
     scale_bar: Number
     north_arrow: Number
@@ -462,6 +496,7 @@ class Style(_Section):
     years: Years
     place_labels: PlaceLabels
     label_priority: LabelPriority
+    dense: Dense
     links: Links
     choropleth: Choropleth
     proportional: Proportional

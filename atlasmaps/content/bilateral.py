@@ -45,7 +45,7 @@ class BilateralContent:
 
     partner: str
     french_units: gpd.GeoDataFrame  # code, name, kind, n, years, overseas, geometry
-    french_points: gpd.GeoDataFrame  # code, name, kind, years, n, overseas, geometry (Point)
+    french_points: gpd.GeoDataFrame  # code, name, kind, years, n, overseas, unit (département), geometry (Point)
     zones: gpd.GeoDataFrame  # admin1_id, name, n, geometry
     # name, n, years, admin1, admin1_name, themes (as in the data), color (main theme; None), geometry (Point)
     partner_points: gpd.GeoDataFrame
@@ -207,6 +207,7 @@ def bilateral_content(joined: JoinResult, partner: str) -> BilateralContent:
 
     french_units = finish(units, [])
     french_points = finish(points, [])
+    french_points["unit"] = departement_of(french_points)
     admin1, outline = partner_layers(partner)
     zones, partner_points = partner_side(rows, admin1, warnings)
     if outline.empty:
@@ -231,6 +232,27 @@ def bilateral_content(joined: JoinResult, partner: str) -> BilateralContent:
         n_partnerships=len(rows),
         warnings=warnings,
     )
+
+
+def departement_of(points: gpd.GeoDataFrame) -> list[str | None]:
+    """The département containing each point (the unit an aggregated France panel counts it in)."""
+    import shapely
+
+    if len(points) == 0:
+        return []
+    deps = K.boundary("fr_departements")
+    tree = shapely.STRtree(deps.geometry.values)
+    pts, found = tree.query(points.geometry.values, predicate="within")
+    codes = deps["code"].astype(str).values
+    out: list[str | None] = [None] * len(points)
+    for p, d in zip(pts, found):
+        out[p] = out[p] or str(codes[d])
+    missing = [i for i, c in enumerate(out) if c is None]  # on a coast the simplified outline missed
+    if missing:
+        which, near = tree.query_nearest(points.geometry.values[missing])
+        for i, d in zip(which, near):
+            out[missing[i]] = str(codes[d])
+    return out
 
 
 def colour_points(points: gpd.GeoDataFrame, style: Style) -> None:

@@ -70,3 +70,19 @@ def circle_legend(style: Style, lang: str, vmax: int) -> list[LegendSection]:
     return [LegendSection("circles", style.text("legend.proportional_title", lang), tuple(
         LegendEntry(f"circle-{v}", counted(style, "legend.circle", v, lang, value=v), "circle", value=v)
         for v in values))]
+
+
+def aggregate_legend(style: Style, lang: str, vmax: int, france: bool, partner: bool) -> LegendSection:
+    """The section saying a panel is aggregated (issue 13): circles per which unit, what they
+    count (the largest count, about a quarter and a sixteenth of it) and which places stay named."""
+    from atlasmaps.content.text import counted
+
+    units = style.text(f"legend.aggregate_units_{'both' if france and partner else 'france' if france else 'partner'}",
+                       lang)
+    values = sorted({vmax, max(1, round(vmax / 4)), max(1, round(vmax / 16))}, reverse=True)
+    entries = [LegendEntry("aggregate-mode", style.text("legend.aggregate_mode", lang, units=units), "none")]
+    entries += [LegendEntry(f"aggregate-{v}", counted(style, "legend.aggregate_circle", v, lang, value=v), "aggregate",
+                            value=v) for v in values]
+    entries.append(LegendEntry("aggregate-named", style.text("legend.aggregate_named", lang,
+                                                             n=style.dense.aggregate_labels), "place"))
+    return LegendSection("aggregate", style.text("legend.aggregate_title", lang), tuple(entries))

@@ -9,6 +9,7 @@ from atlasmaps.content import common as K
 from atlasmaps.content.bilateral import show_years
 from atlasmaps.geo import geometry as G
 from atlasmaps.geo import projection as P
+from atlasmaps.render.static import dense as DN
 from atlasmaps.render.static import draw as D
 from atlasmaps.render.static import elements as E
 from atlasmaps.render.static import legend as LG
@@ -42,22 +43,58 @@ def bilateral(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: 
     bc = cv.content.data
     body = page_body(cv, inner, cv.content.texts)
     lay = st.layout.bilateral
-    gap = lay.gap_mm
     years = show_years(st, options)
-    # Legend: a band of columns under the panels, as high as its longest column.
-    lg = st.legend
-    entry_h = LG.entry_height(st)
-    rows = max([lay.legend_min_rows, *(len(s.entries) for s in cv.content.legend)])
-    band_h = min(body.h * lay.legend_band_max, lg.title_size_pt * 1.6 / PG.PT_PER_MM + rows * entry_h + 3.0)
-    maps = PG.Box(body.x, body.y + band_h + gap, body.w, body.h - band_h - gap)
     # Partner frame first: its aspect decides how the width is shared.
-    pframe = P.country_frame(
+    pframe0 = P.country_frame(
         bc.partner_outline,
         must_show=[(g.x, g.y) for g in bc.partner_points.geometry],
         zones=list(bc.zones.geometry),
         override=options.projection,
     )
     insets = wants_insets(options, bc.overseas)
+    legend = list(cv.content.legend)
+    for _ in range(2):  # once more when a panel aggregates: the legend explains it, its band grows
+        band_h, fbox, pbox, inset_strip = bilateral_boxes(cv, body, pframe0, insets, legend)
+        france_frame = D.panel_frame(P.france_frame() if not options.projection else france_override(cv, options), fbox,
+                                     pad=st.layout.panel_pad)
+        pframe = D.panel_frame(pframe0, pbox, pad=lay.partner_pad)
+        fplan, pplan = DN.bilateral_plans(cv, bc, france_frame, fbox, pframe, pbox, options.north_arrow)
+        if not (fplan.aggregated or pplan.aggregated) or len(legend) > len(cv.content.legend):
+            break
+        legend.append(DN.aggregate_section(cv, bc, fplan, pplan))
+    ax_f = cv.axes(fbox, gid="panel-france")
+    PN.french_panel(cv, ax_f, france_frame, fbox, bc, plan=fplan)
+    DN.circles(cv, ax_f, fplan, "france")
+    E.scale_bar(cv, ax_f, france_frame, fbox)
+    if options.north_arrow:
+        E.north_arrow(cv, ax_f, france_frame)
+    DN.insets(cv, ax_f, fbox, fplan, "france",
+              lambda ax, f, b, n: PN.french_panel(cv, ax, f, b, bc, plan=fplan, zoom=n))
+    if insets:
+        E.insets(cv, inset_strip, bc)
+    ax_p = cv.axes(pbox, gid=f"panel-{partner}")
+    PN.partner_panel(cv, ax_p, pframe, pbox, partner, bc.zones, bc.partner_points, bc.partner_admin1, years, pplan)
+    DN.circles(cv, ax_p, pplan, "partner")
+    E.scale_bar(cv, ax_p, pframe, pbox)
+    if options.north_arrow:
+        E.north_arrow(cv, ax_p, pframe)
+    DN.insets(cv, ax_p, pbox, pplan, "partner",
+              lambda ax, f, b, n: PN.partner_panel(cv, ax, f, b, partner, bc.zones, bc.partner_points,
+                                                   bc.partner_admin1, years, pplan, zoom=n))
+    E.legend(cv, PG.Box(body.x, body.y, body.w, band_h), legend, columns=max(lay.legend_columns, len(legend)))
+
+
+def bilateral_boxes(cv: PG.Canvas, body: PG.Box, pframe: P.Frame, insets: bool, legend) -> tuple:
+    """The legend band's height and the boxes of the France panel, the partner panel and the overseas strip."""
+    st = cv.style
+    lay = st.layout.bilateral
+    gap = lay.gap_mm
+    # Legend: a band of columns under the panels, as high as its longest column.
+    lg = st.legend
+    entry_h = LG.entry_height(st)
+    rows = max([lay.legend_min_rows, *(len(s.entries) for s in legend)])
+    band_h = min(body.h * lay.legend_band_max, lg.title_size_pt * 1.6 / PG.PT_PER_MM + rows * entry_h + 3.0)
+    maps = PG.Box(body.x, body.y + band_h + gap, body.w, body.h - band_h - gap)
     if maps.w >= maps.h:
         # Landscape page: France left, the partner right, side by side.
         narrow, wide = lay.partner_share, lay.partner_share_wide
@@ -77,22 +114,7 @@ def bilateral(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: 
         top_f = maps.y + hp + gap
         fbox = PG.Box(maps.x, top_f + (inset_h + gap if insets else 0), maps.w, hf - (inset_h + gap if insets else 0))
         inset_strip = PG.Box(maps.x, top_f, maps.w, inset_h)
-    france_frame = D.panel_frame(P.france_frame() if not options.projection else france_override(cv, options), fbox,
-                                 pad=st.layout.panel_pad)
-    ax_f = cv.axes(fbox, gid="panel-france")
-    PN.french_panel(cv, ax_f, france_frame, fbox, bc)
-    E.scale_bar(cv, ax_f, france_frame, fbox)
-    if options.north_arrow:
-        E.north_arrow(cv, ax_f, france_frame)
-    if insets:
-        E.insets(cv, inset_strip, bc)
-    pframe = D.panel_frame(pframe, pbox, pad=lay.partner_pad)
-    ax_p = cv.axes(pbox, gid=f"panel-{partner}")
-    PN.partner_panel(cv, ax_p, pframe, pbox, partner, bc.zones, bc.partner_points, bc.partner_admin1, years)
-    E.scale_bar(cv, ax_p, pframe, pbox)
-    if options.north_arrow:
-        E.north_arrow(cv, ax_p, pframe)
-    E.legend(cv, PG.Box(body.x, body.y, body.w, band_h), cv.content.legend, columns=lay.legend_columns)
+    return band_h, fbox, pbox, inset_strip
 
 
 def france_override(cv: PG.Canvas, options: RenderOptions) -> P.Frame:

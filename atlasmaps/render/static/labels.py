@@ -75,6 +75,7 @@ class LabelRequest:
     #: Other anchors (data coordinates) tried after (x, y): an area's label may sit anywhere inside
     #: the area, e.g. when its representative point is covered by another label.
     alternates: list[tuple[float, float]] = field(default_factory=list)
+    avoid: list[Box] = field(default_factory=list)  # display boxes this label keeps off (zoom insets)
 
 
 @dataclass
@@ -228,6 +229,8 @@ def place_labels(
         region = extent(box, cand.leader)
         nearby_fixed = [fixed[n] for n in fixed_grid.near(region)]
         if any(overlaps(box, o) for o in nearby_fixed if o not in mine):
+            return False
+        if any(overlaps(region, o) for o in states[own].req.avoid):
             return False
         if cand.leader is not None:
             crossable = states[own].under if states[own].through_under else []

@@ -138,6 +138,20 @@ def swatch(cv: PG.Canvas, entry: LegendEntry, vmax: float = 1.0):
             return m
 
         return draw
+    if entry.swatch == "aggregate":
+        d = st.dense
+        size = max(d.circle_min_size_pt, d.circle_max_size_pt * math.sqrt((entry.value or 0) / vmax))
+
+        def draw(a, x, y):
+            (m,) = a.plot([x], [y], linestyle="none", marker="o", markersize=min(size, 16), markerfacecolor=d.circle_color,
+                          alpha=d.circle_alpha, markeredgecolor=d.circle_edge, markeredgewidth=d.circle_edge_width_pt)
+            return m
+
+        return draw
+    if entry.swatch == "place":
+        return legend_marker(st.symbol("place"))
+    if entry.swatch == "none":
+        return lambda a, x, y: None
     return legend_patch(entry.color, 1.0, ch.edge, 0.3)  # class, no_data, france
 
 

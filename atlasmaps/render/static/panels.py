@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from atlasmaps.content.bilateral import BilateralContent
     from atlasmaps.content.collectivite import CollectiviteContent
     from atlasmaps.content.country import CountryContent
+    from atlasmaps.content.dense import PanelPlan
 
 
 def overseas(value: object) -> str | None:
@@ -25,8 +26,12 @@ def overseas(value: object) -> str | None:
 
 
 def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: BilateralContent | None,
-                       inset: str | None = None, label: bool = True) -> None:
-    """France (metropolitan or one overseas inset): units filled, points as symbols, labels queued."""
+                 inset: str | None = None, label: bool = True, plan: PanelPlan | None = None, zoom: int = 0) -> None:
+    """France (metropolitan or one overseas inset): units filled, points as symbols, labels queued.
+
+    With a dense `plan` (content.dense): an aggregated panel draws only its named places (its circles
+    are drawn apart), and labels of places enlarged in a zoom inset go to the inset; `zoom` is the
+    number of the zoom inset being drawn (0: the panel itself)."""
     st = cv.style
     D.setup_map_axes(ax, frame, st)
     D.draw_basemap(cv, ax, frame, box, {"FR": st.basemap.france_land})
@@ -45,6 +50,7 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
         projected = cv.project(layer, frame, box)
         geoms = dict(zip(projected["code"].astype(str), projected.geometry))
         poly = st.symbol(kind).polygon
+        named = label and (plan is None or not plan.aggregated)
         for code, name, importance in zip(units["code"], units["name"], units["importance"]):
             g = geoms.get(str(code))
             if g is None:
@@ -53,31 +59,41 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
                           alpha=poly.alpha, edgecolor="none")
             D.draw_feature(ax, g, f"{kind}-{code}-outline", st.zorder.unit_outlines, facecolor="none", edgecolor=poly.edge,
                           linewidth=poly.edge_width_pt)
-            if label:
+            if named:
                 rp = g.representative_point()
                 cv.requests.append(LabelRequest(key=name, ax=ax, x=rp.x, y=rp.y, priority=importance,
                                                 lines=[LabelLine(name, D.label_props(st))],
-                                                gid=f"{kind}-{code}", alternates=D.interior_points(g, frame)))
+                                                gid=zoom_gid(zoom, f"{kind}-{code}"),
+                                                alternates=D.interior_points(g, frame)))
     # Point symbols (groupements under communes for the same place).
     pts = bc.french_points.loc[[overseas(o) == want for o in bc.french_points["overseas"]]]
+    aggregated = plan is not None and plan.aggregated
+    if aggregated:
+        pts = pts.loc[[i in plan.named for i in pts.index]]
+    syms = [st.symbol("place" if aggregated else k) for k in pts["kind"]]
     xs, ys = D.project_points(pts, frame)
-    xs, ys = D.displace(xs, ys, [st.symbol(k).size_pt / 2 for k in pts["kind"]], frame, box)
-    for (code, name, kind, importance), x, y in zip(pts[["code", "name", "kind", "importance"]].itertuples(index=False),
-                                                     xs, ys):
+    xs, ys = D.displace(xs, ys, [sym.size_pt / 2 for sym in syms], frame, box)
+    for (idx, code, name, kind, importance), sym, x, y in zip(
+            pts[["code", "name", "kind", "importance"]].itertuples(index=True), syms, xs, ys):
         if not D.in_frame(x, y, frame):
-            cv.warnings.append(f"{name} is outside the France panel; not drawn")
+            if not zoom:
+                cv.warnings.append(f"{name} is outside the France panel; not drawn")
             continue
-        sym = st.symbol(kind)
-        D.marker(ax, x, y, sym, f"{kind}-{code}", zorder=getattr(st.zorder, f"{kind}s"))
+        gid = zoom_gid(zoom, f"{kind}-{code}")
+        D.marker(ax, x, y, sym, gid, zorder=getattr(st.zorder, f"{kind}s"))
         cv.obstacles.append(symbol_box(ax, x, y, sym.size_pt / 2 + sym.edge_width_pt))
-        if label:
+        if label and (plan is None or zoom or plan.keeps_label(idx)):
             cv.requests.append(LabelRequest(key=name, ax=ax, x=x, y=y, radius_pt=sym.size_pt / 2 + 1,
-                                            priority=importance, lines=[LabelLine(name, D.label_props(st))],
-                                            gid=f"{kind}-{code}"))
+                                            priority=importance, lines=[LabelLine(name, D.label_props(st))], gid=gid))
+
+
+def zoom_gid(zoom: int, gid: str) -> str:
+    """A feature's SVG id, prefixed in a zoom inset (the panel draws the same feature under its own id)."""
+    return f"zoom{zoom}-{gid}" if zoom else gid
 
 
 def partner_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, partner: str, zones, points,
-                        admin1, years: bool) -> None:
+                  admin1, years: bool, plan: PanelPlan | None = None, zoom: int = 0) -> None:
     """The partner country: zones d'intervention filled, partner collectivités as symbols + labels."""
     st = cv.style
     D.setup_map_axes(ax, frame, st)
@@ -95,32 +111,45 @@ def partner_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, partner:
         zsel = [geoms[zid] for zid in zones["admin1_id"] if zid in geoms]
         D.draw_polys(ax, zsel, gid="zones-outline", zorder=st.zorder.zone_outlines, facecolor="none", edgecolor=z.edge,
                     linewidth=z.edge_width_pt)
-    partner_symbols(cv, ax, frame, box, points, years, set(zones["admin1_id"]))
+    partner_symbols(cv, ax, frame, box, points, years, set(zones["admin1_id"]), plan, zoom)
 
 
-def partner_symbols(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, points, years: bool, shaded: set) -> None:
-    """Partner collectivités as symbols in their theme's colour, with their labels queued."""
+def partner_symbols(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, points, years: bool, shaded: set,
+                    plan: PanelPlan | None = None, zoom: int = 0) -> None:
+    """Partner collectivités as symbols in their theme's colour, with their labels queued (a dense
+    `plan` as in `french_panel`)."""
     st = cv.style
-    sym = st.symbol("partner")
-    xs, ys = D.project_points(points, frame)
-    xs, ys = D.displace(xs, ys, [sym.size_pt / 2] * len(xs), frame, box)
+    aggregated = plan is not None and plan.aggregated
+    sym = st.symbol("place" if aggregated else "partner")
+    slugs = []
     seen: set[str] = set()
-    for rec, x, y in zip(points.itertuples(index=False), xs, ys):
-        if not D.in_frame(x, y, frame):
-            cv.warnings.append(f"{rec.name} is outside the map; not drawn")
-            continue
-        slug = textnorm.slug(rec.name)
+    for name in points["name"]:  # ids from all places, so a place keeps its id in a zoom inset
+        slug = textnorm.slug(name)
         while slug in seen:
             slug += "-2"
         seen.add(slug)
-        fill = rec.color if isinstance(rec.color, str) else None
-        D.marker(ax, x, y, sym, f"partner-{slug}", zorder=st.zorder.partners, fill=fill)
+        slugs.append(slug)
+    if aggregated:
+        keep = [i in plan.named for i in points.index]
+        points, slugs = points.loc[keep], [s for s, k in zip(slugs, keep) if k]
+    xs, ys = D.project_points(points, frame)
+    xs, ys = D.displace(xs, ys, [sym.size_pt / 2] * len(xs), frame, box)
+    for rec, slug, x, y in zip(points.itertuples(index=True), slugs, xs, ys):
+        if not D.in_frame(x, y, frame):
+            if not zoom:
+                cv.warnings.append(f"{rec.name} is outside the map; not drawn")
+            continue
+        fill = None if aggregated else (rec.color if isinstance(rec.color, str) else None)
+        gid = zoom_gid(zoom, f"partner-{slug}")
+        D.marker(ax, x, y, sym, gid, zorder=st.zorder.partners, fill=fill)
         cv.obstacles.append(symbol_box(ax, x, y, sym.size_pt / 2 + sym.edge_width_pt))
+        if plan is not None and not zoom and not plan.keeps_label(rec.Index):
+            continue
         lines = [LabelLine(rec.name, D.label_props(st))]
         if years and rec.years:
             lines.append(LabelLine(D.years_text(rec.years), D.year_props(st), role="years"))
         cv.requests.append(LabelRequest(key=rec.name, ax=ax, x=x, y=y, radius_pt=sym.size_pt / 2 + 1,
-                                        priority=rec.importance, lines=lines, gid=f"partner-{slug}",
+                                        priority=rec.importance, lines=lines, gid=gid,
                                         short=zone_short_name(rec, shaded)))
 
 

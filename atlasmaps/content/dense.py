@@ -1,0 +1,294 @@
+"""Dense print panels (issue 13): which places cluster so tightly that an enlarged inset must show
+them, and when a panel holds so many symbols that proportional circles per unit replace them.
+
+Why here: these are decisions about what the map shows, taken from the data, the panel's size on
+the page and the style (`dense:`); the print renderer only draws the result (insets with their
+frame and locator box, circles with their counts, the places still named). The arithmetic is in
+the panel's projected metres and in page millimetres; no drawing library.
+
+- Aggregation: past `aggregate_density` symbols per cm² of panel, one circle per unit
+  (département on the French side, admin-1 unit on the partner side), its area proportional to
+  the unit's partnerships, pushed apart from its neighbours (Dorling) until circles of different
+  units no longer cover each other; only the `aggregate_labels` most important places stay named.
+- Insets (mapsf's `mf_inset_on`): places closer than `cluster_mm` on the page chain into a cluster;
+  a cluster of `cluster_min_points` or more gets an inset enlarging it `zoom_min`..`zoom_max` times,
+  put where it covers no symbol and the least of the panel's own land, never on its locator box.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from atlasmaps.geo import geometry as G
+from atlasmaps.geo.projection import Frame
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from atlasmaps.style import Dense, Style
+
+#: Points per millimetre (print sizes in the style are in points).
+PT_PER_MM = 72 / 25.4
+#: Inset positions tried in the panel, preferred first: (x, y) as shares of the free room.
+SLOTS: tuple[tuple[str, float, float], ...] = (
+    ("upper left", 0, 1), ("lower left", 0, 0), ("upper right", 1, 1), ("lower right", 1, 0),
+    ("left", 0, 0.5), ("right", 1, 0.5), ("top", 0.5, 1), ("bottom", 0.5, 0),
+)
+
+
+@dataclass(frozen=True)
+class Circle:
+    """One unit's proportional circle on an aggregated panel."""
+
+    unit: str  # département code or admin-1 id
+    name: str
+    x: float  # projected metres, after being pushed apart
+    y: float
+    count: int  # partnerships of the unit's places
+    places: int  # collectivités it stands for
+    size_pt: float  # diameter
+
+
+@dataclass(frozen=True)
+class Inset:
+    """An enlarged view of one cluster: what it shows and where it sits in its panel."""
+
+    number: int  # 1, 2…: written on its frame and beside its locator box
+    name: str  # its most important place ("Paris", "Tokyo")
+    members: tuple  # index labels of the clustered places (their labels go to the inset)
+    frame: Frame  # the area it shows, in the panel's projection (also the locator box)
+    box: tuple[float, float, float, float]  # x, y, w, h in mm from the panel's lower-left corner
+    zoom: float
+
+
+@dataclass(frozen=True)
+class PanelPlan:
+    """How one panel copes with its density: circles (empty: one symbol per place), the places
+    still named, the insets."""
+
+    circles: tuple[Circle, ...]
+    named: frozenset  # index labels of the places drawn and named
+    insets: tuple[Inset, ...]
+    density: float  # symbols per cm² of the panel
+    scale: int = 0  # the count a circle of `circle_max_size_pt` stands for
+
+    @property
+    def aggregated(self) -> bool:
+        return bool(self.circles)
+
+    def keeps_label(self, index) -> bool:
+        """Whether the main panel names this place: named, and not left to an inset (its
+        most important member is named on both, so the panel still reads without the inset)."""
+        if index not in self.named:
+            return False
+        return not any(index in i.members[1:] for i in self.insets)
+
+
+def largest_unit(points: gpd.GeoDataFrame, unit_col: str) -> int:
+    """The most partnerships one unit holds: the circles of both panels of a map share this scale."""
+    counts: dict[str, int] = {}
+    for unit, n in zip(points[unit_col], points["n"]):
+        if isinstance(unit, str) and unit:
+            counts[unit] = counts.get(unit, 0) + int(n)
+    return max(counts.values(), default=0)
+
+
+def plan(points: gpd.GeoDataFrame, unit_col: str, units: gpd.GeoDataFrame, id_col: str, frame: Frame,
+         size_mm: tuple[float, float], style: Style, land: Sequence = (),
+         avoid: Sequence[tuple[float, float, float, float]] = (), vmax: int = 0) -> PanelPlan:
+    """The plan of one panel of `size_mm` showing `frame`.
+
+    `points` (name, n, importance, geometry WGS84, `unit_col`) are the panel's place symbols;
+    `units` (`id_col`, name, geometry WGS84) the units circles stand for; `land` the WGS84 polygons
+    an inset should rather not cover (the panel's own country); `avoid` mm boxes (x, y, w, h) it
+    must not cover (scale bar, north arrow); `vmax` the count of the largest circle (0: this panel's).
+    """
+    import numpy as np
+
+    d = style.dense
+    w, h = size_mm
+    if len(points) == 0:
+        return PanelPlan((), frozenset(), (), 0.0)
+    xs, ys = G.project_points(points.geometry.x.values, points.geometry.y.values, frame)
+    mx, my = (xs - frame.xmin) / frame.width * w, (ys - frame.ymin) / frame.height * h
+    inside = (mx >= 0) & (mx <= w) & (my >= 0) & (my <= h)
+    index = list(points.index)
+    density = float(inside.sum()) / (w * h / 100.0)
+    importance = np.asarray(points["importance"].values, dtype=float)
+    order = [i for i in np.argsort(-importance, kind="stable") if inside[i]]
+    circles: tuple[Circle, ...] = ()
+    named = [i for i in order]
+    if density > d.aggregate_density:
+        circles = _circles(points, unit_col, units, id_col, frame, (w, h), d, inside, vmax)
+        named = order[: d.aggregate_labels]
+    insets = _insets(named, mx, my, importance, points, index, frame, (w, h), d, land,
+                     [(mx[i], my[i]) for i in range(len(mx)) if inside[i]], circles, avoid)
+    scale = max(vmax, *(c.count for c in circles)) if circles else 0
+    return PanelPlan(circles, frozenset(index[i] for i in named), tuple(insets), round(density, 3), scale)
+
+
+def _circles(points, unit_col: str, units, id_col: str, frame: Frame, size_mm, d: Dense, inside,
+             vmax: int) -> tuple[Circle, ...]:
+    """One circle per unit holding places in the panel, pushed apart until they no longer overlap."""
+    import numpy as np
+
+    count: dict[str, int] = {}
+    places: dict[str, int] = {}
+    for unit, n, ok in zip(points[unit_col], points["n"], inside):
+        if ok and isinstance(unit, str) and unit:
+            count[unit] = count.get(unit, 0) + int(n)
+            places[unit] = places.get(unit, 0) + 1
+    if not count:
+        return ()
+    geoms = dict(zip(units[id_col].astype(str), units.geometry))
+    names = dict(zip(units[id_col].astype(str), units["name"]))
+    keys = sorted(count, key=lambda u: (-count[u], u))
+    anchors = []
+    for u in keys:
+        g = geoms.get(u)
+        if g is None:  # a unit missing from the layer: the mean of its places
+            sel = points[points[unit_col] == u].geometry
+            anchors.append((float(sel.x.mean()), float(sel.y.mean())))
+        else:
+            rp = g.representative_point()
+            anchors.append((rp.x, rp.y))
+    xs, ys = G.project_points([a[0] for a in anchors], [a[1] for a in anchors], frame)
+    vmax = max(vmax, *count.values())
+    sizes = np.array([max(d.circle_min_size_pt, d.circle_max_size_pt * math.sqrt(count[u] / vmax)) for u in keys])
+    m_per_mm = frame.width / size_mm[0]
+    r = sizes / 2 / PT_PER_MM * m_per_mm  # radii in metres
+    x, y = _push_apart(np.asarray(xs, float), np.asarray(ys, float), r, d.circle_spacing)
+    return tuple(Circle(u, str(names.get(u, u)), float(x[i]), float(y[i]), count[u], places[u], float(sizes[i]))
+                 for i, u in enumerate(keys))
+
+
+def _push_apart(x, y, r, spacing: float, rounds: int = 200):
+    """Move overlapping circles apart (larger ones move less) until every two centres are at least
+    `spacing` × the sum of their radii apart; each circle is also pulled a little back home."""
+    import numpy as np
+
+    x0, y0 = x.copy(), y.copy()
+    area = r ** 2
+    for _ in range(rounds):
+        dx = x[:, None] - x[None, :]
+        dy = y[:, None] - y[None, :]
+        dist = np.hypot(dx, dy)
+        need = (r[:, None] + r[None, :]) * spacing
+        np.fill_diagonal(need, 0)
+        deficit = np.where(dist < need, need - dist, 0.0)
+        if not deficit.any():
+            break
+        dist = np.where(dist == 0, 1e-6, dist)
+        share = area[None, :] / (area[:, None] + area[None, :])  # i moves by the other's share
+        push_x = (deficit * share * dx / dist).sum(axis=1)
+        push_y = (deficit * share * dy / dist).sum(axis=1)
+        x += push_x * 0.6 + (x0 - x) * 0.02
+        y += push_y * 0.6 + (y0 - y) * 0.02
+    return x, y
+
+
+def _insets(named: list[int], mx, my, importance, points, index, frame: Frame, size_mm, d: Dense, land,
+            symbols: list[tuple[float, float]], circles, avoid) -> list[Inset]:
+    """Clusters of the named places, each given an inset where the panel has room (none: no inset)."""
+    w, h = size_mm
+    if d.insets_max == 0 or len(named) < d.cluster_min_points:
+        return []
+    clusters = _clusters(named, mx, my, d.cluster_mm)
+    clusters = [c for c in clusters if len(c) >= d.cluster_min_points]
+    clusters.sort(key=lambda c: (-len(c), -max(importance[i] for i in c)))
+    iw, ih = min(d.inset_width_mm, w * 0.45), min(d.inset_height_mm, h * 0.45)
+    m_per_mm = frame.width / w
+    land_mm = _land_mm(land, frame, size_mm)
+    taken: list[tuple[float, float, float, float]] = [a for a in avoid]
+    circle_mm = [((c.x - frame.xmin) / m_per_mm, (c.y - frame.ymin) / m_per_mm) for c in circles]
+    out: list[Inset] = []
+    for members in clusters:
+        if len(out) >= d.insets_max:
+            break
+        members = sorted(members, key=lambda i: -importance[i])
+        x0, x1 = min(mx[i] for i in members), max(mx[i] for i in members)
+        y0, y1 = min(my[i] for i in members), max(my[i] for i in members)
+        inner_w, inner_h = iw * (1 - 2 * d.inset_pad), ih * (1 - 2 * d.inset_pad)
+        zoom = min(d.zoom_max, inner_w / max(x1 - x0, 0.1), inner_h / max(y1 - y0, 0.1))
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        if zoom < d.zoom_min:  # a long chain: enlarge the part around its most important place
+            zoom, cx, cy = d.zoom_min, mx[members[0]], my[members[0]]
+        vw, vh = iw / zoom, ih / zoom  # what the inset shows, in panel mm
+        window = (cx - vw / 2, cy - vh / 2, vw, vh)
+        kept = [i for i in members if _in(mx[i], my[i], window)]
+        if len(kept) < d.cluster_min_points:
+            continue
+        box = _slot(w, h, iw, ih, d.margin_mm, [*taken, window], symbols, circle_mm, land_mm)
+        if box is None:
+            continue
+        taken += [box, window]
+        f = Frame(frame.crs, frame.xmin + window[0] * m_per_mm, frame.xmin + (window[0] + vw) * m_per_mm,
+                  frame.ymin + window[1] * m_per_mm, frame.ymin + (window[1] + vh) * m_per_mm, frame.lon0)
+        out.append(Inset(len(out) + 1, str(points["name"].values[kept[0]]), tuple(index[i] for i in kept), f, box,
+                         round(zoom, 2)))
+    return out
+
+
+def _clusters(named: list[int], mx, my, dist_mm: float) -> list[list[int]]:
+    """Single-linkage groups of places closer than `dist_mm` on the page."""
+    groups: list[list[int]] = []
+    left = list(named)
+    while left:
+        group = [left.pop(0)]
+        k = 0
+        while k < len(group):
+            a = group[k]
+            near = [b for b in left if math.hypot(mx[a] - mx[b], my[a] - my[b]) < dist_mm]
+            for b in near:
+                left.remove(b)
+            group += near
+            k += 1
+        groups.append(group)
+    return groups
+
+
+def _in(x: float, y: float, box: tuple[float, float, float, float]) -> bool:
+    return box[0] <= x <= box[0] + box[2] and box[1] <= y <= box[1] + box[3]
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def _land_mm(land, frame: Frame, size_mm):
+    """The panel's own land (WGS84 polygons) in panel millimetres, for measuring what an inset covers."""
+    import shapely
+
+    geoms = [g for g in land if g is not None and not g.is_empty]
+    if not geoms:
+        return None
+    projected = G.project_geometries(geoms, frame, G.tolerance_m(frame, size_mm[0], 1.0))
+    sx, sy = size_mm[0] / frame.width, size_mm[1] / frame.height
+    parts = [shapely.affinity.affine_transform(g, (sx, 0, 0, sy, -frame.xmin * sx, -frame.ymin * sy))
+             for g in projected if g is not None and not g.is_empty]
+    return shapely.union_all(parts) if parts else None
+
+
+def _slot(w: float, h: float, iw: float, ih: float, margin: float, taken, symbols, circles, land):
+    """The free place of an inset in the panel covering no symbol, circle, other inset or the
+    avoided boxes, and the least land; None when every place covers something."""
+    from shapely.geometry import box as rect
+
+    best, best_cost = None, math.inf
+    for _, fx, fy in SLOTS:
+        x = margin + fx * (w - iw - 2 * margin)
+        y = margin + fy * (h - ih - 2 * margin)
+        b = (x, y, iw, ih)
+        if any(_overlap(b, t) for t in taken):
+            continue
+        pad = (x - margin, y - margin, iw + 2 * margin, ih + 2 * margin)
+        if any(_in(px, py, pad) for px, py in symbols) or any(_in(px, py, pad) for px, py in circles):
+            continue
+        cost = 0.0
+        if land is not None:
+            cost = land.intersection(rect(x, y, x + iw, y + ih)).area / (iw * ih)
+        if cost < best_cost - 1e-9:
+            best, best_cost = b, cost
+    return best

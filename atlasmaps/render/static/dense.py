@@ -1,0 +1,125 @@
+"""Dense panels drawn (issue 13): proportional circles per unit with their counts, and zoom insets
+with their frame, number and locator box (mapsf's inset idea). What to draw and where is decided
+in `atlasmaps.content.dense`; the look comes from the style's `dense:` section."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from atlasmaps.render.static import draw as D
+from atlasmaps.render.static import page as PG
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from atlasmaps.content.bilateral import BilateralContent
+    from atlasmaps.content.dense import PanelPlan
+    from atlasmaps.content.types import LegendSection
+    from atlasmaps.geo.projection import Frame
+
+
+def avoid_boxes(cv: PG.Canvas, size: tuple[float, float], north_arrow: bool) -> list[tuple[float, float, float, float]]:
+    """The corners of a panel of `size` mm an inset must leave free: its scale bar, its north arrow
+    (x, y, w, h mm from the panel's lower-left corner, as `elements` places them)."""
+    st = cv.style
+    w, h = size
+    out = []
+    if st.scale_bar.show:
+        sw = w * (st.scale_bar.length_fraction + 0.08)
+        sh = h * 0.07 + 2 * st.scale_bar.size_pt / PG.PT_PER_MM
+        out.append((w - sw if st.scale_bar.position.endswith("right") else 0.0,
+                    h - sh if st.scale_bar.position.startswith("upper") else 0.0, sw, sh))
+    if north_arrow:
+        nw, nh = w * 0.1, h * 0.15
+        out.append((w - nw if st.north_arrow.position.endswith("right") else 0.0,
+                    h - nh if st.north_arrow.position.startswith("upper") else 0.0, nw, nh))
+    return out
+
+
+def bilateral_plans(cv: PG.Canvas, bc: BilateralContent, fframe: Frame, fbox: PG.Box, pframe: Frame, pbox: PG.Box,
+                    north_arrow: bool) -> tuple[PanelPlan, PanelPlan]:
+    """The dense plans of the France panel (metropolitan places, per département) and the partner
+    panel (per admin-1 unit), their circles on one scale."""
+    from atlasmaps.content import dense
+    from atlasmaps.render.static.panels import overseas
+
+    st = cv.style
+    metro = bc.french_points.loc[[overseas(o) is None for o in bc.french_points["overseas"]]]
+    vmax = max(dense.largest_unit(metro, "unit"), dense.largest_unit(bc.partner_points, "admin1"))
+    countries = cv.content.layers["countries"].gdf
+    fplan = dense.plan(metro, "unit", cv.content.layers["fr_departements"].gdf, "code", fframe, (fbox.w, fbox.h), st,
+                       land=countries.loc[countries["iso_a2"] == "FR"].geometry.values,
+                       avoid=avoid_boxes(cv, (fbox.w, fbox.h), north_arrow), vmax=vmax)
+    pplan = partner_plan(cv, bc.partner_points, bc.partner_admin1, bc.partner_outline, pframe, pbox, north_arrow, vmax)
+    return fplan, pplan
+
+
+def partner_plan(cv: PG.Canvas, points, admin1, outline, frame: Frame, box: PG.Box, north_arrow: bool,
+                 vmax: int = 0) -> PanelPlan:
+    """The dense plan of a partner panel (bilateral and country maps): circles per admin-1 unit."""
+    from atlasmaps.content import dense
+
+    return dense.plan(points, "admin1", admin1 if len(admin1) else admin1.assign(admin1_id=[], name=[]), "admin1_id",
+                      frame, (box.w, box.h), cv.style, land=outline.geometry.values,
+                      avoid=avoid_boxes(cv, (box.w, box.h), north_arrow), vmax=vmax)
+
+
+def aggregate_section(cv: PG.Canvas, bc: BilateralContent | None, *plans: PanelPlan) -> LegendSection:
+    """The legend section explaining the aggregated panels among `plans` (France first on a bilateral map)."""
+    from atlasmaps.content.legend import aggregate_legend
+
+    vmax = max((p.scale for p in plans), default=1)
+    france = bc is not None and plans[0].aggregated
+    partner = plans[-1].aggregated if bc is None or len(plans) > 1 else False
+    return aggregate_legend(cv.style, cv.lang, vmax, france=france, partner=partner)
+
+
+def circles(cv: PG.Canvas, ax: Axes, plan: PanelPlan, side: str) -> None:
+    """The plan's circles, largest first (small ones on top), each with its count."""
+    d = cv.style.dense
+    z = cv.style.zorder.circles
+    props = {**D.label_props(cv.style), "fontsize": d.count_size_pt, "color": d.count_color, "zorder": z + 0.01}
+    for c in plan.circles:
+        (m,) = ax.plot([c.x], [c.y], linestyle="none", marker="o", markersize=c.size_pt, markerfacecolor=d.circle_color,
+                       alpha=d.circle_alpha, markeredgecolor=d.circle_edge, markeredgewidth=d.circle_edge_width_pt,
+                       zorder=z)
+        m.set_gid(f"aggregate-{side}-{c.unit}")
+        t = ax.text(c.x, c.y, str(c.count), ha="center", va="center", **props)
+        t.set_gid(f"aggregate-count-{side}-{c.unit}")
+
+
+def insets(cv: PG.Canvas, ax: Axes, box: PG.Box, plan: PanelPlan, side: str,
+           draw: Callable[[Axes, Frame, PG.Box, int], None]) -> None:
+    """Each inset of the plan in its place in the panel `box`, its locator box on the panel `ax`;
+    `draw(ax, frame, box, number)` draws the panel's content at the inset's scale. Labels of the panel
+    keep off the insets (`LabelRequest.avoid`)."""
+    from matplotlib.patches import Rectangle
+
+    d = cv.style.dense
+    st = cv.style
+    num = {**D.label_props(st), "fontsize": d.number_size_pt, "color": d.frame_color, "fontweight": "bold"}
+    shield: list = []
+    for ins in plan.insets:
+        f = ins.frame
+        loc = Rectangle((f.xmin, f.ymin), f.width, f.height, facecolor="none", edgecolor=d.frame_color,
+                        linewidth=d.frame_width_pt, zorder=st.zorder.locators)
+        loc.set_gid(f"locator-{side}-{ins.number}")
+        ax.add_patch(loc)
+        t = ax.text(f.xmax, f.ymax, f" {ins.number}", ha="left", va="bottom", **{**num, "zorder": st.zorder.locators})
+        t.set_gid(f"locator-number-{side}-{ins.number}")
+        x, y, w, h = ins.box
+        ibox = PG.Box(box.x + x, box.y + y, w, h)
+        iax = cv.axes(ibox, gid=f"zoom-inset-{side}-{ins.number}")
+        draw(iax, f, ibox, ins.number)
+        for spine in iax.spines.values():
+            spine.set_edgecolor(d.frame_color)
+            spine.set_linewidth(d.frame_width_pt)
+        n = iax.text(0.02, 0.98, str(ins.number), ha="left", va="top", transform=iax.transAxes,
+                     **{**num, "zorder": st.zorder.labels + 1})
+        n.set_gid(f"zoom-inset-number-{side}-{ins.number}")
+        cv.obstacles.append(tuple(iax.transAxes.transform([(0, 0.86), (0.12, 1)]).ravel()))
+        bb = iax.get_window_extent()
+        shield.append((bb.x0, bb.y0, bb.x1, bb.y1))
+    for req in cv.requests:
+        if req.ax is ax:
+            req.avoid.extend(shield)
