@@ -245,6 +245,8 @@ class Dense(_Section):
     inset_width_mm: Number = Field(gt=0)
     inset_height_mm: Number = Field(gt=0)
     inset_pad: Fraction  # margin around the cluster in its inset, of its size
+    inset_mm2_per_place: Number = Field(gt=0)  # a cluster of many places gets a bigger inset...
+    inset_max_share: Fraction  # ...up to this share of its panel's width and height
     zoom_min: Number = Field(gt=1)  # an inset enlarges at least this much, at most zoom_max
     zoom_max: Number = Field(gt=1)
     margin_mm: Number  # between an inset and its panel's edge

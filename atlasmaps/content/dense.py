@@ -9,7 +9,8 @@ the panel's projected metres and in page millimetres; no drawing library.
 - Aggregation: past `aggregate_density` symbols per cm² of panel, one circle per unit
   (département on the French side, admin-1 unit on the partner side), its area proportional to
   the unit's partnerships, pushed apart from its neighbours (Dorling) until circles of different
-  units no longer cover each other; only the `aggregate_labels` most important places stay named.
+  units no longer cover each other; only the `aggregate_labels` most important places and the
+  `aggregate_labels` most populous stay named.
 - Insets (mapsf's `mf_inset_on`): places closer than `cluster_mm` on the page chain into a cluster;
   a cluster of `cluster_min_points` or more gets an inset enlarging it `zoom_min`..`zoom_max` times,
   put where it covers no symbol and the least of the panel's own land, never on its locator box.
@@ -86,6 +87,13 @@ class PanelPlan:
         return not any(index in i.members[1:] for i in self.insets)
 
 
+def circle_size(style: Style, value: float, vmax: float) -> float:
+    """Diameter (pt) of the circle of a unit holding `value` partnerships, the largest (`vmax`) at
+    `circle_max_size_pt`: areas proportional to the counts, never below `circle_min_size_pt`."""
+    d = style.dense
+    return max(d.circle_min_size_pt, d.circle_max_size_pt * math.sqrt(value / vmax)) if vmax > 0 else d.circle_min_size_pt
+
+
 def largest_unit(points: gpd.GeoDataFrame, unit_col: str) -> int:
     """The most partnerships one unit holds: the circles of both panels of a map share this scale."""
     counts: dict[str, int] = {}
@@ -100,7 +108,7 @@ def plan(points: gpd.GeoDataFrame, unit_col: str, units: gpd.GeoDataFrame, id_co
          avoid: Sequence[tuple[float, float, float, float]] = (), vmax: int = 0) -> PanelPlan:
     """The plan of one panel of `size_mm` showing `frame`.
 
-    `points` (name, n, importance, geometry WGS84, `unit_col`) are the panel's place symbols;
+    `points` (name, n, importance, population, geometry WGS84, `unit_col`) are the panel's place symbols;
     `units` (`id_col`, name, geometry WGS84) the units circles stand for; `land` the WGS84 polygons
     an inset should rather not cover (the panel's own country); `avoid` mm boxes (x, y, w, h) it
     must not cover (scale bar, north arrow); `vmax` the count of the largest circle (0: this panel's).
@@ -121,15 +129,19 @@ def plan(points: gpd.GeoDataFrame, unit_col: str, units: gpd.GeoDataFrame, id_co
     circles: tuple[Circle, ...] = ()
     named = [i for i in order]
     if density > d.aggregate_density:
-        circles = _circles(points, unit_col, units, id_col, frame, (w, h), d, inside, vmax)
-        named = order[: d.aggregate_labels]
+        circles = _circles(points, unit_col, units, id_col, frame, (w, h), style, inside, vmax)
+        # The most important places and the most populous ones (what a reader looks for first).
+        population = np.asarray(points["population"].values, dtype=float)
+        by_pop = [i for i in np.argsort(-population, kind="stable") if inside[i]][: d.aggregate_labels]
+        keep = set(order[: d.aggregate_labels]) | set(by_pop)
+        named = [i for i in order if i in keep]
     insets = _insets(named, mx, my, importance, points, index, frame, (w, h), d, land,
                      [(mx[i], my[i]) for i in range(len(mx)) if inside[i]], circles, avoid)
     scale = max(vmax, *(c.count for c in circles)) if circles else 0
     return PanelPlan(circles, frozenset(index[i] for i in named), tuple(insets), round(density, 3), scale)
 
 
-def _circles(points, unit_col: str, units, id_col: str, frame: Frame, size_mm, d: Dense, inside,
+def _circles(points, unit_col: str, units, id_col: str, frame: Frame, size_mm, style: Style, inside,
              vmax: int) -> tuple[Circle, ...]:
     """One circle per unit holding places in the panel, pushed apart until they no longer overlap."""
     import numpy as np
@@ -156,10 +168,10 @@ def _circles(points, unit_col: str, units, id_col: str, frame: Frame, size_mm, d
             anchors.append((rp.x, rp.y))
     xs, ys = G.project_points([a[0] for a in anchors], [a[1] for a in anchors], frame)
     vmax = max(vmax, *count.values())
-    sizes = np.array([max(d.circle_min_size_pt, d.circle_max_size_pt * math.sqrt(count[u] / vmax)) for u in keys])
+    sizes = np.array([circle_size(style, count[u], vmax) for u in keys])
     m_per_mm = frame.width / size_mm[0]
     r = sizes / 2 / PT_PER_MM * m_per_mm  # radii in metres
-    x, y = _push_apart(np.asarray(xs, float), np.asarray(ys, float), r, d.circle_spacing)
+    x, y = _push_apart(np.asarray(xs, float), np.asarray(ys, float), r, style.dense.circle_spacing)
     return tuple(Circle(u, str(names.get(u, u)), float(x[i]), float(y[i]), count[u], places[u], float(sizes[i]))
                  for i, u in enumerate(keys))
 
@@ -198,7 +210,6 @@ def _insets(named: list[int], mx, my, importance, points, index, frame: Frame, s
     clusters = _clusters(named, mx, my, d.cluster_mm)
     clusters = [c for c in clusters if len(c) >= d.cluster_min_points]
     clusters.sort(key=lambda c: (-len(c), -max(importance[i] for i in c)))
-    iw, ih = min(d.inset_width_mm, w * 0.45), min(d.inset_height_mm, h * 0.45)
     m_per_mm = frame.width / w
     land_mm = _land_mm(land, frame, size_mm)
     taken: list[tuple[float, float, float, float]] = [a for a in avoid]
@@ -208,27 +219,44 @@ def _insets(named: list[int], mx, my, importance, points, index, frame: Frame, s
         if len(out) >= d.insets_max:
             break
         members = sorted(members, key=lambda i: -importance[i])
-        x0, x1 = min(mx[i] for i in members), max(mx[i] for i in members)
-        y0, y1 = min(my[i] for i in members), max(my[i] for i in members)
-        inner_w, inner_h = iw * (1 - 2 * d.inset_pad), ih * (1 - 2 * d.inset_pad)
-        zoom = min(d.zoom_max, inner_w / max(x1 - x0, 0.1), inner_h / max(y1 - y0, 0.1))
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        if zoom < d.zoom_min:  # a long chain: enlarge the part around its most important place
-            zoom, cx, cy = d.zoom_min, mx[members[0]], my[members[0]]
-        vw, vh = iw / zoom, ih / zoom  # what the inset shows, in panel mm
-        window = (cx - vw / 2, cy - vh / 2, vw, vh)
-        kept = [i for i in members if _in(mx[i], my[i], window)]
-        if len(kept) < d.cluster_min_points:
+        # Room for each place's label: a bigger cluster gets a bigger inset, within the panel's share.
+        grow = max(1.0, math.sqrt(len(members) * d.inset_mm2_per_place / (d.inset_width_mm * d.inset_height_mm)))
+        for scale in (grow, (1 + grow) / 2, 1.0, 0.75):  # smaller when the panel has no room for the bigger
+            iw = min(d.inset_width_mm * scale, w * d.inset_max_share)
+            ih = min(d.inset_height_mm * scale, h * d.inset_max_share)
+            found = _place(members, mx, my, iw, ih, (w, h), d, taken, symbols, circle_mm, land_mm)
+            if found is not None:
+                break
+        if found is None:
             continue
-        box = _slot(w, h, iw, ih, d.margin_mm, [*taken, window], symbols, circle_mm, land_mm)
-        if box is None:
-            continue
+        box, window, kept, zoom = found
+        vw, vh = window[2], window[3]
         taken += [box, window]
         f = Frame(frame.crs, frame.xmin + window[0] * m_per_mm, frame.xmin + (window[0] + vw) * m_per_mm,
                   frame.ymin + window[1] * m_per_mm, frame.ymin + (window[1] + vh) * m_per_mm, frame.lon0)
         out.append(Inset(len(out) + 1, str(points["name"].values[kept[0]]), tuple(index[i] for i in kept), f, box,
                          round(zoom, 2)))
     return out
+
+
+def _place(members: list[int], mx, my, iw: float, ih: float, size_mm, d: Dense, taken, symbols, circle_mm, land_mm):
+    """An inset of iw × ih mm for the cluster: (its box, the window it shows, the places in it, its
+    zoom), or None when the panel has no free place for it."""
+    w, h = size_mm
+    x0, x1 = min(mx[i] for i in members), max(mx[i] for i in members)
+    y0, y1 = min(my[i] for i in members), max(my[i] for i in members)
+    inner_w, inner_h = iw * (1 - 2 * d.inset_pad), ih * (1 - 2 * d.inset_pad)
+    zoom = min(d.zoom_max, inner_w / max(x1 - x0, 0.1), inner_h / max(y1 - y0, 0.1))
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    if zoom < d.zoom_min:  # a long chain: enlarge the part around its most important place
+        zoom, cx, cy = d.zoom_min, mx[members[0]], my[members[0]]
+    vw, vh = iw / zoom, ih / zoom  # what the inset shows, in panel mm
+    window = (cx - vw / 2, cy - vh / 2, vw, vh)
+    kept = [i for i in members if _in(mx[i], my[i], window)]
+    if len(kept) < d.cluster_min_points:
+        return None
+    box = _slot(w, h, iw, ih, d.margin_mm, [*taken, window], symbols, circle_mm, land_mm)
+    return None if box is None else (box, window, kept, zoom)
 
 
 def _clusters(named: list[int], mx, my, dist_mm: float) -> list[list[int]]:
@@ -272,23 +300,33 @@ def _land_mm(land, frame: Frame, size_mm):
 
 
 def _slot(w: float, h: float, iw: float, ih: float, margin: float, taken, symbols, circles, land):
-    """The free place of an inset in the panel covering no symbol, circle, other inset or the
-    avoided boxes, and the least land; None when every place covers something."""
-    from shapely.geometry import box as rect
+    """Where in the panel an inset covers no symbol, circle, other inset or avoided box, and the
+    least land: mapsf's corners and sides first, then anywhere on a grid of `margin` steps, a place
+    near the panel's edge preferred; None when every place covers something."""
+    import numpy as np
+    import shapely
 
-    best, best_cost = None, math.inf
-    for _, fx, fy in SLOTS:
-        x = margin + fx * (w - iw - 2 * margin)
-        y = margin + fy * (h - ih - 2 * margin)
-        b = (x, y, iw, ih)
-        if any(_overlap(b, t) for t in taken):
-            continue
-        pad = (x - margin, y - margin, iw + 2 * margin, ih + 2 * margin)
-        if any(_in(px, py, pad) for px, py in symbols) or any(_in(px, py, pad) for px, py in circles):
-            continue
-        cost = 0.0
-        if land is not None:
-            cost = land.intersection(rect(x, y, x + iw, y + ih)).area / (iw * ih)
-        if cost < best_cost - 1e-9:
-            best, best_cost = b, cost
-    return best
+    step = max(margin, 1.0) * 2
+    xs = [margin + fx * (w - iw - 2 * margin) for _, fx, _ in SLOTS]
+    ys = [margin + fy * (h - ih - 2 * margin) for _, _, fy in SLOTS]
+    gx, gy = np.meshgrid(np.arange(margin, w - iw - margin + 1e-9, step), np.arange(margin, h - ih - margin + 1e-9, step))
+    x = np.concatenate([xs, gx.ravel()])
+    y = np.concatenate([ys, gy.ravel()])
+    ok = np.ones(len(x), bool)
+    for t in taken:
+        ok &= ~((x < t[0] + t[2]) & (t[0] < x + iw) & (y < t[1] + t[3]) & (t[1] < y + ih))
+    pts = np.array([*symbols, *circles], float).reshape(-1, 2)
+    if len(pts):
+        px, py = pts[:, 0][None, :], pts[:, 1][None, :]
+        hit = ((px >= x[:, None] - margin) & (px <= x[:, None] + iw + margin)
+               & (py >= y[:, None] - margin) & (py <= y[:, None] + ih + margin))
+        ok &= ~hit.any(axis=1)
+    if not ok.any():
+        return None
+    x, y = x[ok], y[ok]
+    edge = np.minimum.reduce([x, y, w - x - iw, h - y - ih])
+    cost = edge / max(w, h)
+    if land is not None:
+        cost = cost + shapely.area(shapely.intersection(land, shapely.box(x, y, x + iw, y + ih))) / (iw * ih)
+    k = int(np.argmin(cost))  # the first of equal costs: mapsf's places come first
+    return (float(x[k]), float(y[k]), iw, ih)

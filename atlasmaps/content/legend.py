@@ -86,3 +86,23 @@ def aggregate_legend(style: Style, lang: str, vmax: int, france: bool, partner: 
     entries.append(LegendEntry("aggregate-named", style.text("legend.aggregate_named", lang,
                                                              n=style.dense.aggregate_labels), "place"))
     return LegendSection("aggregate", style.text("legend.aggregate_title", lang), tuple(entries))
+
+
+def without_aggregated(sections: Sequence[LegendSection], french: bool, partner: bool,
+                       french_symbols_left: bool) -> list[LegendSection]:
+    """The point legend once panels aggregate: entries of symbols no longer drawn leave it (the
+    themes colour partner symbols, gone on an aggregated partner panel; French point types stay
+    while an overseas inset still draws them)."""
+    gone = set()
+    if partner:
+        gone |= {"partner"}
+    if french and not french_symbols_left:
+        gone |= {"commune", "groupement"}
+    out = []
+    for section in sections:
+        if partner and section.key == "themes":
+            continue
+        entries = tuple(e for e in section.entries if e.key not in gone)
+        if entries:
+            out.append(LegendSection(section.key, section.title, entries))
+    return out

@@ -63,7 +63,9 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
         pl = style.place_labels
         leaders = Leaders(color=pl.leader_color, width_pt=pl.leader_width_pt, step_pt=pl.leader_step_pt,
                           max_distance_pt=pl.leader_max_distance_pt, zorder=style.zorder.leaders)
-        _, dropped = place_labels(requests[:limit] if limit else requests, cv.obstacles, leaders=leaders)
-        dropped = [*dropped, *(r.key for r in extra)]
+        placed, dropped = place_labels(requests[:limit] if limit else requests, cv.obstacles, leaders=leaders)
+        # A place named on its panel or in a zoom inset is named: only labels placed nowhere are dropped.
+        named = {p.key for p in placed}
+        dropped = list(dict.fromkeys(k for k in [*dropped, *(r.key for r in extra)] if k not in named))
         files = OUT.write(fig, [f for f in options.formats], options.dpi)
     return RenderedMap(files=files, dropped_labels=tuple(dropped), warnings=tuple(dict.fromkeys(cv.warnings)))

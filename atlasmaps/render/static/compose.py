@@ -53,15 +53,15 @@ def bilateral(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: 
     )
     insets = wants_insets(options, bc.overseas)
     legend = list(cv.content.legend)
-    for _ in range(2):  # once more when a panel aggregates: the legend explains it, its band grows
+    for again in (True, False):  # once more when a panel aggregates: the legend changes, its band too
         band_h, fbox, pbox, inset_strip = bilateral_boxes(cv, body, pframe0, insets, legend)
         france_frame = D.panel_frame(P.france_frame() if not options.projection else france_override(cv, options), fbox,
                                      pad=st.layout.panel_pad)
         pframe = D.panel_frame(pframe0, pbox, pad=lay.partner_pad)
         fplan, pplan = DN.bilateral_plans(cv, bc, france_frame, fbox, pframe, pbox, options.north_arrow)
-        if not (fplan.aggregated or pplan.aggregated) or len(legend) > len(cv.content.legend):
+        if not again or not (fplan.aggregated or pplan.aggregated):
             break
-        legend.append(DN.aggregate_section(cv, bc, fplan, pplan))
+        legend = DN.aggregated_legend(cv, legend, insets and len(bc.french_points) > 0, fplan, pplan)
     ax_f = cv.axes(fbox, gid="panel-france")
     PN.french_panel(cv, ax_f, france_frame, fbox, bc, plan=fplan)
     DN.circles(cv, ax_f, fplan, "france")
@@ -93,7 +93,11 @@ def bilateral_boxes(cv: PG.Canvas, body: PG.Box, pframe: P.Frame, insets: bool, 
     lg = st.legend
     entry_h = LG.entry_height(st)
     rows = max([lay.legend_min_rows, *(len(s.entries) for s in legend)])
-    band_h = min(body.h * lay.legend_band_max, lg.title_size_pt * 1.6 / PG.PT_PER_MM + rows * entry_h + 3.0)
+    # As high as its longest column, or its tallest section (long texts, circles at scale).
+    col_w = body.w / max(lay.legend_columns, len(legend))
+    tallest = max((LG.section_height(st, s, col_w) for s in legend), default=0.0)
+    band_h = min(body.h * lay.legend_band_max,
+                 max(lg.title_size_pt * 1.6 / PG.PT_PER_MM + rows * entry_h, tallest) + 3.0)
     maps = PG.Box(body.x, body.y + band_h + gap, body.w, body.h - band_h - gap)
     if maps.w >= maps.h:
         # Landscape page: France left, the partner right, side by side.
@@ -137,15 +141,21 @@ def country(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG
     frame = D.panel_frame(frame, mbox, pad=lay.pad)
     ax = cv.axes(mbox, gid=f"panel-{partner}")
     years = show_years(st, options)
-    PN.partner_panel(cv, ax, frame, mbox, partner, cc.zones, cc.partner_points, cc.partner_admin1, years)
+    plan = DN.partner_plan(cv, cc.partner_points, cc.partner_admin1, cc.partner_outline, frame, mbox, options.north_arrow)
+    PN.partner_panel(cv, ax, frame, mbox, partner, cc.zones, cc.partner_points, cc.partner_admin1, years, plan)
+    DN.circles(cv, ax, plan, "partner")
     PN.zone_labels(cv, ax, frame, mbox, cc)
     E.scale_bar(cv, ax, frame, mbox)
     if options.north_arrow:
         E.north_arrow(cv, ax, frame)
+    DN.insets(cv, ax, mbox, plan, "partner",
+              lambda ax, f, b, n: PN.partner_panel(cv, ax, f, b, partner, cc.zones, cc.partner_points,
+                                                   cc.partner_admin1, years, plan, zoom=n))
     side = PG.Box(body.right - side_w, body.y, side_w, body.h)
     # Legend at the bottom of the side column, as high as what it holds; the partners per zone
     # get all the height above it.
-    lw = E.legend(cv, PG.Box(side.x, side.y, side.w, side.h), cv.content.legend)
+    legend = DN.aggregated_legend(cv, cv.content.legend, False, None, plan) if plan.aggregated else cv.content.legend
+    lw = E.legend(cv, PG.Box(side.x, side.y, side.w, side.h), legend)
     leg_h = min(side.h, side.h - lw.space_left() + 1.0)
     lw.ax.set_position((side.x / cv.width_mm, side.y / cv.height_mm, side.w / cv.width_mm, leg_h / cv.height_mm))
     lw.ax.set_ylim(side.h - leg_h, side.h)

@@ -64,21 +64,24 @@ def partner_plan(cv: PG.Canvas, points, admin1, outline, frame: Frame, box: PG.B
                       avoid=avoid_boxes(cv, (box.w, box.h), north_arrow), vmax=vmax)
 
 
-def aggregate_section(cv: PG.Canvas, bc: BilateralContent | None, *plans: PanelPlan) -> LegendSection:
-    """The legend section explaining the aggregated panels among `plans` (France first on a bilateral map)."""
-    from atlasmaps.content.legend import aggregate_legend
+def aggregated_legend(cv: PG.Canvas, sections: list[LegendSection], french_symbols_left: bool,
+                      france: PanelPlan | None, partner: PanelPlan) -> list[LegendSection]:
+    """The legend of a map with an aggregated panel: the symbols no longer drawn leave, a section
+    says which mode is used and what the circles count (`france` None on a country map)."""
+    from atlasmaps.content.legend import aggregate_legend, without_aggregated
 
+    plans = [p for p in (france, partner) if p is not None]
     vmax = max((p.scale for p in plans), default=1)
-    france = bc is not None and plans[0].aggregated
-    partner = plans[-1].aggregated if bc is None or len(plans) > 1 else False
-    return aggregate_legend(cv.style, cv.lang, vmax, france=france, partner=partner)
+    f = france is not None and france.aggregated
+    out = without_aggregated(sections, f, partner.aggregated, french_symbols_left)
+    return [*out, aggregate_legend(cv.style, cv.lang, vmax, france=f, partner=partner.aggregated)]
 
 
 def circles(cv: PG.Canvas, ax: Axes, plan: PanelPlan, side: str) -> None:
     """The plan's circles, largest first (small ones on top), each with its count."""
     d = cv.style.dense
     z = cv.style.zorder.circles
-    props = {**D.label_props(cv.style), "fontsize": d.count_size_pt, "color": d.count_color, "zorder": z + 0.01}
+    props = {"fontsize": d.count_size_pt, "color": d.count_color, "fontweight": "bold", "zorder": z + 0.01}
     for c in plan.circles:
         (m,) = ax.plot([c.x], [c.y], linestyle="none", marker="o", markersize=c.size_pt, markerfacecolor=d.circle_color,
                        alpha=d.circle_alpha, markeredgecolor=d.circle_edge, markeredgewidth=d.circle_edge_width_pt,

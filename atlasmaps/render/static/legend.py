@@ -52,17 +52,18 @@ class LegendWriter:
                      color=lg.title_color, fontweight="bold", linespacing=1.1)
         self.y -= len(lines) * lg.title_size_pt * 1.3 / PG.PT_PER_MM + 1.0
 
-    def entry(self, key: str, text: str, draw) -> None:
-        """One entry: `draw(ax, x, y)` draws the symbol centred at (x, y) mm; text beside it."""
+    def entry(self, key: str, text: str, draw, symbol_h: float = 0.0) -> None:
+        """One entry: `draw(ax, x, y)` draws the symbol (`symbol_h` mm high) centred at (x, y) mm; text beside it."""
         lg = self.cv.style.legend
         lines = textwrap.wrap(text, self.chars) or [""]
-        h = max(self.entry_h, len(lines) * lg.entry_size_pt * 1.2 / PG.PT_PER_MM + 0.8)
+        h = max(self.entry_h, symbol_h + 0.6, len(lines) * lg.entry_size_pt * 1.2 / PG.PT_PER_MM + 0.8)
         cy = self.y - h / 2
-        artists = draw(self.ax, self.x0 + self.sym_w / 2, cy) or []
+        sym_w = max(self.sym_w, symbol_h)
+        artists = draw(self.ax, self.x0 + sym_w / 2, cy) or []
         for a in artists if isinstance(artists, list) else [artists]:
             if a is not None:
                 a.set_gid(None)
-        t = self.ax.text(self.x0 + self.sym_w + 1, cy, "\n".join(lines), ha="left", va="center", fontsize=lg.entry_size_pt,
+        t = self.ax.text(self.x0 + sym_w + 1, cy, "\n".join(lines), ha="left", va="center", fontsize=lg.entry_size_pt,
                          color=lg.entry_color, linespacing=1.1)
         t.set_gid(f"legend-entry-{key}")
         self.y -= h
@@ -139,11 +140,13 @@ def swatch(cv: PG.Canvas, entry: LegendEntry, vmax: float = 1.0):
 
         return draw
     if entry.swatch == "aggregate":
+        from atlasmaps.content.dense import circle_size
+
         d = st.dense
-        size = max(d.circle_min_size_pt, d.circle_max_size_pt * math.sqrt((entry.value or 0) / vmax))
+        size = circle_size(st, entry.value or 0, vmax)
 
         def draw(a, x, y):
-            (m,) = a.plot([x], [y], linestyle="none", marker="o", markersize=min(size, 16), markerfacecolor=d.circle_color,
+            (m,) = a.plot([x], [y], linestyle="none", marker="o", markersize=size, markerfacecolor=d.circle_color,
                           alpha=d.circle_alpha, markeredgecolor=d.circle_edge, markeredgewidth=d.circle_edge_width_pt)
             return m
 
@@ -155,6 +158,27 @@ def swatch(cv: PG.Canvas, entry: LegendEntry, vmax: float = 1.0):
     return legend_patch(entry.color, 1.0, ch.edge, 0.3)  # class, no_data, france
 
 
+def symbol_height(style, entry: LegendEntry, vmax: float) -> float:
+    """Height (mm) of an entry's symbol when taller than a line: circles in the legend are at scale."""
+    from atlasmaps.content.dense import circle_size
+
+    return circle_size(style, entry.value or 0, vmax) / PG.PT_PER_MM if entry.swatch == "aggregate" else 0.0
+
+
+def section_height(style, section: LegendSection, col_w: float) -> float:
+    """Height (mm) a section takes in a column `col_w` mm wide, as `LegendWriter` sets it."""
+    lg = style.legend
+    chars = max(12, int((col_w - 9.0) / (lg.entry_size_pt * 0.5 / PG.PT_PER_MM)))
+    title_chars = max(12, int((col_w - 3) / (lg.title_size_pt * 0.55 / PG.PT_PER_MM)))
+    h = len(textwrap.wrap(section.title, title_chars)) * lg.title_size_pt * 1.3 / PG.PT_PER_MM + 1.0
+    vmax = max((e.value or 0 for e in section.entries), default=1) or 1
+    for e in section.entries:
+        lines = len(textwrap.wrap(e.label, chars)) or 1
+        h += max(entry_height(style), symbol_height(style, e, vmax) + 0.6,
+                 lines * lg.entry_size_pt * 1.2 / PG.PT_PER_MM + 0.8)
+    return h
+
+
 def draw_legend(lw: LegendWriter, cv: PG.Canvas, sections: Sequence[LegendSection], columns: bool = False) -> None:
     """The content's legend sections top-down; with `columns`, one section per column."""
     for i, section in enumerate(sections):
@@ -163,4 +187,4 @@ def draw_legend(lw: LegendWriter, cv: PG.Canvas, sections: Sequence[LegendSectio
         lw.title(section.title)
         vmax = max((e.value or 0 for e in section.entries), default=1) or 1
         for e in section.entries:
-            lw.entry(e.key, e.label, swatch(cv, e, vmax))
+            lw.entry(e.key, e.label, swatch(cv, e, vmax), symbol_height(cv.style, e, vmax))
