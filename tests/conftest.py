@@ -203,3 +203,51 @@ def sample_result() -> JoinResult:
     from atlasmaps.join import join_file
 
     return join_file(resources.files("atlasmaps").joinpath("sample", "partenariats.csv"))
+
+
+def _commune_spec(communes, code: str) -> FrenchSpec:
+    """A real commune of the embedded COG layer as a French side (name, département, position)."""
+    r = communes.loc[communes["code"] == code].iloc[0]
+    return ("C", code, str(r["name"]), str(r["departement"]), str(r["region"]), float(r.geometry.x), float(r.geometry.y))
+
+
+def _place_spec(places, name: str) -> PartnerSpec:
+    """The most populous gazetteer place of that name as a partner side."""
+    r = places.loc[places["name"] == name].sort_values("population", ascending=False).iloc[0]
+    return (name, float(r.geometry.x), float(r.geometry.y), str(r["admin1_id"]), str(r["admin1_name"]))
+
+
+@pytest.fixture(scope="session")
+def cluster_result() -> JoinResult:
+    """France–Japan with two clusters a print map cannot label at its scale: seven communes of
+    Île-de-France, and Tokyo–Yokohama–Kawasaki–Chiba–Saitama–Sagamihara (plus Kansai and spread places)."""
+    from atlasmaps import boundaries
+
+    communes = boundaries.load("fr_communes")
+    places = boundaries.load("places", country="JP")
+    french = ["75056", "92012", "93066", "93048", "78646", "92050", "95018", "69123", "13055", "59350"]
+    partners = ["Tokyo", "Yokohama", "Kawasaki", "Chiba", "Saitama", "Sagamihara", "Osaka", "Kobe", "Kyoto", "Nagoya"]
+    rows = [make_row(i + 2, _commune_spec(communes, c), _place_spec(places, p), "JP", 1960 + i, (THEMES[i % 5],))
+            for i, (c, p) in enumerate(zip(french, partners))]
+    return make_result(rows, "grappes.csv")
+
+
+@pytest.fixture(scope="session")
+def dense_result() -> JoinResult:
+    """France–Germany with 300 partnerships: the 300 most populous metropolitan communes, each with
+    one of the 300 most populous German places (real places; the pairs are for tests only)."""
+    from atlasmaps import boundaries
+
+    communes = boundaries.load("fr_communes")
+    communes = communes[communes.geometry.notna() & ~communes["departement"].astype(str).str.startswith("97")]
+    communes = communes.sort_values(["population", "code"], ascending=[False, True]).head(300)
+    places = boundaries.load("places", country="DE")
+    places = places[places.geometry.notna() & places["admin1_id"].notna()]
+    places = places.sort_values(["population", "place_id"], ascending=[False, True]).drop_duplicates("name").head(300)
+    rows = []
+    for i, ((_, c), (_, p)) in enumerate(zip(communes.iterrows(), places.iterrows())):
+        f = ("C", str(c["code"]), str(c["name"]), str(c["departement"]), str(c["region"]), float(c.geometry.x),
+             float(c.geometry.y))
+        rows.append(make_row(i + 2, f, (str(p["name"]), float(p.geometry.x), float(p.geometry.y), str(p["admin1_id"]),
+                                        str(p["admin1_name"])), "DE", 1960 + i % 60, (THEMES[i % 5],)))
+    return make_result(rows, "allemagne.csv")

@@ -79,12 +79,15 @@ class PanelPlan:
     def aggregated(self) -> bool:
         return bool(self.circles)
 
+    def inset_only(self, index) -> bool:
+        """Whether a place is shown only in its zoom inset: the panel draws, inside the locator
+        box, the most important place of the cluster alone (so its symbols do not pile up)."""
+        return any(index in i.members[1:] for i in self.insets)
+
     def keeps_label(self, index) -> bool:
         """Whether the main panel names this place: named, and not left to an inset (its
         most important member is named on both, so the panel still reads without the inset)."""
-        if index not in self.named:
-            return False
-        return not any(index in i.members[1:] for i in self.insets)
+        return index in self.named and not self.inset_only(index)
 
 
 def circle_size(style: Style, value: float, vmax: float) -> float:

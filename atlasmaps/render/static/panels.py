@@ -68,8 +68,8 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
     # Point symbols (groupements under communes for the same place).
     pts = bc.french_points.loc[[overseas(o) == want for o in bc.french_points["overseas"]]]
     aggregated = plan is not None and plan.aggregated
-    if aggregated:
-        pts = pts.loc[[i in plan.named for i in pts.index]]
+    if plan is not None:
+        pts = pts.loc[[bool((i in plan.named or not aggregated) and (zoom or not plan.inset_only(i))) for i in pts.index]]
     syms = [st.symbol("place" if aggregated else k) for k in pts["kind"]]
     xs, ys = D.project_points(pts, frame)
     xs, ys = D.displace(xs, ys, [sym.size_pt / 2 for sym in syms], frame, box)
@@ -129,8 +129,8 @@ def partner_symbols(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, points
             slug += "-2"
         seen.add(slug)
         slugs.append(slug)
-    if aggregated:
-        keep = [i in plan.named for i in points.index]
+    if plan is not None:
+        keep = [bool((i in plan.named or not aggregated) and (zoom or not plan.inset_only(i))) for i in points.index]
         points, slugs = points.loc[keep], [s for s, k in zip(slugs, keep) if k]
     xs, ys = D.project_points(points, frame)
     xs, ys = D.displace(xs, ys, [sym.size_pt / 2] * len(xs), frame, box)
