@@ -427,6 +427,11 @@ def test_every_declared_style_key_is_read(japan_result, benin_result, overseas_r
     for joined, kw in runs:
         static.render(joined, st, RenderOptions(formats=(), **kw))  # laid out and drawn, not written
         web.render(joined, st, RenderOptions(formats=("html",), embed=True, **kw))
+    # A style that finds the same France–Japan map crowded: aggregated panels and a zoom inset
+    # (Tokyo–Yokohama) read the rest of `dense:`.
+    crowded = st.model_copy(update={"dense": st.dense.model_copy(update={"aggregate_density": 0.01,
+                                                                          "cluster_min_points": 2})})
+    static.render(japan_result, crowded, RenderOptions(formats=(), kind=MapKind.BILATERAL, partner="JP"))
     for name, iso2, lang in (("Hongrie", "HU", "fr"), ("United States", "US", "en"), ("Bahamas", "BS", "en")):
         st.country_phrase(name, iso2, lang)
     monkeypatch.undo()

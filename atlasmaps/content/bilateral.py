@@ -177,7 +177,7 @@ def bilateral_content(joined: JoinResult, partner: str) -> BilateralContent:
             rec = points.setdefault(
                 (f.kind, f.code),
                 {"code": f.code, "name": f.name, "kind": f.kind.value, "n": 0, "years": set(),
-                 "overseas": overseas, "geometry": Point(lon, lat)},
+                 "overseas": overseas, "unit": f.departement or None, "geometry": Point(lon, lat)},
             )
         rec["n"] += 1
         if year:
@@ -206,7 +206,7 @@ def bilateral_content(joined: JoinResult, partner: str) -> BilateralContent:
         return frame
 
     french_units = finish(units, [])
-    french_points = finish(points, [])
+    french_points = finish(points, ["unit"])
     french_points["unit"] = departement_of(french_points)
     admin1, outline = partner_layers(partner)
     zones, partner_points = partner_side(rows, admin1, warnings)
@@ -235,18 +235,20 @@ def bilateral_content(joined: JoinResult, partner: str) -> BilateralContent:
 
 
 def departement_of(points: gpd.GeoDataFrame) -> list[str | None]:
-    """The département containing each point (the unit an aggregated France panel counts it in)."""
+    """The département of each point (the unit an aggregated France panel counts it in): the
+    collectivité's own (`unit`, from the join), else the one containing or nearest its position."""
     import shapely
 
-    if len(points) == 0:
-        return []
+    out: list[str | None] = [u if isinstance(u, str) and u else None for u in points["unit"]]
+    missing = [i for i, c in enumerate(out) if c is None]
+    if not missing:
+        return out
     deps = K.boundary("fr_departements")
     tree = shapely.STRtree(deps.geometry.values)
-    pts, found = tree.query(points.geometry.values, predicate="within")
     codes = deps["code"].astype(str).values
-    out: list[str | None] = [None] * len(points)
+    pts, found = tree.query(points.geometry.values[missing], predicate="within")
     for p, d in zip(pts, found):
-        out[p] = out[p] or str(codes[d])
+        out[missing[p]] = out[missing[p]] or str(codes[d])
     missing = [i for i, c in enumerate(out) if c is None]  # on a coast the simplified outline missed
     if missing:
         which, near = tree.query_nearest(points.geometry.values[missing])

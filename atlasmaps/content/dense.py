@@ -18,6 +18,7 @@ the panel's projected metres and in page millimetres; no drawing library.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
@@ -181,10 +182,10 @@ def _circles(points, unit_col: str, units, id_col: str, frame: Frame, size_mm, s
 
 def _push_apart(x, y, r, spacing: float, rounds: int = 200):
     """Move overlapping circles apart (larger ones move less) until every two centres are at least
-    `spacing` × the sum of their radii apart; each circle is also pulled a little back home."""
+    `spacing` × the sum of their radii apart (Dorling's cartogram, without its attraction: a circle
+    moves only as far as its neighbours push it)."""
     import numpy as np
 
-    x0, y0 = x.copy(), y.copy()
     area = r ** 2
     for _ in range(rounds):
         dx = x[:, None] - x[None, :]
@@ -199,8 +200,8 @@ def _push_apart(x, y, r, spacing: float, rounds: int = 200):
         share = area[None, :] / (area[:, None] + area[None, :])  # i moves by the other's share
         push_x = (deficit * share * dx / dist).sum(axis=1)
         push_y = (deficit * share * dy / dist).sum(axis=1)
-        x += push_x * 0.6 + (x0 - x) * 0.02
-        y += push_y * 0.6 + (y0 - y) * 0.02
+        x += push_x * 0.6
+        y += push_y * 0.6
     return x, y
 
 
@@ -224,9 +225,11 @@ def _insets(named: list[int], mx, my, importance, points, index, frame: Frame, s
         members = sorted(members, key=lambda i: -importance[i])
         # Room for each place's label: a bigger cluster gets a bigger inset, within the panel's share.
         grow = max(1.0, math.sqrt(len(members) * d.inset_mm2_per_place / (d.inset_width_mm * d.inset_height_mm)))
-        for scale in (grow, (1 + grow) / 2, 1.0, 0.75):  # smaller when the panel has no room for the bigger
-            iw = min(d.inset_width_mm * scale, w * d.inset_max_share)
-            ih = min(d.inset_height_mm * scale, h * d.inset_max_share)
+        found = None
+        # Smaller, or wider / taller for the same area, when the panel has no room for the first.
+        for scale, aspect in itertools.product((grow, (1 + grow) / 2, 1.0, 0.75), (1.0, 1.4, 1 / 1.4)):
+            iw = min(d.inset_width_mm * scale * math.sqrt(aspect), w * d.inset_max_share)
+            ih = min(d.inset_height_mm * scale / math.sqrt(aspect), h * d.inset_max_share)
             found = _place(members, mx, my, iw, ih, (w, h), d, taken, symbols, circle_mm, land_mm)
             if found is not None:
                 break

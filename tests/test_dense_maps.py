@@ -1,0 +1,182 @@
+"""Dense print maps (issue 13): zoom insets for clusters, aggregation when points crowd.
+
+Counted in the SVG the print renderer writes: zoom insets (`zoom-inset-<side>-<n>` axes), their
+locator boxes, aggregated circles (`aggregate-<side>-<unit>`) with their counts, labels
+(`label-…`), and the legend's aggregation entries.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from atlasmaps.model import MapKind, RenderOptions
+
+
+@dataclass
+class Rendered:
+    svg: str
+    ids: list[str]
+    dropped: tuple[str, ...]
+
+    def count(self, pattern: str) -> int:
+        return sum(1 for i in self.ids if re.fullmatch(pattern, i))
+
+    def text_of(self, gid: str) -> str:
+        """The text of an SVG text group, its lines joined by spaces."""
+        m = re.search(rf'<g id="{re.escape(gid)}"[^>]*>(.*?)</g>', self.svg, re.S)
+        assert m, gid
+        return " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", m.group(1)))
+
+
+def _render(joined, style, **kw) -> Rendered:
+    from atlasmaps.render import static
+
+    rm = static.render(joined, style, RenderOptions(formats=("svg",), **kw))
+    svg = rm.files["svg"].decode()
+    return Rendered(svg, re.findall(r'id="([^"]+)"', svg), rm.dropped_labels)
+
+
+def _with_dense(style, **changes):
+    """The style with some `dense:` values changed (as a user's style sheet would)."""
+    return style.model_copy(update={"dense": style.dense.model_copy(update=changes)})
+
+
+@pytest.fixture(scope="module")
+def style():
+    from atlasmaps.style import load_style
+
+    return load_style("quai-dorsay")
+
+
+@pytest.fixture(scope="module")
+def clusters(cluster_result, style) -> Rendered:
+    return _render(cluster_result, style, kind=MapKind.BILATERAL, partner="JP")
+
+
+@pytest.fixture(scope="module")
+def dense(dense_result, style) -> Rendered:
+    return _render(dense_result, style, kind=MapKind.BILATERAL, partner="DE")
+
+
+# --------------------------------------------------------------------------- zoom insets
+
+
+def test_clusters_get_zoom_insets_with_locators_and_every_place_named(clusters: Rendered) -> None:
+    # Île-de-France (7 communes) on the French side; Tokyo–Yokohama (6 places) and Osaka–Kobe–Kyoto
+    # on the partner side: one inset each, each with its locator box and number on the panel.
+    assert clusters.count(r"zoom-inset-france-\d") == 1
+    assert clusters.count(r"zoom-inset-partner-\d") == 2
+    assert clusters.count(r"locator-(france|partner)-\d") == 3
+    assert clusters.count(r"locator-number-(france|partner)-\d") == 3
+    # Every place named, the clustered ones in their inset (ids prefixed zoom<n>-), none dropped.
+    assert clusters.dropped == ()
+    for code in ("92012", "93066", "93048", "78646", "92050", "95018"):
+        assert clusters.count(rf"label-zoom1-commune-{code}") == 1, code
+        assert clusters.count(rf"commune-{code}") == 0  # not piled up on the panel: the inset shows it
+    assert clusters.count(r"label-commune-75056") == 1  # Paris also named on the panel, in its locator box
+    for slug in ("tokyo", "yokohama", "kawasaki", "chiba", "saitama", "sagamihara", "osaka", "kobe", "kyoto"):
+        assert clusters.count(rf"label-(zoom\d-)?partner-{slug}") >= 1, slug
+    assert clusters.count(r"label-partner-nagoya") == 1  # alone: on the panel, no inset
+    assert clusters.count(r"aggregate-.*") == 0  # ten places do not crowd a panel
+
+
+def test_without_insets_the_clusters_lose_labels(cluster_result, style) -> None:
+    """What the insets buy: the same map with `insets_max: 0` drops labels of the clusters."""
+    plain = _render(cluster_result, _with_dense(style, insets_max=0), kind=MapKind.BILATERAL, partner="JP")
+    assert plain.count(r"zoom-inset-.*") == 0
+    assert len(plain.dropped) >= 1
+
+
+def test_sparse_map_has_no_inset_nor_circle(japan_result, style) -> None:
+    sparse = _render(japan_result, style, kind=MapKind.BILATERAL, partner="JP")
+    assert sparse.count(r"zoom-inset-.*|locator-.*|aggregate-.*") == 0
+    assert sparse.count(r"legend-entry-aggregate.*") == 0
+
+
+# --------------------------------------------------------------------------- aggregation
+
+
+def test_crowded_panels_aggregate_per_departement_and_admin1_unit(dense: Rendered, dense_result) -> None:
+    rows = dense_result.mapped
+    departements = {r.french.departement for r in rows}
+    lands = {r.partner.admin1_id for r in rows}
+    assert dense.count(r"aggregate-france-[0-9AB]+") == len(departements)
+    assert dense.count(r"aggregate-partner-DE\.\w+") == len(lands)
+    # Each circle's count is its unit's partnerships: together, every partnership once per side.
+    for side in ("france", "partner"):
+        counts = [int(dense.text_of(i)) for i in dense.ids if i.startswith(f"aggregate-count-{side}-")]
+        assert sum(counts) == len(rows), side
+    paris = dense.text_of("aggregate-count-france-75")
+    assert int(paris) == sum(1 for r in rows if r.french.departement == "75")
+    # No symbol per collectivité any more on the panels: the partner symbols and French points are gone.
+    assert dense.count(r"partner-.*") - dense.count(r"(label|years)-.*partner-.*") <= 80
+
+
+def test_aggregated_legend_says_the_mode_in_french_and_english(dense: Rendered, dense_result, style) -> None:
+    assert "un cercle par département (France) et par région du pays partenaire" in \
+        dense.text_of("legend-entry-aggregate-mode")
+    assert dense.count(r"legend-entry-aggregate-\d+") == 3
+    assert dense.count(r"legend-entry-theme-.*") == 0  # partner symbols no longer carry theme colours
+    en = _render(dense_result, style, kind=MapKind.BILATERAL, partner="DE", lang="en")
+    assert "one circle per département (France) and per region of the partner country" in \
+        en.text_of("legend-entry-aggregate-mode")
+
+
+def test_aggregated_panels_name_the_most_populous_places(dense: Rendered, dense_result) -> None:
+    from atlasmaps import textnorm
+
+    rows = dense_result.mapped  # the fixture's rows are by population, most populous first
+    for r in rows[:20]:
+        assert dense.count(rf"label-(zoom\d-)?commune-{r.french.code}") >= 1, r.french.name
+        assert dense.count(rf"label-(zoom\d-)?partner-{textnorm.slug(r.partner.name)}") >= 1, r.partner.name
+    assert len(dense.dropped) <= 5
+
+
+def test_no_two_symbols_cover_each_other_by_half(dense: Rendered, style) -> None:
+    """Places still drawn on the main panels (outside zoom insets): no two overlap by more than
+    half the smaller's area; circles of different units neither."""
+    def positions(pattern: str) -> list[tuple[float, float]]:
+        out = []
+        for m in re.finditer(rf'<g id="({pattern})"[^>]*>.*?<use[^>]*x="([\d.]+)" y="([\d.]+)"', dense.svg, re.S):
+            out.append((float(m.group(2)), float(m.group(3))))
+        return out
+
+    def overlap(r1: float, r2: float, d: float) -> float:
+        if d >= r1 + r2:
+            return 0.0
+        if d <= abs(r1 - r2):
+            return 1.0
+        a = r1 * r1 * math.acos((d * d + r1 * r1 - r2 * r2) / (2 * d * r1))
+        b = r2 * r2 * math.acos((d * d + r2 * r2 - r1 * r1) / (2 * d * r2))
+        c = 0.5 * math.sqrt((-d + r1 + r2) * (d + r1 - r2) * (d - r1 + r2) * (d + r1 + r2))
+        return (a + b - c) / (math.pi * min(r1, r2) ** 2)
+
+    places = positions(r"(?:commune|partner)-[^\"]+")
+    assert len(places) >= 40
+    r = style.symbol("place").size_pt / 2  # SVG units are points
+    assert max(overlap(r, r, math.dist(p, q)) for p, q in itertools.combinations(places, 2)) <= 0.5
+
+
+def test_circles_are_pushed_apart() -> None:
+    import numpy as np
+
+    from atlasmaps.content.dense import _push_apart
+
+    x = np.array([0.0, 1.0, 2.0, 0.5])
+    y = np.array([0.0, 0.0, 0.5, 1.0])
+    r = np.array([3.0, 2.0, 1.0, 1.0])
+    x2, y2 = _push_apart(x.copy(), y.copy(), r, 0.95)
+    for i, j in itertools.combinations(range(4), 2):
+        assert math.hypot(x2[i] - x2[j], y2[i] - y2[j]) >= (r[i] + r[j]) * 0.95 - 1e-6
+
+
+def test_country_map_aggregates_the_partner_side(dense_result, style) -> None:
+    # The country map's panel is bigger than a bilateral's half: 300 places crowd it less.
+    country = _render(dense_result, _with_dense(style, aggregate_density=0.5), kind=MapKind.COUNTRY, partner="DE")
+    assert country.count(r"aggregate-partner-DE\.\w+") == len({r.partner.admin1_id for r in dense_result.mapped})
+    assert "un cercle par région du pays partenaire" in country.text_of("legend-entry-aggregate-mode")
