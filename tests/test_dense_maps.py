@@ -67,12 +67,15 @@ def dense(dense_result, style) -> Rendered:
 
 
 def test_clusters_get_zoom_insets_with_locators_and_every_place_named(clusters: Rendered) -> None:
-    # Île-de-France (7 communes) on the French side; Tokyo–Yokohama (6 places) and Osaka–Kobe–Kyoto
-    # on the partner side: one inset each, each with its locator box and number on the panel.
+    # Île-de-France (7 communes) on the French side, Tokyo–Yokohama (6 places) on the partner side:
+    # one inset each, each with its locator box and number on the panel. Osaka–Kobe–Kyoto is a
+    # cluster too, but its three names fit beside their symbols: no inset.
     assert clusters.count(r"zoom-inset-france-\d") == 1
-    assert clusters.count(r"zoom-inset-partner-\d") == 2
-    assert clusters.count(r"locator-(france|partner)-\d") == 3
-    assert clusters.count(r"locator-number-(france|partner)-\d") == 3
+    assert clusters.count(r"zoom-inset-partner-\d") == 1
+    assert clusters.count(r"locator-(france|partner)-\d") == 2
+    assert clusters.count(r"locator-number-(france|partner)-\d") == 2
+    for slug in ("osaka", "kobe", "kyoto"):
+        assert clusters.count(rf"label-partner-{slug}") == 1, slug
     # Every place named, the clustered ones in their inset (ids prefixed zoom<n>-), none dropped.
     assert clusters.dropped == ()
     for code in ("92012", "93066", "93048", "78646", "92050", "95018"):

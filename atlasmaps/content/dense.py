@@ -139,7 +139,7 @@ def plan(points: gpd.GeoDataFrame, unit_col: str, units: gpd.GeoDataFrame, id_co
         by_pop = [i for i in np.argsort(-population, kind="stable") if inside[i]][: d.aggregate_labels]
         keep = set(order[: d.aggregate_labels]) | set(by_pop)
         named = [i for i in order if i in keep]
-    insets = _insets(named, mx, my, importance, points, index, frame, (w, h), d, land,
+    insets = _insets(named, mx, my, importance, points, index, frame, (w, h), style, land,
                      [(mx[i], my[i]) for i in range(len(mx)) if inside[i]], circles, avoid)
     scale = max(vmax, *(c.count for c in circles)) if circles else 0
     return PanelPlan(circles, frozenset(index[i] for i in named), tuple(insets), round(density, 3), scale)
@@ -205,14 +205,18 @@ def _push_apart(x, y, r, spacing: float, rounds: int = 200):
     return x, y
 
 
-def _insets(named: list[int], mx, my, importance, points, index, frame: Frame, size_mm, d: Dense, land,
+def _insets(named: list[int], mx, my, importance, points, index, frame: Frame, size_mm, style: Style, land,
             symbols: list[tuple[float, float]], circles, avoid) -> list[Inset]:
-    """Clusters of the named places, each given an inset where the panel has room (none: no inset)."""
+    """Clusters of the named places whose names cannot all fit, each given an inset where the panel
+    has room (none: no inset)."""
+    d = style.dense
     w, h = size_mm
     if d.insets_max == 0 or len(named) < d.cluster_min_points:
         return []
     clusters = _clusters(named, mx, my, d.cluster_mm)
-    clusters = [c for c in clusters if len(c) >= d.cluster_min_points]
+    names = [str(n) for n in points["name"].values]
+    clusters = [c for c in clusters if len(c) >= d.cluster_min_points
+                and not _labels_fit(c, mx, my, names, style)]
     clusters.sort(key=lambda c: (-len(c), -max(importance[i] for i in c)))
     m_per_mm = frame.width / w
     land_mm = _land_mm(land, frame, size_mm)
@@ -263,6 +267,29 @@ def _place(members: list[int], mx, my, iw: float, ih: float, size_mm, d: Dense, 
         return None
     box = _slot(w, h, iw, ih, d.margin_mm, [*taken, window], symbols, circle_mm, land_mm)
     return None if box is None else (box, window, kept, zoom)
+
+
+#: Average width of a character over the font size (an estimate: the print renderer measures).
+CHAR_WIDTH = 0.55
+
+
+def _labels_fit(members: list[int], mx, my, names: list[str], style: Style) -> bool:
+    """Whether every name of a cluster fits beside its symbol at the panel's scale, each at one of
+    the four diagonal places, none over another name or symbol: then the cluster needs no inset."""
+    size = style.place_labels.size_pt / PT_PER_MM
+    r = max(style.symbol("commune").size_pt, style.symbol("partner").size_pt) / 2 / PT_PER_MM
+    symbols = [(mx[i] - r, my[i] - r, 2 * r, 2 * r) for i in members]
+    placed: list[tuple[float, float, float, float]] = []
+    for i in members:
+        w, h = len(names[i]) * size * CHAR_WIDTH, size * 1.3
+        for dx, dy in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
+            box = (mx[i] + (r if dx > 0 else -r - w), my[i] + (r if dy > 0 else -r - h), w, h)
+            if not any(_overlap(box, o) for o in (*placed, *symbols)):
+                placed.append(box)
+                break
+        else:
+            return False
+    return True
 
 
 def _clusters(named: list[int], mx, my, dist_mm: float) -> list[list[int]]:
