@@ -131,7 +131,7 @@ def plan(points: gpd.GeoDataFrame, unit_col: str, units: gpd.GeoDataFrame, id_co
     importance = np.asarray(points["importance"].values, dtype=float)
     order = [i for i in np.argsort(-importance, kind="stable") if inside[i]]
     circles: tuple[Circle, ...] = ()
-    named = [i for i in order]
+    named = list(order)
     if density > d.aggregate_density:
         circles = _circles(points, unit_col, units, id_col, frame, (w, h), style, inside, vmax)
         # The most important places and the most populous ones (what a reader looks for first).
@@ -139,8 +139,9 @@ def plan(points: gpd.GeoDataFrame, unit_col: str, units: gpd.GeoDataFrame, id_co
         by_pop = [i for i in np.argsort(-population, kind="stable") if inside[i]][: d.aggregate_labels]
         keep = set(order[: d.aggregate_labels]) | set(by_pop)
         named = [i for i in order if i in keep]
+    drawn = named if circles else [i for i in range(len(mx)) if inside[i]]  # the symbols an inset must not hide
     insets = _insets(named, mx, my, importance, points, index, frame, (w, h), style, land,
-                     [(mx[i], my[i]) for i in range(len(mx)) if inside[i]], circles, avoid)
+                     [(mx[i], my[i]) for i in drawn], circles, avoid)
     scale = max(vmax, *(c.count for c in circles)) if circles else 0
     return PanelPlan(circles, frozenset(index[i] for i in named), tuple(insets), round(density, 3), scale)
 
