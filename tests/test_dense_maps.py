@@ -88,11 +88,21 @@ def test_clusters_get_zoom_insets_with_locators_and_every_place_named(clusters: 
     assert clusters.count(r"aggregate-.*") == 0  # ten places do not crowd a panel
 
 
-def test_without_insets_the_clusters_lose_labels(cluster_result, style) -> None:
-    """What the insets buy: the same map with `insets_max: 0` drops labels of the clusters."""
+def test_clusters_without_room_for_an_inset_get_numbered_callouts(cluster_result, style) -> None:
+    """The fallback: no inset (here `insets_max: 0`), each clustered place but the most important
+    is named on the panel by a number, and a key beside the map lists the numbers in order."""
     plain = _render(cluster_result, _with_dense(style, insets_max=0), kind=MapKind.BILATERAL, partner="JP")
-    assert plain.count(r"zoom-inset-.*") == 0
-    assert len(plain.dropped) >= 1
+    assert plain.count(r"zoom-inset-.*|locator-.*") == 0
+    # Île-de-France: Paris named, the 6 others numbered 1–6; Tokyo named, the 5 others 7–11.
+    assert plain.count(r"callout-commune-\d+") == 6
+    assert plain.count(r"callout-partner-[a-z-]+") == 5
+    assert plain.count(r"label-commune-75056") == 1 and plain.count(r"label-partner-tokyo") == 1
+    # The key: 1–6 the French places, 7–11 the partner's, each number once.
+    assert plain.count(r"legend-entry-callout-\d+") == 11
+    key = [plain.text_of(f"legend-entry-callout-{n}") for n in range(1, 12)]
+    assert set(key[:6]) == {"Boulogne-Billancourt", "Saint-Denis", "Montreuil", "Versailles", "Nanterre", "Argenteuil"}
+    assert set(key[6:]) == {"Yokohama", "Kawasaki", "Chiba", "Saitama", "Sagamihara"}
+    assert plain.dropped == ()
 
 
 def test_sparse_map_has_no_inset_nor_circle(japan_result, style) -> None:

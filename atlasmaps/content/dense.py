@@ -12,8 +12,11 @@ the panel's projected metres and in page millimetres; no drawing library.
   units no longer cover each other; only the `aggregate_labels` most important places and the
   `aggregate_labels` most populous stay named.
 - Insets (mapsf's `mf_inset_on`): places closer than `cluster_mm` on the page chain into a cluster;
-  a cluster of `cluster_min_points` or more gets an inset enlarging it `zoom_min`..`zoom_max` times,
-  put where it covers no symbol and the least of the panel's own land, never on its locator box.
+  a cluster of `cluster_min_points` or more whose names cannot all fit gets an inset enlarging it
+  `zoom_min`..`zoom_max` times, put where it covers no symbol and the least of the panel's own land,
+  never on its locator box. A cluster the panel has no room for (or past `insets_max`) gets numbered
+  callouts instead: its places other than the most important are named by a number, and a key beside
+  the map lists them.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from atlasmaps.geo import geometry as G
 from atlasmaps.geo.projection import Frame
@@ -75,6 +78,11 @@ class PanelPlan:
     insets: tuple[Inset, ...]
     density: float  # symbols per cm² of the panel
     scale: int = 0  # the count a circle of `circle_max_size_pt` stands for
+    callouts: tuple[tuple[Any, int, str], ...] = ()  # (index label, number, name) of numbered places
+
+    def callout(self, index) -> int | None:
+        """The number standing for a place's name on the panel (None: its name is written)."""
+        return next((n for i, n, _ in self.callouts if i == index), None)
 
     @property
     def aggregated(self) -> bool:
@@ -109,13 +117,14 @@ def largest_unit(points: gpd.GeoDataFrame, unit_col: str) -> int:
 
 def plan(points: gpd.GeoDataFrame, unit_col: str, units: gpd.GeoDataFrame, id_col: str, frame: Frame,
          size_mm: tuple[float, float], style: Style, land: Sequence = (),
-         avoid: Sequence[tuple[float, float, float, float]] = (), vmax: int = 0) -> PanelPlan:
+         avoid: Sequence[tuple[float, float, float, float]] = (), vmax: int = 0, first_callout: int = 1) -> PanelPlan:
     """The plan of one panel of `size_mm` showing `frame`.
 
     `points` (name, n, importance, population, geometry WGS84, `unit_col`) are the panel's place symbols;
     `units` (`id_col`, name, geometry WGS84) the units circles stand for; `land` the WGS84 polygons
     an inset should rather not cover (the panel's own country); `avoid` mm boxes (x, y, w, h) it
-    must not cover (scale bar, north arrow); `vmax` the count of the largest circle (0: this panel's).
+    must not cover (scale bar, north arrow); `vmax` the count of the largest circle (0: this panel's);
+    `first_callout` the number of the panel's first numbered place (the panels of a map share one key).
     """
     import numpy as np
 
@@ -140,10 +149,12 @@ def plan(points: gpd.GeoDataFrame, unit_col: str, units: gpd.GeoDataFrame, id_co
         keep = set(order[: d.aggregate_labels]) | set(by_pop)
         named = [i for i in order if i in keep]
     drawn = named if circles else [i for i in range(len(mx)) if inside[i]]  # the symbols an inset must not hide
-    insets = _insets(named, mx, my, importance, points, index, frame, (w, h), style, land,
-                     [(mx[i], my[i]) for i in drawn], circles, avoid)
+    insets, left = _insets(named, mx, my, importance, points, index, frame, (w, h), style, land,
+                           [(mx[i], my[i]) for i in drawn], circles, avoid)
+    numbered = [i for members in left for i in members[1:]]
+    callouts = tuple((index[i], first_callout + k, str(points["name"].values[i])) for k, i in enumerate(numbered))
     scale = max(vmax, *(c.count for c in circles)) if circles else 0
-    return PanelPlan(circles, frozenset(index[i] for i in named), tuple(insets), round(density, 3), scale)
+    return PanelPlan(circles, frozenset(index[i] for i in named), tuple(insets), round(density, 3), scale, callouts)
 
 
 def _circles(points, unit_col: str, units, id_col: str, frame: Frame, size_mm, style: Style, inside,
@@ -207,27 +218,31 @@ def _push_apart(x, y, r, spacing: float, rounds: int = 200):
 
 
 def _insets(named: list[int], mx, my, importance, points, index, frame: Frame, size_mm, style: Style, land,
-            symbols: list[tuple[float, float]], circles, avoid) -> list[Inset]:
+            symbols: list[tuple[float, float]], circles, avoid) -> tuple[list[Inset], list[list[int]]]:
     """Clusters of the named places whose names cannot all fit, each given an inset where the panel
-    has room (none: no inset)."""
+    has room; and the clusters left without one (most important place first)."""
     d = style.dense
     w, h = size_mm
-    if d.insets_max == 0 or len(named) < d.cluster_min_points:
-        return []
+    if len(named) < d.cluster_min_points:
+        return [], []
     clusters = _clusters(named, mx, my, d.cluster_mm)
     names = [str(n) for n in points["name"].values]
     clusters = [c for c in clusters if len(c) >= d.cluster_min_points
                 and not _labels_fit(c, mx, my, names, style)]
+    if not clusters:
+        return [], []
     clusters.sort(key=lambda c: (-len(c), -max(importance[i] for i in c)))
     m_per_mm = frame.width / w
     land_mm = _land_mm(land, frame, size_mm)
     taken: list[tuple[float, float, float, float]] = [a for a in avoid]
     circle_mm = [((c.x - frame.xmin) / m_per_mm, (c.y - frame.ymin) / m_per_mm) for c in circles]
     out: list[Inset] = []
+    left: list[list[int]] = []
     for members in clusters:
-        if len(out) >= d.insets_max:
-            break
         members = sorted(members, key=lambda i: -importance[i])
+        if len(out) >= d.insets_max:
+            left.append(members)
+            continue
         # Room for each place's label: a bigger cluster gets a bigger inset, within the panel's share.
         grow = max(1.0, math.sqrt(len(members) * d.inset_mm2_per_place / (d.inset_width_mm * d.inset_height_mm)))
         found = None
@@ -239,6 +254,7 @@ def _insets(named: list[int], mx, my, importance, points, index, frame: Frame, s
             if found is not None:
                 break
         if found is None:
+            left.append(members)
             continue
         box, window, kept, zoom = found
         vw, vh = window[2], window[3]
@@ -247,7 +263,7 @@ def _insets(named: list[int], mx, my, importance, points, index, frame: Frame, s
                   frame.ymin + window[1] * m_per_mm, frame.ymin + (window[1] + vh) * m_per_mm, frame.lon0)
         out.append(Inset(len(out) + 1, str(points["name"].values[kept[0]]), tuple(index[i] for i in kept), f, box,
                          round(zoom, 2)))
-    return out
+    return out, left
 
 
 def _place(members: list[int], mx, my, iw: float, ih: float, size_mm, d: Dense, taken, symbols, circle_mm, land_mm):

@@ -88,6 +88,12 @@ def aggregate_legend(style: Style, lang: str, vmax: int, france: bool, partner: 
     return LegendSection("aggregate", style.text("legend.aggregate_title", lang), tuple(entries))
 
 
+def callout_legend(style: Style, lang: str, callouts) -> LegendSection:
+    """The key of the numbered places (content.dense: a cluster that got no inset), in number order."""
+    return LegendSection("callouts", style.text("legend.callouts_title", lang), tuple(
+        LegendEntry(f"callout-{n}", name, "callout", value=n) for _, n, name in sorted(callouts, key=lambda c: c[1])))
+
+
 def without_aggregated(sections: Sequence[LegendSection], french: bool, partner: bool,
                        french_symbols_left: bool) -> list[LegendSection]:
     """The point legend once panels aggregate: entries of symbols no longer drawn leave it (the

@@ -53,15 +53,16 @@ def bilateral(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: 
     )
     insets = wants_insets(options, bc.overseas)
     legend = list(cv.content.legend)
-    for again in (True, False):  # once more when a panel aggregates: the legend changes, its band too
+    for again in (True, False):  # once more when the dense plans change the legend: its band changes too
         band_h, fbox, pbox, inset_strip = bilateral_boxes(cv, body, pframe0, insets, legend)
         france_frame = D.panel_frame(P.france_frame() if not options.projection else france_override(cv, options), fbox,
                                      pad=st.layout.panel_pad)
         pframe = D.panel_frame(pframe0, pbox, pad=lay.partner_pad)
         fplan, pplan = DN.bilateral_plans(cv, bc, france_frame, fbox, pframe, pbox, options.north_arrow)
-        if not again or not (fplan.aggregated or pplan.aggregated):
+        wanted = DN.dense_legend(cv, cv.content.legend, insets and len(bc.french_points) > 0, fplan, pplan)
+        if not again or wanted == legend:
             break
-        legend = DN.aggregated_legend(cv, legend, insets and len(bc.french_points) > 0, fplan, pplan)
+        legend = wanted
     ax_f = cv.axes(fbox, gid="panel-france")
     PN.french_panel(cv, ax_f, france_frame, fbox, bc, plan=fplan)
     DN.circles(cv, ax_f, fplan, "france")
@@ -154,7 +155,7 @@ def country(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG
     side = PG.Box(body.right - side_w, body.y, side_w, body.h)
     # Legend at the bottom of the side column, as high as what it holds; the partners per zone
     # get all the height above it.
-    legend = DN.aggregated_legend(cv, cv.content.legend, False, None, plan) if plan.aggregated else cv.content.legend
+    legend = DN.dense_legend(cv, cv.content.legend, False, None, plan)
     lw = E.legend(cv, PG.Box(side.x, side.y, side.w, side.h), legend)
     leg_h = min(side.h, side.h - lw.space_left() + 1.0)
     lw.ax.set_position((side.x / cv.width_mm, side.y / cv.height_mm, side.w / cv.width_mm, leg_h / cv.height_mm))

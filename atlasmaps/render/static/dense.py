@@ -50,31 +50,39 @@ def bilateral_plans(cv: PG.Canvas, bc: BilateralContent, fframe: Frame, fbox: PG
     fplan = dense.plan(metro, "unit", cv.content.layers["fr_departements"].gdf, "code", fframe, (fbox.w, fbox.h), st,
                        land=countries.loc[countries["iso_a2"] == "FR"].geometry.values,
                        avoid=avoid_boxes(cv, (fbox.w, fbox.h), north_arrow), vmax=vmax)
-    pplan = partner_plan(cv, bc.partner_points, bc.partner_admin1, bc.partner_outline, pframe, pbox, north_arrow, vmax)
+    pplan = partner_plan(cv, bc.partner_points, bc.partner_admin1, bc.partner_outline, pframe, pbox, north_arrow, vmax,
+                         first_callout=len(fplan.callouts) + 1)
     return fplan, pplan
 
 
 def partner_plan(cv: PG.Canvas, points, admin1, outline, frame: Frame, box: PG.Box, north_arrow: bool,
-                 vmax: int = 0) -> PanelPlan:
+                 vmax: int = 0, first_callout: int = 1) -> PanelPlan:
     """The dense plan of a partner panel (bilateral and country maps): circles per admin-1 unit."""
     from atlasmaps.content import dense
 
     return dense.plan(points, "admin1", admin1 if len(admin1) else admin1.assign(admin1_id=[], name=[]), "admin1_id",
                       frame, (box.w, box.h), cv.style, land=outline.geometry.values,
-                      avoid=avoid_boxes(cv, (box.w, box.h), north_arrow), vmax=vmax)
+                      avoid=avoid_boxes(cv, (box.w, box.h), north_arrow), vmax=vmax, first_callout=first_callout)
 
 
-def aggregated_legend(cv: PG.Canvas, sections: list[LegendSection], french_symbols_left: bool,
-                      france: PanelPlan | None, partner: PanelPlan) -> list[LegendSection]:
-    """The legend of a map with an aggregated panel: the symbols no longer drawn leave, a section
-    says which mode is used and what the circles count (`france` None on a country map)."""
-    from atlasmaps.content.legend import aggregate_legend, without_aggregated
+def dense_legend(cv: PG.Canvas, sections: list[LegendSection], french_symbols_left: bool,
+                 france: PanelPlan | None, partner: PanelPlan) -> list[LegendSection]:
+    """The legend as the dense plans change it (`france` None on a country map): with an aggregated
+    panel, the symbols no longer drawn leave and a section says which mode is used and what the
+    circles count; with numbered places, their key."""
+    from atlasmaps.content.legend import aggregate_legend, callout_legend, without_aggregated
 
     plans = [p for p in (france, partner) if p is not None]
-    vmax = max((p.scale for p in plans), default=1)
-    f = france is not None and france.aggregated
-    out = without_aggregated(sections, f, partner.aggregated, french_symbols_left)
-    return [*out, aggregate_legend(cv.style, cv.lang, vmax, france=f, partner=partner.aggregated)]
+    out = list(sections)
+    if any(p.aggregated for p in plans):
+        vmax = max((p.scale for p in plans), default=1)
+        f = france is not None and france.aggregated
+        out = without_aggregated(sections, f, partner.aggregated, french_symbols_left)
+        out.append(aggregate_legend(cv.style, cv.lang, vmax, france=f, partner=partner.aggregated))
+    callouts = [c for p in plans for c in p.callouts]
+    if callouts:
+        out.append(callout_legend(cv.style, cv.lang, callouts))
+    return out
 
 
 def circles(cv: PG.Canvas, ax: Axes, plan: PanelPlan, side: str) -> None:

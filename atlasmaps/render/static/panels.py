@@ -83,8 +83,17 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
         D.marker(ax, x, y, sym, gid, zorder=getattr(st.zorder, f"{kind}s"))
         cv.obstacles.append(symbol_box(ax, x, y, sym.size_pt / 2 + sym.edge_width_pt))
         if label and (plan is None or zoom or plan.keeps_label(idx)):
-            cv.requests.append(LabelRequest(key=name, ax=ax, x=x, y=y, radius_pt=sym.size_pt / 2 + 1,
-                                            priority=importance, lines=[LabelLine(name, D.label_props(st))], gid=gid))
+            cv.requests.append(LabelRequest(key=name, ax=ax, x=x, y=y, radius_pt=sym.size_pt / 2 + 1, priority=importance,
+                                            lines=callout(cv, plan, idx, zoom) or [LabelLine(name, D.label_props(st))],
+                                            gid=gid))
+
+
+def callout(cv: PG.Canvas, plan: PanelPlan | None, index, zoom: int) -> list[LabelLine] | None:
+    """A numbered place's label on its panel: its number (the key beside the map names it)."""
+    number = plan.callout(index) if plan is not None and not zoom else None
+    if number is None:
+        return None
+    return [LabelLine(str(number), {**D.label_props(cv.style), "fontweight": "bold"}, role="callout")]
 
 
 def zoom_gid(zoom: int, gid: str) -> str:
@@ -148,6 +157,7 @@ def partner_symbols(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, points
         lines = [LabelLine(rec.name, D.label_props(st))]
         if years and rec.years:
             lines.append(LabelLine(D.years_text(rec.years), D.year_props(st), role="years"))
+        lines = callout(cv, plan, rec.Index, zoom) or lines
         cv.requests.append(LabelRequest(key=rec.name, ax=ax, x=x, y=y, radius_pt=sym.size_pt / 2 + 1,
                                         priority=rec.importance, lines=lines, gid=gid,
                                         short=zone_short_name(rec, shaded)))
