@@ -193,15 +193,13 @@ def test_join_columns_follow_an_imported_admin1_layer(files, capsys):
     alibori = rows[0]
     assert 2.5 < alibori["rep_lon"] < 3.8 and 10.5 < alibori["rep_lat"] < 12.4  # inside its box
     assert sum(r["country"] == "JP" for r in table.to_pylist()) == 47
-    partner._layers.cache_clear()
-    partner.country_index.cache_clear()
+    partner.clear_cache()
     try:
         index = partner.country_index("BJ")
         assert [u.name for u in index.admin1_list] == ["Alibori", "Borgou"]
         assert index.admin1_at(3.0, 9.0).name == "Borgou"  # point-in-polygon reads the imported polygons
     finally:
-        partner._layers.cache_clear()
-        partner.country_index.cache_clear()
+        partner.clear_cache()
 
 
 def test_gadm_levels_1_and_2(files, capsys, tmp_path):

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
 from bisect import bisect_left, bisect_right
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -146,25 +147,25 @@ class _CountryPlaces:
         """A column of the country's rows in layer order (the layer is grouped by country, so they
         are the same rows `lo`..`hi`, unsorted)."""
         if self._columns is None:
-            import shapely
-
             rows = self.table.layer.slice(self.lo, self.hi - self.lo)  # type: ignore[attr-defined]
             self._columns = {c: rows.column(c).to_pylist() for c in (*_PLACE_FIELDS, "alt_keys")}
-            points = shapely.from_wkb(rows.column("geometry").to_numpy(zero_copy_only=False))
-            self._columns["lon"] = shapely.get_x(points).tolist()
-            self._columns["lat"] = shapely.get_y(points).tolist()
+            self._columns["geometry"] = rows.column("geometry").to_numpy(zero_copy_only=False)
         return self._columns[name]
 
     def place(self, i: int) -> _Place:
         """The place at sorted position `i` of the table."""
         made = self._made.get(i)
         if made is None:
+            import shapely
+
             j = self.table.order[i] - self.lo
             self.column("name")
             c = self._columns
-            name, aid, aname, pid, pop, feature, a2code, lon, lat = (
+            name, aid, aname, pid, pop, feature, a2code = (
                 c["name"][j], c["admin1_id"][j], c["admin1_name"][j], c["place_id"][j], c["population"][j],  # type: ignore[index]
-                c["feature"][j], c["admin2_code"][j], c["lon"][j], c["lat"][j])  # type: ignore[index]
+                c["feature"][j], c["admin2_code"][j])  # type: ignore[index]
+            point = shapely.from_wkb(c["geometry"][j])  # type: ignore[index]  # one by one: few are ever asked for
+            lon, lat = point.x, point.y
             made = self._made[i] = _Place(name, lon, lat, aid, aname, pid, pop or 0, feature == "PPLX", a2code)
         return made
 
@@ -235,8 +236,48 @@ class _PlaceTable:
     cores: dict[str, list[tuple[str, int]]]
 
 
-@lru_cache(maxsize=1)
+# The gazetteer is read once per process, possibly by the prefetch thread: whoever comes second waits.
+_READING = threading.RLock()
+
+
+def prefetch_gazetteer() -> Callable[[], None]:
+    """Start reading the places and admin-1 units in a thread while the caller reads and validates its
+    file; returns the function that waits for it. Arrow reads and sorts without holding the GIL, so on
+    two cores most of it comes free. Not with imported layers (their warnings belong to the main thread)."""
+    from atlasmaps import boundaries
+
+    if boundaries.imported_layers():
+        return lambda: None
+
+    def read() -> None:
+        try:
+            _place_table()
+            _layers()
+        except Exception:  # noqa: BLE001 - the join's own call meets the same error and reports it
+            pass
+
+    thread = threading.Thread(target=read, name="atlasmaps-gazetteer", daemon=True)
+    thread.start()
+    return thread.join
+
+
+def clear_cache() -> None:
+    """Forget the gazetteer and the country indexes (after an import, in tests)."""
+    with _READING:
+        _read_place_table.cache_clear()
+        _read_layers.cache_clear()
+        _admin2_layer.cache_clear()
+        _world_names.cache_clear()
+        country_index.cache_clear()
+
+
 def _place_table() -> _PlaceTable:
+    with _READING:
+        return _read_place_table()
+
+
+@lru_cache(maxsize=1)
+def _read_place_table() -> _PlaceTable:
     import numpy as np
     import pyarrow.compute as pc
 
@@ -283,9 +324,14 @@ def _admin1_table() -> dict[str, list]:
     return {c: table.column(c).to_pylist() for c in table.column_names}
 
 
-@lru_cache(maxsize=1)
 def _layers() -> tuple[dict[str, list], dict[str, list], dict[str, list[int]], dict[str, list[int]]]:
     """The admin-1 units and their other names as plain columns, with each country's rows."""
+    with _READING:
+        return _read_layers()
+
+
+@lru_cache(maxsize=1)
+def _read_layers() -> tuple[dict[str, list], dict[str, list], dict[str, list[int]], dict[str, list[int]]]:
     from atlasmaps import boundaries
 
     admin1 = _admin1_table()
