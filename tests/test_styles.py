@@ -401,7 +401,8 @@ def _declared_keys() -> set[tuple[str, str]]:
     return out
 
 
-def test_every_declared_style_key_is_read(japan_result, benin_result, overseas_result, world_result, monkeypatch):
+def test_every_declared_style_key_is_read(japan_result, benin_result, overseas_result, world_result, cluster_result,
+                                          monkeypatch):
     """Render each map kind in print and web (and the English titles) while recording which style
     keys the code reads: a key declared in the model but read nowhere fails here (read it or remove it)."""
     from atlasmaps import style as S
@@ -427,11 +428,10 @@ def test_every_declared_style_key_is_read(japan_result, benin_result, overseas_r
     for joined, kw in runs:
         static.render(joined, st, RenderOptions(formats=(), **kw))  # laid out and drawn, not written
         web.render(joined, st, RenderOptions(formats=("html",), embed=True, **kw))
-    # A style that finds the same France–Japan map crowded: aggregated panels and a zoom inset
-    # (Tokyo–Yokohama) read the rest of `dense:`.
-    crowded = st.model_copy(update={"dense": st.dense.model_copy(update={"aggregate_density": 0.01,
-                                                                          "cluster_min_points": 2})})
-    static.render(japan_result, crowded, RenderOptions(formats=(), kind=MapKind.BILATERAL, partner="JP"))
+    # Clustered places (Île-de-France, Tokyo–Yokohama) under a style that finds ten places a crowd:
+    # aggregated panels and zoom insets read the rest of `dense:`.
+    crowded = st.model_copy(update={"dense": st.dense.model_copy(update={"aggregate_density": 0.01})})
+    static.render(cluster_result, crowded, RenderOptions(formats=(), kind=MapKind.BILATERAL, partner="JP"))
     for name, iso2, lang in (("Hongrie", "HU", "fr"), ("United States", "US", "en"), ("Bahamas", "BS", "en")):
         st.country_phrase(name, iso2, lang)
     monkeypatch.undo()
