@@ -97,11 +97,12 @@ def test_clusters_without_room_for_an_inset_get_numbered_callouts(cluster_result
     assert plain.count(r"callout-commune-\d+") == 6
     assert plain.count(r"callout-partner-[a-z-]+") == 5
     assert plain.count(r"label-commune-75056") == 1 and plain.count(r"label-partner-tokyo") == 1
-    # The key: 1–6 the French places, 7–11 the partner's, each number once.
-    assert plain.count(r"legend-entry-callout-\d+") == 11
-    key = [plain.text_of(f"legend-entry-callout-{n}") for n in range(1, 12)]
-    assert set(key[:6]) == {"Boulogne-Billancourt", "Saint-Denis", "Montreuil", "Versailles", "Nanterre", "Argenteuil"}
-    assert set(key[6:]) == {"Yokohama", "Kawasaki", "Chiba", "Saitama", "Sagamihara"}
+    # The key beside the map: 1–6 the French places, 7–11 the partner's, each number once.
+    key = dict(re.findall(r"(\d+) ([^·]+?)(?: ·|$)", plain.text_of("legend-entry-callouts")))
+    assert sorted(int(n) for n in key) == list(range(1, 12))
+    assert {key[str(n)] for n in range(1, 7)} == {"Boulogne-Billancourt", "Saint-Denis", "Montreuil", "Versailles",
+                                                 "Nanterre", "Argenteuil"}
+    assert {key[str(n)] for n in range(7, 12)} == {"Yokohama", "Kawasaki", "Chiba", "Saitama", "Sagamihara"}
     assert plain.dropped == ()
 
 

@@ -89,9 +89,10 @@ def aggregate_legend(style: Style, lang: str, vmax: int, france: bool, partner: 
 
 
 def callout_legend(style: Style, lang: str, callouts) -> LegendSection:
-    """The key of the numbered places (content.dense: a cluster that got no inset), in number order."""
-    return LegendSection("callouts", style.text("legend.callouts_title", lang), tuple(
-        LegendEntry(f"callout-{n}", name, "callout", value=n) for _, n, name in sorted(callouts, key=lambda c: c[1])))
+    """The key of the numbered places (content.dense: a cluster that got no inset), in number order,
+    as one running text (a key of twenty places would not fit a legend column line by line)."""
+    key = " · ".join(f"{n} {name}" for _, n, name in sorted(callouts, key=lambda c: c[1]))
+    return LegendSection("callouts", style.text("legend.callouts_title", lang), (LegendEntry("callouts", key, "none"),))
 
 
 def without_aggregated(sections: Sequence[LegendSection], french: bool, partner: bool,

@@ -151,8 +151,6 @@ def swatch(cv: PG.Canvas, entry: LegendEntry, vmax: float = 1.0):
             return m
 
         return draw
-    if entry.swatch == "callout":
-        return legend_text_symbol(str(int(entry.value or 0)), {**D.label_props(st), "fontweight": "bold"})
     if entry.swatch == "place":
         return legend_marker(st.symbol("place"))
     if entry.swatch == "none":
