@@ -323,6 +323,17 @@ class CountryLayout(_Section):
     pad: Fraction  # margin around the country's frame
 
 
+class EuropeInset(_Section):
+    """The world map's Europe inset: where most partnerships are, enlarged so a country such as
+    Belgium is readable (at least 5 mm across on A4)."""
+
+    width_mm: Number  # at the page's lower left, the legend and the top list beside it
+    height_mm: Number  # across the band, up into the empty South Pacific (not as high as Polynesia)
+    gap_mm: Number  # between the inset and the legend
+    extent_deg: list[Degrees] = Field(min_length=4, max_length=4)  # [west, south, east, north] it frames
+    pad: Fraction  # margin around that extent
+
+
 class WorldLayout(_Section):
     """The world map above a band with the legend and the top list."""
 
@@ -331,6 +342,7 @@ class WorldLayout(_Section):
     legend_width_mm: Number
     top_list_x_mm: Number  # where the top list starts in the band
     pad: Fraction
+    europe: EuropeInset
 
 
 class FranceLayout(_Section):
@@ -359,6 +371,26 @@ class InsetLayout(_Section):
     min_size_m: Number  # smallest extent an inset shows (Mayotte is small)
 
 
+class InsetFrame(_Section):
+    """The look of an enlarged inset: its frame, and the locator box on the main panel showing where it is."""
+
+    frame_color: Color
+    frame_width_pt: Number
+    locator_color: Color
+    locator_width_pt: Number
+    caption_size_pt: Number
+    caption_color: Color
+
+
+class Annex(_Section):
+    """The PDF's annex pages: the full lists that did not fit beside the map."""
+
+    columns: StrictInt = Field(ge=1)
+    column_gap_mm: Number
+    entry_gap_mm: Number  # between two entries (zones, countries)
+    line_spacing: Number  # of the entries' text, in line heights
+
+
 class Layout(_Section):
     """Where things go on the print page (mm and shares of boxes), per composition."""
 
@@ -369,6 +401,7 @@ class Layout(_Section):
     france: FranceLayout
     collectivite: CollectiviteLayout
     insets: InsetLayout
+    annex: Annex
 
 
 class ZOrder(_Section):
@@ -468,6 +501,7 @@ class Style(_Section):
     scale_bar: ScaleBar
     north_arrow: NorthArrow
     legend: Legend
+    inset_frame: InsetFrame
     layout: Layout
     zorder: ZOrder
     web: Web
