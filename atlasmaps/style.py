@@ -452,6 +452,7 @@ class Web(_Section):
     popup_top_n: StrictInt = Field(gt=0)  # partnerships listed in a world map popup (then the table)
     highlight: Color  # ring of the markers linked to the one hovered or focused
     dim_opacity: float = Field(ge=0, le=1)  # the other markers while one is highlighted
+    list_width_px: StrictInt = Field(gt=0)  # the list beside the country and collectivité maps (below on phones)
 
 
 CountryTable = dict[Text, Text]  # ISO2 -> name (a country matches by either)

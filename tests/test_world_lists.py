@@ -3,6 +3,7 @@ PDF's annex and to a table beside the web map instead of being cut ("… et N au
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -89,3 +90,130 @@ def test_a_partner_under_the_inset_is_reported(tmp_path, style):
     user.write_text("extends: quai-dorsay\nlayout:\n  world:\n    europe: {height_mm: 100}\n", encoding="utf-8")
     out = static.render(joined, load_style(user), RenderOptions(MapKind.WORLD, formats=("svg",)))
     assert [w for w in out.warnings if "inset hides" in w] == ["world map: the Europe inset hides Tonga"]
+
+
+# ------------------------------------------------------------------ long lists: the PDF's annex
+
+
+def many_zones_result(country: str, per_zone: int):
+    """Every admin-1 unit of `country` a zone d'intervention, each with `per_zone` French partners
+    with long names (a list that cannot fit beside the map)."""
+    from atlasmaps import boundaries
+    from tests.conftest import make_result, make_row
+
+    a1 = boundaries.load("admin1", country=country).sort_values("admin1_id")
+    rows, i = [], 2
+    for zid, name, geom in zip(a1["admin1_id"], a1["name"], a1.geometry):
+        p = geom.representative_point()
+        for k in range(per_zone):
+            french = ("G", f"2{i:08d}", f"Communauté d'agglomération du Grand Exemple numéro {i}", "69", "84",
+                      4.8 + k * 0.01, 45.7)
+            rows.append(make_row(i, french, (f"Ville {name} {k}", p.x, p.y, zid, name), country, 2000 + k))
+            i += 1
+    return make_result(rows, f"zones-{country}.csv")
+
+
+def one_city_many_partners(n: int):
+    """Lyon with `n` partners, one in each Japanese prefecture (a list too long for the side column)."""
+    from atlasmaps import boundaries
+    from tests.conftest import LYON, make_result, make_row
+
+    a1 = boundaries.load("admin1", country="JP").sort_values("admin1_id").head(n)
+    rows = [make_row(i + 2, LYON, (f"Ville partenaire {name}", g.representative_point().x, g.representative_point().y,
+                                   zid, name), "JP", 1960 + i, ("Culture, patrimoine",))
+            for i, (zid, name, g) in enumerate(zip(a1["admin1_id"], a1["name"], a1.geometry))]
+    return make_result(rows, "lyon.csv")
+
+
+def _pdf_pages(pdf: bytes, tmp_path) -> list[str]:
+    """The text of each page of `pdf`, in the order it is set (pdftotext -raw: column after column)."""
+    import subprocess
+
+    path = tmp_path / "map.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True).stdout
+    return text.decode("utf-8").split("\f")[:-1]
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def crowded_country():
+    return many_zones_result("JP", 4)
+
+
+@pytest.mark.parametrize("lang, annex_title", [("fr", "ANNEXE – PARTENAIRES FRANÇAIS PAR ZONE"),
+                                               ("en", "ANNEX – FRENCH PARTNERS PER AREA")])
+def test_country_map_pdf_gets_an_annex_listing_every_partner(crowded_country, style, tmp_path, lang, annex_title):
+    out = static.render(crowded_country, style, RenderOptions(MapKind.COUNTRY, partner="JP", formats=("pdf", "svg"),
+                                                              lang=lang))
+    pages = _pdf_pages(out.files["pdf"], tmp_path)
+    assert len(pages) >= 2
+    n = len(pages)
+    # The map page sends the reader to the annex; the annex lists every zone and every French partner.
+    assert _words(style.text("partners_in_annex", lang, page=2)) in _words(pages[0])
+    annex = _words(" ".join(pages[1:]))
+    assert annex_title in _words(pages[1])
+    assert style.text("annex.page", lang, page=2, pages=n) in pages[1]
+    assert style.text("title.country", lang, partner_in=style.country_phrase(
+        "Japon" if lang == "fr" else "Japan", "JP", lang, form="in")) in annex
+    for r in crowded_country.mapped:
+        assert r.french.name in annex, r.french.name
+    zones = {r.partner.admin1_name for r in crowded_country.mapped}
+    for z in zones:
+        assert z in annex
+    # The map page itself does not list the partners (they did not fit): only the annex does.
+    assert crowded_country.mapped[0].french.name not in _words(pages[0])
+    # SVG and PNG are one page: the annex is not in them, the line sending to it is.
+    svg = _words(html.unescape(re.sub(r"<[^>]+>", " ", out.files["svg"].decode())))
+    assert annex_title not in svg and crowded_country.mapped[0].french.name not in svg
+    assert _words(style.text("partners_in_annex", lang, page=2)) in svg
+
+
+def test_long_annex_flows_over_several_pages(style, tmp_path):
+    joined = many_zones_result("JP", 14)
+    out = static.render(joined, style, RenderOptions(MapKind.COUNTRY, partner="JP", formats=("pdf",)))
+    pages = _pdf_pages(out.files["pdf"], tmp_path)
+    n = len(pages)
+    assert n >= 3, "a 650-partner list takes more than one annex page"
+    for i in range(1, n):
+        assert f"Page {i + 1}/{n}" in pages[i]
+    assert "(suite)" in _words(pages[2])  # the continued title, and a zone cut by a column's end
+    annex = _words(" ".join(pages[1:]))
+    # every partner once (none lost, no line set twice across columns or pages)
+    numbers = [int(m) for m in re.findall(r"numéro (\d+)\b", annex)]
+    assert sorted(numbers) == sorted(int(r.french.code) - 200000000 for r in joined.mapped)
+
+
+def test_short_lists_stay_on_one_page(benin_result, style, tmp_path):
+    for kind, kw in ((MapKind.COUNTRY, {"partner": "BJ"}), (MapKind.COLLECTIVITE, {"collectivite": "commune-69123"})):
+        joined = benin_result
+        if kind is MapKind.COLLECTIVITE:
+            joined = one_city_many_partners(3)
+        out = static.render(joined, style, RenderOptions(kind, formats=("pdf", "svg"), **kw))
+        assert len(_pdf_pages(out.files["pdf"], tmp_path)) == 1
+        assert "annex" not in out.files["svg"].decode().lower()
+        assert not any("did not fit" in w for w in out.warnings)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_collectivite_pdf_lists_every_partner_in_the_annex(style, tmp_path, lang):
+    joined = one_city_many_partners(47)
+    out = static.render(joined, style, RenderOptions(MapKind.COLLECTIVITE, collectivite="commune-69123",
+                                                     formats=("pdf", "svg"), lang=lang))
+    svg = out.files["svg"]
+    assert _ids(svg, "partners-list-more") == ["partners-list-more"]
+    shown = len(_ids(svg, "list-partner-"))
+    assert 0 < shown < 47
+    rest = 47 - shown
+    pages = _pdf_pages(out.files["pdf"], tmp_path)
+    assert len(pages) == 2
+    note = style.text("partners_more_places", lang, count=rest, page=2)
+    assert _words(note) in _words(pages[0])
+    annex = _words(pages[1])
+    assert style.text("annex.title", lang, list=style.text("partners_of", lang)).upper() in annex
+    for r in joined.mapped:
+        assert f"{r.partner.name}, {r.partnership.annee}" in annex
+    assert any(f"{rest} partner(s) did not fit" in w for w in out.warnings)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from atlasmaps.content import common as K
-from atlasmaps.content.types import Layer, MapContent
+from atlasmaps.content.types import FullList, Layer, ListEntry, MapContent
 from atlasmaps.model import CollectiviteType, FrenchUnit, JoinedPartnership, JoinResult, MapKind, RenderOptions
 
 if TYPE_CHECKING:
@@ -36,6 +36,12 @@ class ListedPartner:
     themes: tuple[str, ...]
     nature: str
     color: str | None  # its main theme's colour, as on the map
+
+    @property
+    def text(self) -> str:
+        """Its line in the list: "Kyoto, 1958 – Culture, patrimoine"."""
+        return ", ".join(str(x) for x in (self.name, self.year) if x) + (
+            f" – {', '.join(self.themes)}" if self.themes else "")
 
 
 @dataclass
@@ -154,5 +160,12 @@ def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapConten
     layers["zones"] = Layer(f"zones:{cc.key}", "zone_intervention", lambda: cc.zones)
     legend = point_legend(style, lang, [cc.unit.kind], zone=len(cc.zones) > 0, partner=len(cc.partners) > 0,
                           years=False, themes=cc.themes)
+    by_country: dict[str, list[str]] = {}
+    for p in cc.listing:
+        by_country.setdefault(p.country_name, []).append(p.text)
+    full = FullList(style.text("partners_of", lang), (style.text("web.table.country", lang),
+                                                       style.text("web.table.partner", lang)),
+                    tuple(ListEntry(f"list-country-{i + 1}", name, tuple(lines))
+                          for i, (name, lines) in enumerate(by_country.items())))
     return MapContent(MapKind.COLLECTIVITE, lang, K.page_texts(style, joined, lang, title, subtitle), layers, legend,
-                      cc, list(cc.warnings))
+                      cc, list(cc.warnings), full_list=full)

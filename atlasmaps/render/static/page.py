@@ -56,6 +56,7 @@ class Canvas:
     obstacles: list = field(default_factory=list)  # display boxes labels must avoid
     requests: list[LabelRequest] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    annex: bool = False  # a list did not fit beside the map: the PDF lists it in full on annex pages
 
     def axes(self, box: Box, gid: str | None = None, frame: bool = True) -> Axes:
         ax = self.fig.add_axes(
