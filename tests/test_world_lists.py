@@ -218,3 +218,105 @@ def test_collectivite_pdf_lists_every_partner_in_the_annex(style, tmp_path, lang
     for r in joined.mapped:
         assert f"{r.partner.name}, {r.partnership.annee}" in annex
     assert any(f"{rest} partner(s) did not fit" in w for w in out.warnings)
+
+
+# ------------------------------------------------------------------ long lists: the table beside the web map
+
+
+def _web(joined, style, **kw) -> str:
+    from atlasmaps.render import web
+
+    return web.render(joined, style, RenderOptions(formats=("html",), **kw)).files["html"].decode("utf-8")
+
+
+def _aside(page: str) -> str:
+    m = re.search(r'<aside id="atlas-list".*?</aside>', page, re.S)
+    assert m, "no list beside the map"
+    return m.group(0)
+
+
+def test_web_country_map_lists_every_zone_and_partner_beside_the_map(crowded_country, style):
+    aside = _aside(_web(crowded_country, style, kind=MapKind.COUNTRY, partner="JP"))
+    rows = re.findall(r'<tr id="atlas-zone-list-([^"]+)"><th scope="row">', aside)
+    assert sorted(rows) == sorted({r.partner.admin1_id for r in crowded_country.mapped})
+    # named by its heading, column and row headers, and focusable so the keyboard can scroll it (WCAG)
+    assert '<th scope="col">' in aside and 'aria-labelledby="atlas-list-title"' in aside
+    assert aside.startswith('<aside id="atlas-list" tabindex="0"')
+    text = html.unescape(aside)
+    for r in crowded_country.mapped:
+        assert r.french.name in text
+    assert "Partenaires français par zone" in text
+
+
+def test_web_collectivite_map_lists_every_partner_by_country(style):
+    joined = one_city_many_partners(47)
+    for lang, head in (("fr", "Ses partenaires"), ("en", "Its partners")):
+        aside = html.unescape(_aside(_web(joined, style, kind=MapKind.COLLECTIVITE, collectivite="commune-69123",
+                                          lang=lang)))
+        assert head in aside
+        assert aside.count("<tr id=") == 1  # one country, Japan
+        assert aside.count("<li>") == 47
+        for r in joined.mapped:
+            assert f"{r.partner.name}, {r.partnership.annee}" in aside
+
+
+def test_other_web_maps_have_no_side_list(japan_result, world_result, style):
+    assert 'id="atlas-list"' not in _web(japan_result, style, kind=MapKind.BILATERAL, partner="JP")
+    assert 'id="atlas-list"' not in _web(world_result, style, kind=MapKind.WORLD)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from tests.test_web_maps import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        import os
+
+        if os.environ.get("ATLASMAPS_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and ATLASMAPS_REQUIRE_BROWSER=1 (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} not installed; set ATLASMAPS_REQUIRE_BROWSER=1 to fail")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.browser
+def test_list_beside_the_web_map_in_a_browser(browser, crowded_country, style, tmp_path):
+    from tests.test_web_maps import _open
+
+    page_html = _web(crowded_country, style, kind=MapKind.COUNTRY, partner="JP").encode("utf-8")
+    o = _open(browser, page_html, tmp_path / "country-JP.html")
+    page = o.page
+    lst, mp = page.locator("#atlas-list"), page.locator(".folium-map")
+    assert lst.is_visible()
+    assert lst.locator("tbody tr").count() == 47
+    lb, mb = lst.bounding_box(), mp.bounding_box()
+    assert mb["x"] + mb["width"] <= lb["x"] + 1, "the list is beside the map, not over it"
+    assert lb["width"] == pytest.approx(style.web.list_width_px, abs=1)
+    # keyboard: Tab reaches the list; arrows and Page Down scroll it
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == "atlas-list":
+            break
+    else:
+        pytest.fail("Tab never reaches the list")
+    assert page.evaluate("(() => { const e = document.getElementById('atlas-list'); "
+                         "return e.scrollHeight > e.clientHeight; })()")
+    page.keyboard.press("PageDown")
+    page.wait_for_function("document.getElementById('atlas-list').scrollTop > 0")
+    page.screenshot(path=str(tmp_path / "country-list-1280.png"))
+    assert o.external == [] and o.errors == []
+    page.close()
+    # on a phone the list goes below the map
+    o = _open(browser, page_html, tmp_path / "country-JP-narrow.html", width=390, height=800)
+    lb, mb = o.page.locator("#atlas-list").bounding_box(), o.page.locator(".folium-map").bounding_box()
+    assert mb["y"] + mb["height"] <= lb["y"] + 1 and lb["width"] >= 380
+    o.page.close()
+    # without JavaScript the list is there too
+    nojs = browser.new_page(java_script_enabled=False)
+    nojs.goto((tmp_path / "country-JP.html").as_uri())
+    assert nojs.locator("#atlas-list tbody tr").count() == 47 and nojs.locator("#atlas-list").is_visible()
+    nojs.close()
