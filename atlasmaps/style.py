@@ -361,6 +361,12 @@ class CollectiviteLayout(_Section):
     gap_mm: Number
     pad: Fraction  # margin around the partners' frame
     world_span_deg: Number  # partners spread over more longitudes than this: an equal-area world frame
+    # On that world frame, Europe enlarged in a corner when at least this many partners are in it
+    # (layout.world.europe.extent_deg):
+    europe_min_partners: StrictInt = Field(ge=1)
+    europe_width_mm: Number
+    europe_height_mm: Number
+    europe_pad: Fraction
 
 
 class InsetLayout(_Section):

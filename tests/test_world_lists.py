@@ -320,3 +320,53 @@ def test_list_beside_the_web_map_in_a_browser(browser, crowded_country, style, t
     nojs.goto((tmp_path / "country-JP.html").as_uri())
     assert nojs.locator("#atlas-list tbody tr").count() == 47 and nojs.locator("#atlas-list").is_visible()
     nojs.close()
+
+
+# ------------------------------------------------------------------ the collectivité map's Europe inset
+
+LYON_PARTNERS = [("Kyoto", 135.77, 35.01, "JP"), ("Yokohama", 139.64, 35.44, "JP"),
+                 ("Francfort-sur-le-Main", 8.68, 50.11, "DE"), ("Turin", 7.69, 45.07, "IT"),
+                 ("Cracovie", 19.94, 50.06, "PL"), ("Barcelone", 2.17, 41.39, "ES"), ("Leipzig", 12.37, 51.34, "DE"),
+                 ("Birmingham", -1.90, 52.49, "GB"), ("Porto-Novo", 2.63, 6.50, "BJ"), ("Erevan", 44.51, 40.18, "AM"),
+                 ("Ho Chi Minh-Ville", 106.63, 10.82, "VN"), ("Beer-Sheva", 34.79, 31.25, "IL")]
+EUROPEANS = {"Francfort-sur-le-Main", "Turin", "Cracovie", "Barcelone", "Leipzig", "Birmingham"}
+
+
+def _lyon(partners):
+    from tests.conftest import LYON, make_result, make_row
+
+    return make_result([make_row(i + 2, LYON, (n, x, y, None, None), c, 1960 + i, ("Culture, patrimoine",))
+                        for i, (n, x, y, c) in enumerate(partners)], "lyon.csv")
+
+
+def _label_ids_in(svg: bytes, group: str) -> set[str]:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    g = next(e for e in root.iter() if e.get("id") == group)
+    return {e.get("id") for e in g.iter() if (e.get("id") or "").startswith("label-")}
+
+
+def test_collectivite_world_map_gets_a_europe_inset_labelling_the_european_partners(style):
+    from atlasmaps.textnorm import slug
+
+    out = static.render(_lyon(LYON_PARTNERS), style, RenderOptions(MapKind.COLLECTIVITE, collectivite="commune-69123",
+                                                                     formats=("svg",)))
+    svg = out.files["svg"]
+    assert _ids(svg, "inset-europe") == ["inset-europe", "inset-europe-caption"]
+    assert _ids(svg, "locator-") == ["locator-europe"]
+    labels = _ids(svg, "label-")
+    assert len(labels) == len(set(labels)) == len(LYON_PARTNERS) + 1  # each place labelled once, Lyon too
+    in_inset = _label_ids_in(svg, "inset-europe")
+    assert in_inset == {f"label-partner-{slug(n)}" for n in EUROPEANS} | {"label-commune-69123"}
+    assert out.dropped_labels == ()
+
+
+@pytest.mark.parametrize("partners", [
+    [p for p in LYON_PARTNERS if p[0] not in EUROPEANS - {"Turin", "Leipzig"}],  # two in Europe only
+    [p for p in LYON_PARTNERS if p[0] in EUROPEANS],  # all in Europe: a regional frame, Europe is the map
+])
+def test_no_europe_inset_without_a_world_frame_and_european_partners(style, partners):
+    out = static.render(_lyon(partners), style, RenderOptions(MapKind.COLLECTIVITE, collectivite="commune-69123",
+                                                              formats=("svg",)))
+    assert _ids(out.files["svg"], "inset-") == []

@@ -18,6 +18,7 @@ from atlasmaps.model import CollectiviteType, FrenchUnit, JoinedPartnership, Joi
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from atlasmaps.geo.projection import Frame
     from atlasmaps.style import Style
 
 #: Arcs get a vertex about every this many kilometres.
@@ -62,6 +63,7 @@ class CollectiviteContent:
     french_units: gpd.GeoDataFrame  # the collectivité as the France panel draws it: a filled unit...
     french_points: gpd.GeoDataFrame  # ...or a point symbol (columns as BilateralContent's)
     warnings: list[str] = field(default_factory=list)
+    europe: Frame | None = None  # Europe's inset frame, when several partners are in Europe
 
     @property
     def key(self) -> str:
@@ -151,6 +153,12 @@ def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapConten
 
     lang = K.map_lang(style, options)
     cc = collectivite_content(joined, options.collectivite or "", style, lang)
+    west, south, east, north = style.layout.world.europe.extent_deg
+    in_europe = sum(1 for g in cc.partners.geometry if west <= g.x <= east and south <= g.y <= north)
+    if in_europe >= style.layout.collectivite.europe_min_partners:
+        from atlasmaps.content.world import europe_frame
+
+        cc.europe = europe_frame([west, south, east, north])
     title = style.text("title.collectivite", lang, name=cc.unit.name)
     n_countries = len({p.country for p in cc.listing})
     subtitle = counted(style, "subtitle.collectivite", cc.n_partnerships, lang, count=cc.n_partnerships,

@@ -11,6 +11,7 @@ from atlasmaps.geo import geometry as G
 from atlasmaps.geo import projection as P
 from atlasmaps.render.static import draw as D
 from atlasmaps.render.static import elements as E
+from atlasmaps.render.static import europe as EU
 from atlasmaps.render.static import legend as LG
 from atlasmaps.render.static import page as PG
 from atlasmaps.render.static import panels as PN
@@ -165,9 +166,9 @@ def world(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.B
     world_countries(cv, ax, frame, mbox, options.symbols)
     band_x = body.x
     if ibox is not None:
-        E.europe_inset(cv, ax, frame, ibox, wc.europe,
-                       lambda iax, iframe, box: world_countries(cv, iax, iframe, box, options.symbols, "europe-"))
-        hidden = E.hidden_under(cv, ax, ibox, wc.per_country(), "country-")
+        EU.inset(cv, ax, frame, ibox, wc.europe, eu.pad,
+                 lambda iax, iframe, box: world_countries(cv, iax, iframe, box, options.symbols, "europe-"))
+        hidden = EU.hidden_under(cv, ax, ibox, wc.per_country(), "country-")
         if hidden:
             cv.warnings.append(f"world map: the Europe inset hides {', '.join(hidden)}")
         if ibox.y < body.y + band_h:  # in the band, beside its texts
@@ -302,6 +303,8 @@ def collectivite(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inne
     frame = D.panel_frame(partners_frame(cc, lay.world_span_deg, options.projection), mbox, pad=lay.pad)
     ax = cv.axes(mbox, gid="panel-world")
     PN.collectivite_world_panel(cv, ax, frame, mbox, cc)
+    if cc.europe is not None and frame.crs == P.EQUAL_EARTH:  # partners over the world, several in Europe
+        EU.collectivite_inset(cv, ax, frame, mbox, cc, options.north_arrow)
     E.scale_bar(cv, ax, frame, mbox)
     if options.north_arrow:
         E.north_arrow(cv, ax, frame)

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Sequence
 
 from atlasmaps.content import common as K
 from atlasmaps.content.text import format_number
-from atlasmaps.geo import geometry as G
 from atlasmaps.geo import projection as P
 from atlasmaps.render.static import draw as D
 from atlasmaps.render.static import legend as LG
@@ -127,47 +126,6 @@ def inset(cv: PG.Canvas, box: PG.Box, code: str, geoms, draw) -> None:
     lg = cv.style.legend
     cap = cv.mm_axes(PG.Box(box.x, box.top, box.w, caption_height(cv)))
     cap.text(0, 0.4, cv.text(f"inset.{key}"), ha="left", va="bottom", fontsize=lg.entry_size_pt, color=lg.entry_color)
-
-
-def europe_inset(cv: PG.Canvas, main_ax: Axes, main_frame: P.Frame, box: PG.Box, extent: P.Frame, draw) -> None:
-    """Europe enlarged in `box` (mapsf's mf_inset_on): framed, captioned, and located on the world
-    map by a box. `draw(ax, frame, box)` draws its content."""
-    st = cv.style
-    look = st.inset_frame
-    frame = extent.fit(box.w / box.h, pad=st.layout.world.europe.pad)
-    ax = cv.axes(box, gid="inset-europe")
-    D.setup_map_axes(ax, frame, st)
-    for spine in ax.spines.values():
-        spine.set_edgecolor(look.frame_color)
-        spine.set_linewidth(look.frame_width_pt)
-    draw(ax, frame, box)
-    t = ax.text(0.03, 0.97, cv.text("inset.europe"), transform=ax.transAxes, ha="left", va="top",
-                fontsize=look.caption_size_pt, color=look.caption_color, fontweight="bold", zorder=st.zorder.labels,
-                bbox={"facecolor": st.legend.background, "alpha": st.legend.background_alpha, "edgecolor": "none",
-                      "pad": 1.0})
-    t.set_gid("inset-europe-caption")
-    xs, ys = G.frame_outline(frame, main_frame)
-    (line,) = main_ax.plot(xs, ys, color=look.locator_color, linewidth=look.locator_width_pt,
-                           zorder=st.zorder.scale_bar)
-    line.set_gid("locator-europe")
-
-
-def hidden_under(cv: PG.Canvas, ax: Axes, box: PG.Box, countries: Sequence[tuple[str, str, int]],
-                 prefix: str) -> list[str]:
-    """Names of the `countries` (iso2, name, n) whose every drawn part on `ax` lies under `box`."""
-    renderer = cv.fig.canvas.get_renderer()
-    to_mm = cv.fig.dpi / 25.4
-    x0, y0, x1, y1 = box.x * to_mm, box.y * to_mm, box.right * to_mm, box.top * to_mm
-    drawn = {p.get_gid(): p for p in ax.patches if p.get_gid()}
-    hidden = []
-    for iso, name, _ in countries:
-        patch = drawn.get(f"{prefix}{iso}")
-        if patch is None:
-            continue
-        bb = patch.get_window_extent(renderer)
-        if x0 <= bb.x0 and bb.x1 <= x1 and y0 <= bb.y0 and bb.y1 <= y1:
-            hidden.append(name)
-    return hidden
 
 
 def caption_height(cv: PG.Canvas) -> float:
