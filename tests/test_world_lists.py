@@ -218,6 +218,10 @@ def test_collectivite_pdf_lists_every_partner_in_the_annex(style, tmp_path, lang
     for r in joined.mapped:
         assert f"{r.partner.name}, {r.partnership.annee}" in annex
     assert any(f"{rest} partner(s) did not fit" in w for w in out.warnings)
+    # the two-page PDF is as deterministic as a one-page one
+    again = static.render(joined, style, RenderOptions(MapKind.COLLECTIVITE, collectivite="commune-69123",
+                                                       formats=("pdf",), lang=lang))
+    assert again.files["pdf"] == out.files["pdf"]
 
 
 # ------------------------------------------------------------------ long lists: the table beside the web map
