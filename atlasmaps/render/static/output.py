@@ -62,13 +62,21 @@ def svg_classes(svg: str) -> str:
     return re.sub(r'<g id="([^"]+)"', repl, svg)
 
 
-def write(fig: Figure, formats: Sequence[str], dpi: int) -> dict[str, bytes]:
+def write(fig: Figure, formats: Sequence[str], dpi: int, annex: Sequence[Figure] = ()) -> dict[str, bytes]:
+    """Each format's bytes; the PDF also gets the `annex` pages after the map (PNG and SVG are one page)."""
     files: dict[str, bytes] = {}
     for fmt in formats:
         buf = io.BytesIO()
         if fmt == "pdf":
-            fig.savefig(buf, format="pdf", metadata={"CreationDate": None, "ModDate": None, "Producer": "atlasmaps",
-                                                     "Creator": "atlasmaps"})
+            meta = {"CreationDate": None, "ModDate": None, "Producer": "atlasmaps", "Creator": "atlasmaps"}
+            if annex:
+                from matplotlib.backends.backend_pdf import PdfPages
+
+                with PdfPages(buf, metadata=meta) as pdf:
+                    for page in (fig, *annex):
+                        pdf.savefig(page)
+            else:
+                fig.savefig(buf, format="pdf", metadata=meta)
             files["pdf"] = buf.getvalue()
         elif fmt == "svg":
             fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "atlasmaps"})
