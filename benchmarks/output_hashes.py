@@ -11,7 +11,8 @@ whatever a worker reuses from one map to the next is exercised (the demo alone m
 once per kind). Every file the renderers write must already be deterministic (PNG metadata, PDF dates,
 SVG ids): the check runs the set twice when `--twice` is given to prove it. The one known exception is
 folium's random map id in the HTML (`map_<32 hex digits>`, a new one per page): it is replaced by
-`map_0` before hashing.
+`map_0` before hashing. Each PNG also gets a `<name>#pixels` entry, the hash of its decoded RGBA
+pixels, so a change of encoder shows as "bytes differ, pixels identical".
 """
 
 from __future__ import annotations
@@ -54,7 +55,21 @@ def render_set(out: Path, synthetic: int, dpi: int) -> dict[str, str]:
                                       page="A4-landscape")
             make_map(big, style, opts, syn)
         (out / "synthetic.csv").unlink()
-    return {str(p.relative_to(out)): digest(p) for p in sorted(out.rglob("*")) if p.is_file()}
+    hashes = {}
+    for p in sorted(out.rglob("*")):
+        if p.is_file():
+            hashes[str(p.relative_to(out))] = digest(p)
+            if p.suffix == ".png":
+                hashes[f"{p.relative_to(out)}#pixels"] = pixels_digest(p)
+    return hashes
+
+
+def pixels_digest(path: Path) -> str:
+    """SHA-256 of a PNG's pixels as RGBA, with its size: the same picture whatever the encoding."""
+    from PIL import Image
+
+    with Image.open(path) as img:
+        return hashlib.sha256(repr(img.size).encode() + img.convert("RGBA").tobytes()).hexdigest()
 
 
 def digest(path: Path) -> str:

@@ -1,0 +1,93 @@
+"""What the print renderer reuses or does differently for speed gives the same maps: the PNG encoder
+is lossless and valid, caches are reused within a process and give the same bytes as a fresh start."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+
+from atlasmaps.model import MapKind, RenderOptions
+from atlasmaps.render import static
+from atlasmaps.render.static import output as OUT
+from atlasmaps.style import load_style
+
+LOW_DPI = 40
+
+
+@pytest.fixture(scope="module")
+def style():
+    return load_style()
+
+
+def _chunks(png: bytes) -> list[tuple[bytes, bytes]]:
+    """(type, data) of each chunk, checking each CRC."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    out, i = [], 8
+    while i < len(png):
+        (n,) = struct.unpack(">I", png[i:i + 4])
+        kind, data = png[i + 4:i + 8], png[i + 8:i + 8 + n]
+        (crc,) = struct.unpack(">I", png[i + 8 + n:i + 12 + n])
+        assert crc == zlib.crc32(kind + data), kind
+        out.append((kind, data))
+        i += 12 + n
+    return out
+
+
+def test_png_encoder_is_lossless_and_valid():
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    rgba = rng.integers(0, 256, size=(37, 23, 4), dtype=np.uint8)
+    rgba[..., 3] = 255
+    png = OUT.png_bytes(rgba, 300, {"Software": "atlasmaps"})
+    kinds = [k for k, _ in _chunks(png)]
+    assert kinds == [b"IHDR", b"pHYs", b"tEXt", b"IDAT", b"IEND"]
+    # zlib checks the whole stream (every strip, the full flushes, the Adler-32 at the end).
+    idat = b"".join(d for k, d in _chunks(png) if k == b"IDAT")
+    raw = zlib.decompress(idat)
+    assert len(raw) == 37 * (1 + 23 * 3)
+    img = Image.open(io.BytesIO(png))
+    assert img.mode == "RGB" and img.size == (23, 37)
+    assert img.info["Software"] == "atlasmaps" and round(img.info["dpi"][0]) == 300
+    assert np.array_equal(np.asarray(img), rgba[..., :3])
+
+
+def test_png_encoder_keeps_alpha_when_a_pixel_is_not_opaque():
+    from PIL import Image
+
+    rgba = np.full((5, 7, 4), 200, dtype=np.uint8)
+    rgba[..., 3] = 255
+    rgba[2, 3, 3] = 10
+    img = Image.open(io.BytesIO(OUT.png_bytes(rgba, 72)))
+    assert img.mode == "RGBA"
+    assert np.array_equal(np.asarray(img), rgba)
+
+
+def test_map_png_has_the_pixels_matplotlib_would_write(japan_result, style, monkeypatch):
+    """Our encoder against matplotlib's own PNG of the same drawn figure: the same picture."""
+    import matplotlib
+    from PIL import Image
+
+    drawn = {}
+    write = OUT.write
+
+    def keep(fig, formats, dpi):
+        drawn["fig"] = fig
+        return write(fig, formats, dpi)
+
+    monkeypatch.setattr(OUT, "write", keep)
+    opts = RenderOptions(MapKind.BILATERAL, partner="JP", formats=("png",), dpi=LOW_DPI)
+    ours = Image.open(io.BytesIO(static.render(japan_result, style, opts).files["png"]))
+    fig = drawn["fig"]
+    w_in, h_in = fig.get_size_inches()
+    fig.set_size_inches((round(w_in * LOW_DPI) + 0.01) / LOW_DPI, (round(h_in * LOW_DPI) + 0.01) / LOW_DPI)
+    buf = io.BytesIO()
+    with matplotlib.rc_context(OUT.rc(style)):
+        fig.savefig(buf, format="png", dpi=LOW_DPI)
+    theirs = Image.open(buf)
+    assert ours.size == theirs.size
+    assert np.array_equal(np.asarray(ours.convert("RGBA")), np.asarray(theirs.convert("RGBA")))
