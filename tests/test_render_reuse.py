@@ -91,3 +91,35 @@ def test_map_png_has_the_pixels_matplotlib_would_write(japan_result, style, monk
     theirs = Image.open(buf)
     assert ours.size == theirs.size
     assert np.array_equal(np.asarray(ours.convert("RGBA")), np.asarray(theirs.convert("RGBA")))
+
+
+# ---------------------------------------------------------------- batch workers
+
+_PARENT_STATE = {"joined": False}
+
+
+def _worker_view() -> tuple[bool, int]:
+    import gc
+
+    return _PARENT_STATE["joined"], gc.get_freeze_count()
+
+
+def test_batch_workers_start_before_the_join_and_warm_up():
+    """Workers are forked when the pool starts, so what the parent builds afterwards (the join) is
+    not copied into them; their warm-up freezes what every map reuses."""
+    import time
+
+    from atlasmaps import batch
+
+    pool = batch.start_workers(2, None, [MapKind.BILATERAL])
+    assert pool is not None
+    try:
+        _PARENT_STATE["joined"] = True  # what the parent does after starting the workers
+        time.sleep(0.1)
+        views = [pool.submit(_worker_view).result(timeout=120) for _ in range(4)]
+    finally:
+        _PARENT_STATE["joined"] = False
+        pool.shutdown()
+    assert all(joined is False for joined, _ in views)
+    assert all(frozen > 0 for _, frozen in views)
+    assert batch.start_workers(1, None, [MapKind.BILATERAL]) is None
