@@ -441,6 +441,15 @@ def admin1_layer(pkg: Path) -> tuple[gpd.GeoDataFrame, list[str]]:
     return gdf, skipped
 
 
+def with_representative_points(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """`rep_lon`/`rep_lat`: a point inside each unit (shapely's point_on_surface), computed once here
+    so that the join indexes the units without decoding their polygons at every start."""
+    reps = shapely.point_on_surface(gdf.geometry.values)
+    cols = [c for c in gdf.columns if c != "geometry"]
+    return gdf.assign(rep_lon=shapely.get_x(reps), rep_lat=shapely.get_y(reps))[[*cols, "rep_lon", "rep_lat",
+                                                                               "geometry"]]
+
+
 # ---------------------------------------------------------------------------- France
 
 
@@ -953,7 +962,7 @@ def main(argv: list[str] | None = None) -> int:
     for iso2, expected in (("JP", 47), ("BJ", 12)):
         n = int((admin1.country == iso2).sum())
         assert n == expected, (iso2, n)
-    layers["admin1"] = write(admin1, out, "admin1", row_group_size=2000)
+    layers["admin1"] = write(with_representative_points(admin1), out, "admin1", row_group_size=2000)
     print(f"  countries with admin-1: {admin1.country.nunique()}, "
           f"with ISO 3166-2 code: {int(admin1.iso_3166_2.notna().sum())}/{len(admin1)}")
 

@@ -177,6 +177,31 @@ def test_geoboundaries_detected_and_ids_kept(files, capsys):
     assert (everything.country == "JP").sum() == 47  # other countries stay embedded
 
 
+def test_join_columns_follow_an_imported_admin1_layer(files, capsys):
+    """The join reads admin-1 units as columns (no polygons); an imported layer replaces its
+    country's units there too, and its points inside each unit are derived from the polygons."""
+    from atlasmaps.join import partner
+
+    full = b.load_columns("admin1", ("admin1_id", "country", "rep_lon", "rep_lat"))
+    embedded_bj = full.filter(full.column("country").to_numpy(zero_copy_only=False) == "BJ").num_rows
+    assert embedded_bj == 12
+    code, _, err = run(["boundaries", "import", str(files["geob"])], capsys)
+    assert code == 0, err
+    table = b.load_columns("admin1", ("admin1_id", "country", "rep_lon", "rep_lat"))
+    rows = [r for r in table.to_pylist() if r["country"] == "BJ"]
+    assert [r["admin1_id"] for r in rows] == ["BJ.AL", "BJ.BO"]
+    alibori = rows[0]
+    assert 2.5 < alibori["rep_lon"] < 3.8 and 10.5 < alibori["rep_lat"] < 12.4  # inside its box
+    assert sum(r["country"] == "JP" for r in table.to_pylist()) == 47
+    partner.clear_cache()
+    try:
+        index = partner.country_index("BJ")
+        assert [u.name for u in index.admin1_list] == ["Alibori", "Borgou"]
+        assert index.admin1_at(3.0, 9.0).name == "Borgou"  # point-in-polygon reads the imported polygons
+    finally:
+        partner.clear_cache()
+
+
 def test_gadm_levels_1_and_2(files, capsys, tmp_path):
     target = tmp_path / "elsewhere"
     code, out, err = run(["boundaries", "import", str(files["gadm"]), "--boundaries-dir", str(target)], capsys)

@@ -22,6 +22,7 @@ from atlasmaps.errors import AtlasError, AtlasWarning
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pyarrow as pa
 
 __all__ = [
     "LAYERS",
@@ -33,6 +34,7 @@ __all__ = [
     "clear_cache",
     "imported_layers",
     "load",
+    "load_columns",
     "manifest",
     "sources",
     "user_boundaries_dir",
@@ -269,9 +271,65 @@ def load(layer: str, country: str | None = None, scale: str = "50m") -> gpd.GeoD
     return gdf.copy(deep=False)
 
 
+# Columns a layer may lack (an imported file, an older build) that `load_columns` then derives from
+# the geometry: a point inside each unit, where the join places a partner known only by its unit.
+REPRESENTATIVE_COLUMNS = ("rep_lon", "rep_lat")
+
+
+def load_columns(layer: str, columns: tuple[str, ...]) -> pa.Table:
+    """Some columns of a whole layer (every country) as an Arrow table, geometry left undecoded.
+
+    Why: the join indexes names and points over 235,000 places and 4,500 admin-1 units; decoding
+    polygons and going through pandas was most of its cold start. `geometry`, when asked for, comes
+    as WKB bytes. Imported layers replace their country's embedded rows, as in `load`; columns in
+    REPRESENTATIVE_COLUMNS are computed from the geometry when a layer is imported or lacks them.
+    """
+    if layer not in LAYERS or layer == "countries":
+        raise BoundaryError(f"unknown boundary layer '{layer}' for load_columns")
+    user_dir = user_boundaries_dir()
+    return _columns_cached(layer, tuple(columns), str(boundaries_dir()), str(user_dir), _stamp(user_dir))
+
+
+@lru_cache(maxsize=16)
+def _columns_cached(layer: str, columns: tuple[str, ...], base: str, user: str, stamp: float) -> pa.Table:
+    import pyarrow.parquet as pq
+
+    path = _embedded_path(layer, "50m")
+    if not _imported_countries(layer, Path(user)):
+        try:
+            available = set(pq.read_schema(path).names)
+            if set(columns) <= available:
+                return pq.read_table(path, columns=list(columns))
+        except Exception as exc:  # corrupt or foreign file: say which one
+            first = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+            raise _broken(path, f"corrupt boundary layer ({first})") from exc
+    return _columns_from_frame(layer, load(layer), columns)
+
+
+def _columns_from_frame(layer: str, gdf: gpd.GeoDataFrame, columns: tuple[str, ...]) -> pa.Table:
+    """The slow path (imports, an older build): the frame `load` gives, derived columns added."""
+    import pyarrow as pa
+    import shapely
+
+    data: dict[str, object] = {}
+    geoms = gdf.geometry.values if "geometry" in gdf.columns else None
+    if geoms is not None and any(c in REPRESENTATIVE_COLUMNS for c in columns):  # imported rows lack them
+        reps = shapely.point_on_surface(geoms)
+        data["rep_lon"], data["rep_lat"] = shapely.get_x(reps), shapely.get_y(reps)
+    for c in columns:
+        if c == "geometry":
+            data[c] = pa.array(shapely.to_wkb(geoms), type=pa.binary())
+        elif c in gdf.columns and c not in data:
+            data[c] = pa.array(gdf[c].astype(object).where(gdf[c].notna(), None).tolist())
+        elif c not in data:
+            raise BoundaryError(f"layer '{layer}' has no column '{c}'")
+    return pa.table({c: data[c] for c in columns})
+
+
 def clear_cache() -> None:
     """Forget cached layers (after an import in the same process, or in tests)."""
     _load_cached.cache_clear()
+    _columns_cached.cache_clear()
     _manifest_cached.cache_clear()
     _sources_cached.cache_clear()
 

@@ -216,7 +216,7 @@ def _table(
     width = len(headers)
     rows = []
     for number, record in body:
-        cells = [_cell(c) for c in record]
+        cells = [c.strip() if type(c) is str else _cell(c) for c in record]  # CSV cells: all text
         extra_cells = cells[width:]
         extra = sum(1 for c in extra_cells if c not in (None, ""))
         cells = cells[:width] + [None] * (width - len(cells))

@@ -105,19 +105,24 @@ def join_file(path: str | Path, columns: str | Path | None = None,
     """
     from atlasmaps.data.validate import read_partnerships
     from atlasmaps.join.corrections import load_corrections
+    from atlasmaps.join.partner import prefetch_gazetteer
 
     path = Path(path)
     fixes = load_corrections(corrections) if corrections else None
-    validated = read_partnerships(path, columns)
-    return join_partnerships(
-        validated.partnerships,
-        source=display_path(path),
-        problems=validated.problems,
-        data_date=validated.data_date or file_date(path),
-        warnings=validated.warnings,
-        corrections=fixes,
-        data_source=stated_source(source, validated.partnerships, validated.data_source),
-    )
+    gazetteer_read = prefetch_gazetteer()  # read while the file is read and the French side joined
+    try:
+        validated = read_partnerships(path, columns)
+        return join_partnerships(
+            validated.partnerships,
+            source=display_path(path),
+            problems=validated.problems,
+            data_date=validated.data_date or file_date(path),
+            warnings=validated.warnings,
+            corrections=fixes,
+            data_source=stated_source(source, validated.partnerships, validated.data_source),
+        )
+    finally:
+        gazetteer_read()  # nothing left running behind the caller's back, even when the file is unusable
 
 
 def stated_source(option: str | None, partnerships: Iterable[Partnership], file_source: str | None) -> str | None:

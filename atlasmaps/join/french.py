@@ -155,6 +155,12 @@ def _column(frame, name: str) -> list:  # noqa: ANN001
     return frame[name].astype(object).where(frame[name].notna(), None).tolist()
 
 
+def _text_column(frame, name: str) -> list[str | None]:  # noqa: ANN001
+    """A text column stripped, None for missing or blank values (what `_str` does, in one pass)."""
+    text = frame[name].astype("string").str.strip()
+    return text.astype(object).where(text.notna() & (text != ""), None).tolist()
+
+
 def _representative(gdf) -> tuple[list[float | None], list[float | None]]:  # noqa: ANN001
     import shapely
 
@@ -198,11 +204,12 @@ def french_index() -> FrenchIndex:
 
     communes = boundaries.load("fr_communes")
     lon, lat = _points(communes)
-    columns = [_column(communes, c) for c in ("code", "siren", "name", "departement", "region", "population",
-                                              "alt_keys", "name_key")]
-    for code, siren, name, dep, reg, pop, alts, key, x, y in zip(*columns, lon, lat, strict=True):
-        unit = FrenchUnit(K.COMMUNE, str(code), str(name), siren=_str(siren), departement=_str(dep),
-                          region=_str(reg), lon=x, lat=y)
+    columns = [_column(communes, c) for c in ("code", "name", "population", "alt_keys", "name_key")]
+    codes, names, pops, alt_keys, keys = columns
+    sirens, deps, regs = (_text_column(communes, c) for c in ("siren", "departement", "region"))
+    for code, siren, name, dep, reg, pop, alts, key, x, y in zip(codes, sirens, names, deps, regs, pops, alt_keys,
+                                                                   keys, lon, lat, strict=True):
+        unit = FrenchUnit(K.COMMUNE, str(code), str(name), siren=siren, departement=dep, region=reg, lon=x, lat=y)
         index.add(unit, key)
         index.population[(K.COMMUNE, str(code))] = int(pop or 0)
         for alt in alts.split("|") if alts else ():

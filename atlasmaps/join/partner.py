@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
+from bisect import bisect_left, bisect_right
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -129,38 +131,233 @@ class _Admin2:
     admin1_name: str | None
 
 
-class _PlaceIndex(Mapping):
-    """Name key -> the country's places of that name. Keys point at rows of the country's columns,
-    and a `_Place` is made the first time a row is asked for: a file touches few of the 235,000
-    places, so making them all at start would be most of the join's cold time."""
+class _CountryPlaces:
+    """One country's places, the rows of `_PlaceTable` from `lo` to `hi` (sorted by name key).
+    Their columns become Python values the first time a place is asked for: a file touches few of
+    the 235,000 places and few of the countries, so converting them all at start would be most of
+    the join's cold time."""
 
-    def __init__(self, columns: list[tuple], xs: list[float], ys: list[float]) -> None:
-        self.rows: dict[str, list[int]] = defaultdict(list)
-        self._columns, self._xs, self._ys = columns, xs, ys
+    def __init__(self, table: _PlaceTable, lo: int, hi: int) -> None:
+        self.table, self.lo, self.hi = table, lo, hi
+        self._columns: dict[str, list] | None = None
         self._made: dict[int, _Place] = {}
+        self._inverse: list[int] | None = None
+
+    def column(self, name: str) -> list:
+        """A column of the country's rows in layer order (the layer is grouped by country, so they
+        are the same rows `lo`..`hi`, unsorted)."""
+        if self._columns is None:
+            rows = self.table.layer.slice(self.lo, self.hi - self.lo)  # type: ignore[attr-defined]
+            self._columns = {c: rows.column(c).to_pylist() for c in (*_PLACE_FIELDS, "alt_keys")}
+            self._columns["geometry"] = rows.column("geometry").to_numpy(zero_copy_only=False)
+        return self._columns[name]
 
     def place(self, i: int) -> _Place:
+        """The place at sorted position `i` of the table."""
         made = self._made.get(i)
         if made is None:
-            name, aid, aname, pid, pop, feature, a2code = (c[i] for c in self._columns)
-            made = self._made[i] = _Place(name, self._xs[i], self._ys[i], aid, aname, pid, pop,
-                                          feature == "PPLX", a2code)
+            import shapely
+
+            j = self.table.order[i] - self.lo
+            self.column("name")
+            c = self._columns
+            name, aid, aname, pid, pop, feature, a2code = (
+                c["name"][j], c["admin1_id"][j], c["admin1_name"][j], c["place_id"][j], c["population"][j],  # type: ignore[index]
+                c["feature"][j], c["admin2_code"][j])  # type: ignore[index]
+            point = shapely.from_wkb(c["geometry"][j])  # type: ignore[index]  # one by one: few are ever asked for
+            lon, lat = point.x, point.y
+            made = self._made[i] = _Place(name, lon, lat, aid, aname, pid, pop or 0, feature == "PPLX", a2code)
         return made
 
+    def layer_positions(self) -> list[int]:
+        """The sorted positions of the country's rows, in layer order (for columns from `column`)."""
+        if self._inverse is None:
+            inverse = [0] * (self.hi - self.lo)
+            for i in range(self.lo, self.hi):
+                inverse[self.table.order[i] - self.lo] = i
+            self._inverse = inverse
+        return self._inverse
+
+
+class _PlaceIndex(Mapping):
+    """Name key -> a country's places of that name: its own names by bisection in the table's sorted
+    keys (nothing to build), and `extra` keys (shorter cores, other names) in a dict. Places of one
+    key keep the layer's order."""
+
+    def __init__(self, places: _CountryPlaces, sorted_keys: bool, extra: dict[str, list[int]] | None = None) -> None:
+        self.places = places
+        self._sorted = sorted_keys
+        self.extra: dict[str, list[int]] = defaultdict(list, extra or {})
+
+    def positions(self, key: str) -> list[int]:
+        found: list[int] = []
+        if self._sorted:
+            keys, lo, hi = self.places.table.keys, self.places.lo, self.places.hi
+            start = bisect_left(keys, key, lo, hi)
+            found = list(range(start, bisect_right(keys, key, start, hi)))
+        more = self.extra.get(key)
+        if more:
+            found = sorted({*found, *more}, key=self.places.table.order.__getitem__)
+        return found
+
     def __getitem__(self, key: str) -> list[_Place]:
-        return [self.place(i) for i in self.rows[key]] if key in self.rows else []
+        return [self.places.place(i) for i in self.positions(key)]
 
     def get(self, key: str, default=None):  # noqa: ANN001, ANN201
-        return self[key] if key in self.rows else default
+        return self[key] if key in self else default
 
     def __contains__(self, key: object) -> bool:
-        return key in self.rows
+        return bool(self.positions(key)) if isinstance(key, str) else False
 
     def __iter__(self):  # noqa: ANN204
-        return iter(self.rows)
+        own = self.places.table.keys[self.places.lo:self.places.hi] if self._sorted else []
+        return iter(dict.fromkeys([*own, *self.extra]))
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return sum(1 for _ in self)
+
+    def __bool__(self) -> bool:
+        return (self._sorted and self.places.hi > self.places.lo) or bool(self.extra)
+
+
+_PLACE_FIELDS = ("name", "admin1_id", "admin1_name", "place_id", "population", "feature", "admin2_code")
+
+
+@dataclass(frozen=True)
+class _PlaceTable:
+    """The places layer read once: Arrow columns in layer order, `order` the positions that sort
+    them by (country, name key), `keys` the name keys in that order, `spans` each country's
+    positions, `cores` the positions whose shorter core name differs ("kobe shi" -> "kobe")."""
+
+    layer: object  # pyarrow.Table
+    order: list[int]
+    keys: list[str]
+    spans: dict[str, tuple[int, int]]
+    cores: dict[str, list[tuple[str, int]]]
+
+
+# The gazetteer is read once per process, possibly by the prefetch thread: whoever comes second waits.
+_READING = threading.RLock()
+
+
+def prefetch_gazetteer() -> Callable[[], None]:
+    """Start reading the places and admin-1 units in a thread while the caller reads and validates its
+    file; returns the function that waits for it. Arrow reads and sorts without holding the GIL, so on
+    two cores most of it comes free. Not with imported layers (their warnings belong to the main thread)."""
+    from atlasmaps import boundaries
+
+    if boundaries.imported_layers():
+        return lambda: None
+
+    def read() -> None:
+        try:
+            _place_table()
+            _layers()
+        except Exception:  # noqa: BLE001 - the join's own call meets the same error and reports it
+            pass
+
+    thread = threading.Thread(target=read, name="atlasmaps-gazetteer", daemon=True)
+    thread.start()
+    return thread.join
+
+
+def clear_cache() -> None:
+    """Forget the gazetteer and the country indexes (after an import, in tests)."""
+    with _READING:
+        _read_place_table.cache_clear()
+        _read_layers.cache_clear()
+        _admin2_layer.cache_clear()
+        _world_names.cache_clear()
+        country_index.cache_clear()
+
+
+def _place_table() -> _PlaceTable:
+    with _READING:
+        return _read_place_table()
+
+
+@lru_cache(maxsize=1)
+def _read_place_table() -> _PlaceTable:
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from atlasmaps import boundaries
+
+    layer = boundaries.load_columns("places", (*_PLACE_FIELDS, "country", "name_key", "core_key", "alt_keys",
+                                               "geometry"))
+    layer = layer.filter(pc.is_valid(layer.column("geometry")))  # a place without a point cannot be drawn
+    if not _grouped(layer.column("country")):  # the build writes it by country; anything else is sorted once
+        layer = layer.take(pc.sort_indices(layer, sort_keys=[("country", "ascending")]))
+    layer = layer.combine_chunks()
+    order = pc.sort_indices(layer, sort_keys=[("country", "ascending"), ("name_key", "ascending")])
+    countries = pc.take(layer.column("country"), order).to_pylist()
+    keys = pc.take(layer.column("name_key"), order).to_pylist()
+    spans: dict[str, tuple[int, int]] = {}
+    starts = [0, *(np.flatnonzero(np.array(countries[1:], dtype=object) != np.array(countries[:-1], dtype=object))
+                   + 1).tolist(), len(countries)]
+    for lo, hi in zip(starts, starts[1:], strict=False):
+        if hi > lo:
+            spans[countries[lo]] = (lo, hi)
+    core = pc.take(layer.column("core_key"), order)
+    with_core = np.flatnonzero(pc.fill_null(pc.not_equal(core, ""), False).to_numpy(zero_copy_only=False))
+    cores: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for i, key in zip(with_core.tolist(), pc.take(core, with_core).to_pylist(), strict=True):
+        cores[countries[i]].append((key, i))
+    return _PlaceTable(layer, order.to_pylist(), keys, spans, dict(cores))
+
+
+def _grouped(countries) -> bool:  # noqa: ANN001
+    """Whether the rows of each country are together and the countries in order."""
+    import pyarrow.compute as pc
+
+    values = countries.combine_chunks() if hasattr(countries, "combine_chunks") else countries
+    if len(values) < 2:
+        return True
+    return bool(pc.all(pc.less_equal(values.slice(0, len(values) - 1), values.slice(1))).as_py())
+
+
+def _admin1_table() -> dict[str, list]:
+    """The admin-1 units' attributes and a point inside each (no polygons), as Python lists."""
+    from atlasmaps import boundaries
+
+    table = boundaries.load_columns("admin1", ("admin1_id", "name", "iso_3166_2", "country", "rep_lon", "rep_lat"))
+    return {c: table.column(c).to_pylist() for c in table.column_names}
+
+
+def _layers() -> tuple[dict[str, list], dict[str, list], dict[str, list[int]], dict[str, list[int]]]:
+    """The admin-1 units and their other names as plain columns, with each country's rows."""
+    with _READING:
+        return _read_layers()
+
+
+@lru_cache(maxsize=1)
+def _read_layers() -> tuple[dict[str, list], dict[str, list], dict[str, list[int]], dict[str, list[int]]]:
+    from atlasmaps import boundaries
+
+    admin1 = _admin1_table()
+    names = boundaries.load_columns("admin1_names", ("admin1_id", "name", "country"))
+    admin1_names = {c: names.column(c).to_pylist() for c in names.column_names}
+    return admin1, admin1_names, _groups(admin1["country"]), _groups(admin1_names["country"])
+
+
+def _groups(countries: list[str]) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, c in enumerate(countries):
+        groups[c].append(i)
+    return groups
+
+
+@lru_cache(maxsize=1)
+def _admin2_layer() -> dict[str, object]:
+    """The admin-2 units with their seat, read the first time a name needs them."""
+    from atlasmaps import boundaries
+
+    table = boundaries.load_columns("admin2_units", ("admin2_code", "name", "country", "admin1_id", "admin1_name",
+                                                     "geometry"))
+    columns: dict[str, object] = {c: table.column(c).to_pylist() for c in table.column_names if c != "geometry"}
+    columns["wkb"] = table.column("geometry").to_numpy(zero_copy_only=False)
+    columns["groups"] = _groups(columns["country"])  # type: ignore[arg-type]
+    return columns
 
 
 @dataclass(frozen=True)
@@ -177,21 +374,18 @@ class CountryIndex:
     """Lookups over one country's places and admin-1 units."""
 
     iso2: str
-    places: _PlaceIndex = field(default_factory=lambda: _PlaceIndex([], [], []))
+    places: _PlaceIndex
     _alt_places: _PlaceIndex | None = None
-    _with_alts: list[tuple[int, str]] = field(default_factory=list)
-    _ids: dict[str, int] = field(default_factory=dict)  # GeoNames id -> row, for corrections
+    _ids: dict[str, int] | None = None  # GeoNames id -> position, for corrections
     _admin2_by_name: dict[str, list[_Admin2]] | None = None
-    _admin2_rows: list[int] = field(default_factory=list)
     admin1_by_name: dict[str, list[_Admin1]] = field(default_factory=lambda: defaultdict(list))
     admin1_by_code: dict[str, _Admin1] = field(default_factory=dict)
-    geometries: list = field(default_factory=list)  # shapely geometries, parallel to admin1_list
     admin1_list: list[_Admin1] = field(default_factory=list)
+    _geometries: list | None = None  # shapely polygons parallel to admin1_list, read for point-in-polygon
     _tree: object = None
 
-    def add_admin1(self, unit: _Admin1, geometry: object) -> None:
+    def add_admin1(self, unit: _Admin1) -> None:
         self.admin1_list.append(unit)
-        self.geometries.append(geometry)
         key = normalize_name(unit.name)
         self.admin1_by_name[key].append(unit)
         core = admin_core(key)
@@ -211,10 +405,10 @@ class CountryIndex:
         if self._admin2_by_name is None:
             import shapely
 
-            admin2 = _layers()[2]
+            admin2 = _admin2_layer()
             by_name: dict[str, list[_Admin2]] = defaultdict(list)
-            rows = self._admin2_rows
-            geoms = admin2["geometry"][rows]  # type: ignore[index]
+            rows = admin2["groups"].get(self.iso2, [])  # type: ignore[attr-defined]
+            geoms = shapely.from_wkb(admin2["wkb"][rows])  # type: ignore[index]
             missing = shapely.is_missing(geoms).tolist()
             xs, ys = shapely.get_x(geoms).tolist(), shapely.get_y(geoms).tolist()
             for i, miss, x, y in zip(rows, missing, xs, ys, strict=True):
@@ -232,32 +426,40 @@ class CountryIndex:
         """Places by their other names (exonyms, spellings, Japanese long vowels folded), built the
         first time a name is not found among the places' own names: most rows never need it."""
         if self._alt_places is None:
-            alt = _PlaceIndex(self.places._columns, self.places._xs, self.places._ys)
-            alt._made = self.places._made
-            for i, keys in self._with_alts:
-                for key in keys.split("|"):
-                    alt.rows[key].append(i)
+            places = self.places.places
+            extra: dict[str, list[int]] = defaultdict(list)
+            for i, keys in zip(places.layer_positions(), places.column("alt_keys"), strict=True):
+                for key in keys.split("|") if keys else ():
+                    extra[key].append(i)
             if self.iso2 == "JP":
-                for index_rows in (self.places.rows, dict(alt.rows)):
-                    for key, rows in index_rows.items():
-                        variant = japanese_variant(key)
-                        if variant != key:
-                            alt.rows[variant].extend(rows)
-            self._alt_places = alt
+                found = [(key, self.places.positions(key)) for key in self.places]
+                for key, rows in [*found, *[(k, list(v)) for k, v in extra.items()]]:
+                    variant = japanese_variant(key)
+                    if variant != key:
+                        extra[variant].extend(rows)
+            self._alt_places = _PlaceIndex(places, False, extra)
         return self._alt_places
 
     def by_id(self, place_id: str) -> _Place | None:
+        if self._ids is None:
+            places = self.places.places
+            self._ids = dict(zip(places.column("place_id"), places.layer_positions(), strict=True))
         i = self._ids.get(place_id)
-        return None if i is None else self.places.place(i)
+        return None if i is None else self.places.places.place(i)
 
     def admin1_at(self, lon: float, lat: float) -> _Admin1 | None:
         """The admin-1 unit containing the point (or the nearest within COAST_TOLERANCE)."""
         import shapely
 
-        if not self.geometries:
+        if not self.admin1_list:
             return None
         if self._tree is None:
-            self._tree = shapely.STRtree(self.geometries)
+            from atlasmaps import boundaries
+
+            units = boundaries.load("admin1", self.iso2)
+            by_id = dict(zip(units["admin1_id"].astype(str), units.geometry.values, strict=True))
+            self._geometries = [by_id.get(u.id) for u in self.admin1_list]
+            self._tree = shapely.STRtree(self._geometries)
         point = shapely.Point(lon, lat)
         hits = self._tree.query(point, predicate="intersects")  # type: ignore[attr-defined]
         if len(hits):
@@ -266,75 +468,36 @@ class CountryIndex:
         return self.admin1_list[int(nearest[0])] if len(nearest) else None
 
 
-@lru_cache(maxsize=1)
-def _layers() -> tuple[dict[str, object], dict[str, object], dict[str, object], dict[str, object]]:
-    """The admin1, places, admin2_units and admin1_names layers as plain columns grouped by country
-    (row positions), read once."""
-    from atlasmaps import boundaries
-
-    out = []
-    for layer in ("admin1", "places", "admin2_units", "admin1_names"):
-        gdf = boundaries.load(layer)
-        # numpy object arrays (None for missing values), taken per country in one vectorised step
-        columns = {c: gdf[c].to_numpy(dtype=object, na_value=None) if c != "population"
-                   else gdf[c].fillna(0).to_numpy(dtype="int64") for c in gdf.columns if c != "geometry"}
-        if "geometry" in gdf.columns:
-            columns["geometry"] = gdf.geometry.values
-        columns["groups"] = {k: v.tolist() for k, v in gdf.groupby("country").indices.items()}
-        out.append(columns)
-    return out[0], out[1], out[2], out[3]
-
-
 @lru_cache(maxsize=None)
 def country_index(iso2: str) -> CountryIndex | None:
     """One country's index, built on first use (a file rarely involves all 246 countries)."""
-    import shapely
-
     iso2 = iso2.upper()
-    admin1, places, admin2, admin1_names = _layers()
-    rows_a = admin1["groups"].get(iso2, [])  # type: ignore[union-attr]
-    rows_p = places["groups"].get(iso2, [])  # type: ignore[union-attr]
-    if not rows_a and not rows_p:
+    admin1, admin1_names, groups1, groups_names = _layers()
+    table = _place_table()
+    rows_a = groups1.get(iso2, [])
+    span = table.spans.get(iso2)
+    if not rows_a and span is None:
         return None
-    index = CountryIndex(iso2)
-    geoms = admin1["geometry"][rows_a]  # type: ignore[index]
-    reps = shapely.point_on_surface(geoms)
-    for i, geom, rep in zip(rows_a, geoms, reps, strict=True):
-        if geom is None:
+    lo, hi = span or (0, 0)
+    cores: dict[str, list[int]] = defaultdict(list)
+    for key, i in table.cores.get(iso2, ()):
+        cores[key].append(i)
+    index = CountryIndex(iso2, _PlaceIndex(_CountryPlaces(table, lo, hi), True, cores))
+    for i in rows_a:
+        x, y = admin1["rep_lon"][i], admin1["rep_lat"][i]
+        if x is None or y is None or x != x:  # no polygon, no point: nothing to place a partner on
             continue
-        iso = admin1["iso_3166_2"][i]  # type: ignore[index]
-        empty = rep is None or rep.is_empty
-        index.add_admin1(
-            _Admin1(str(admin1["admin1_id"][i]), str(admin1["name"][i]),  # type: ignore[index]
-                    iso if isinstance(iso, str) and iso else None,
-                    None if empty else float(rep.x), None if empty else float(rep.y)),
-            geom,
-        )
+        iso = admin1["iso_3166_2"][i]
+        index.add_admin1(_Admin1(str(admin1["admin1_id"][i]), str(admin1["name"][i]),
+                                 iso if isinstance(iso, str) and iso else None, x, y))
     by_id = {u.id: u for u in index.admin1_list}
-    for i in admin1_names["groups"].get(iso2, []):  # type: ignore[union-attr]
-        unit = by_id.get(str(admin1_names["admin1_id"][i]))  # type: ignore[index]
+    for i in groups_names.get(iso2, []):
+        unit = by_id.get(str(admin1_names["admin1_id"][i]))
         if unit is not None:
-            key = normalize_name(str(admin1_names["name"][i]))  # type: ignore[index]
+            key = normalize_name(str(admin1_names["name"][i]))
             for k in dict.fromkeys((key, admin_core(key))):
                 if unit not in index.admin1_by_name[k]:
                     index.admin1_by_name[k].append(unit)
-    pgeoms = places["geometry"][rows_p]  # type: ignore[index]
-    xs, ys = shapely.get_x(pgeoms).tolist(), shapely.get_y(pgeoms).tolist()
-    shown = [places[c][rows_p].tolist() for c in ("name", "admin1_id", "admin1_name", "place_id", "population",  # type: ignore[index]
-                                       "feature", "admin2_code")]
-    index.places = table = _PlaceIndex(shown, xs, ys)
-    by_key, ids, with_alts = table.rows, index._ids, index._with_alts
-    keys = [places[c][rows_p].tolist() for c in ("name_key", "core_key", "alt_keys")]  # type: ignore[index]
-    for i, (x, pid, key, core, alts) in enumerate(zip(xs, shown[3], *keys, strict=True)):
-        if x != x:  # NaN: no point
-            continue
-        by_key[key].append(i)
-        ids[pid] = i
-        if core:
-            by_key[core].append(i)
-        if alts:
-            with_alts.append((i, alts))
-    index._admin2_rows = admin2["groups"].get(iso2, [])  # type: ignore[union-attr]
     return index
 
 
@@ -342,18 +505,20 @@ def country_index(iso2: str) -> CountryIndex | None:
 def _world_names() -> dict[str, dict[str, int]]:
     """Place name key -> {country: population of its largest place of that name}, for rows that
     give no country. Built only when such a row comes."""
-    admin1, places, _, admin1_names = _layers()
+    admin1, admin1_names, _, _ = _layers()
+    layer = _place_table().layer
     own: dict[str, dict[str, int]] = defaultdict(dict)
     other: dict[str, dict[str, int]] = defaultdict(dict)
-    for key, country, pop, alts in zip(places["name_key"], places["country"], places["population"],  # type: ignore[call-overload]
-                                       places["alt_keys"]):
+    columns = (layer.column(c).to_pylist() for c in ("name_key", "country", "population", "alt_keys"))  # type: ignore[attr-defined]
+    for key, country, pop, alts in zip(*columns, strict=True):
+        pop = pop or 0
         if pop >= own[key].get(country, -1):
             own[key][country] = pop
         for alt in alts.split("|") if alts else ():
             if pop >= other[alt].get(country, -1):
                 other[alt][country] = pop
     # admin-1 units by any of their names ("Rhénanie-Palatinat"), as one big place of their country
-    for name, country in [*zip(admin1["name"], admin1["country"]), *zip(admin1_names["name"], admin1_names["country"])]:  # type: ignore[call-overload]
+    for name, country in [*zip(admin1["name"], admin1["country"]), *zip(admin1_names["name"], admin1_names["country"])]:
         key = admin_core(normalize_name(name))
         other[key].setdefault(country, 0)
     # a place's own name wins over another place's alternate name ("Rome" is also an old name of Lomé)
