@@ -123,3 +123,31 @@ def test_batch_workers_start_before_the_join_and_warm_up():
     assert all(joined is False for joined, _ in views)
     assert all(frozen > 0 for _, frozen in views)
     assert batch.start_workers(1, None, [MapKind.BILATERAL]) is None
+
+
+# ---------------------------------------------------------------- label placement, many places at once
+
+
+def test_vectorised_collision_tests_agree_with_the_scalar_ones():
+    """The label placement tests hundreds of places at once with numpy: the same answers as
+    `geo.boxes`, one by one, including touching edges and horizontal or vertical leaders."""
+    from atlasmaps.geo.boxes import overlaps, segment_hits_box, segments_cross
+    from atlasmaps.render.static import labels as L
+
+    rng = np.random.default_rng(3)
+    # small integer coordinates: many shared edges, zero-length and axis-parallel segments
+    boxes = []
+    for _ in range(60):
+        x0, y0 = rng.integers(0, 8, size=2)
+        boxes.append((float(x0), float(y0), float(x0 + rng.integers(0, 4)), float(y0 + rng.integers(0, 4))))
+    segs = [tuple(float(v) for v in rng.integers(0, 10, size=4)) for _ in range(60)]
+    b = np.array(boxes)
+    s = np.array(segs)
+    assert (L._overlaps(b[:, None, :], b[None, :, :])
+            == np.array([[overlaps(p, q) for q in boxes] for p in boxes])).all()
+    assert (L._hits(s[:, None, :], b[None, :, :])
+            == np.array([[segment_hits_box(p, q) for q in boxes] for p in segs])).all()
+    assert (L._cross(s[:, None, :], s[None, :, :])
+            == np.array([[segments_cross(p, q) for q in segs] for p in segs])).all()
+    # a missing leader (NaN) hits nothing
+    assert not L._hits(np.full((1, 1, 4), np.nan), b[None, :, :]).any()
