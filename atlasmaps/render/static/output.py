@@ -14,7 +14,7 @@ import io
 import re
 import struct
 import zlib
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from atlasmaps.render.static import page as PG
 
@@ -73,21 +73,26 @@ def svg_classes(svg: str) -> str:
 
 
 def write(fig: Figure, formats: Sequence[str], dpi: int) -> dict[str, bytes]:
+    """Each asked format's bytes. The PNG is rasterised first and deflated on two threads while
+    the PDF and the SVG are drawn (zlib releases the GIL): on two cores its encoding costs no time."""
     files: dict[str, bytes] = {}
-    for fmt in formats:
-        buf = io.BytesIO()
-        if fmt == "pdf":
-            fig.savefig(buf, format="pdf", metadata={"CreationDate": None, "ModDate": None, "Producer": "atlasmaps",
-                                                     "Creator": "atlasmaps"})
-            files["pdf"] = buf.getvalue()
-        elif fmt == "svg":
-            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "atlasmaps"})
-            files["svg"] = svg_classes(buf.getvalue().decode("utf-8")).encode("utf-8")
-        elif fmt == "png":
-            files["png"] = png_bytes(raster(fig, dpi), dpi, {"Software": "atlasmaps"})
-        else:
-            raise ValueError(f"the static renderer writes pdf, svg and png, not {fmt!r}")
-    return files
+    png = png_start(raster(fig, dpi), dpi, {"Software": "atlasmaps"}) if "png" in formats else None
+    try:
+        for fmt in formats:
+            buf = io.BytesIO()
+            if fmt == "pdf":
+                fig.savefig(buf, format="pdf", metadata={"CreationDate": None, "ModDate": None,
+                                                         "Producer": "atlasmaps", "Creator": "atlasmaps"})
+                files["pdf"] = buf.getvalue()
+            elif fmt == "svg":
+                fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "atlasmaps"})
+                files["svg"] = svg_classes(buf.getvalue().decode("utf-8")).encode("utf-8")
+            elif fmt != "png":
+                raise ValueError(f"the static renderer writes pdf, svg and png, not {fmt!r}")
+    finally:
+        if png is not None:
+            files["png"] = png()
+    return {fmt: files[fmt] for fmt in formats}
 
 
 class _Grab:
@@ -141,7 +146,14 @@ def png_bytes(rgba: np.ndarray, dpi: int, text: dict[str, str] | None = None) ->
     can be compressed at the same time; zlib releases the GIL), then the Adler-32 of the whole.
     `dpi` goes into pHYs and `text` into tEXt chunks, as Pillow writes them.
     """
+    return png_start(rgba, dpi, text)()
+
+
+def png_start(rgba: np.ndarray, dpi: int, text: dict[str, str] | None = None) -> Callable[[], bytes]:
+    """Start encoding `rgba` (see `png_bytes`) on two threads; the returned function waits for the
+    PNG's bytes. The array is copied first, so the caller may reuse it at once."""
     import numpy as np
+    from concurrent.futures import ThreadPoolExecutor
 
     height, width, _ = rgba.shape
     opaque = bool((rgba[..., 3] == 255).all())
@@ -157,16 +169,21 @@ def png_bytes(rgba: np.ndarray, dpi: int, text: dict[str, str] | None = None) ->
         last = i == len(strips) - 1
         return c.compress(strips[i]) + c.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH)
 
-    from concurrent.futures import ThreadPoolExecutor
+    pool = ThreadPoolExecutor(max_workers=2)  # one per call: no thread outlives the map (or a fork)
+    parts = [pool.submit(deflate, i) for i in range(len(strips))]
+    adler = pool.submit(zlib.adler32, rows)
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        parts = list(pool.map(deflate, range(len(strips))))
-    adler = zlib.adler32(rows)
-    stream = b"".join([b"\x78\x01", *parts, struct.pack(">I", adler)])
-    ppm = int(dpi / 0.0254 + 0.5)
-    out = [b"\x89PNG\r\n\x1a\n",
-           _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6, 0, 0, 0)),
-           _chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1))]
-    out += [_chunk(b"tEXt", k.encode("latin-1") + b"\0" + v.encode("latin-1")) for k, v in (text or {}).items()]
-    out += [_chunk(b"IDAT", stream), _chunk(b"IEND", b"")]
-    return b"".join(out)
+    def finish() -> bytes:
+        try:
+            stream = b"".join([b"\x78\x01", *(p.result() for p in parts), struct.pack(">I", adler.result())])
+        finally:
+            pool.shutdown()
+        ppm = int(dpi / 0.0254 + 0.5)
+        out = [b"\x89PNG\r\n\x1a\n",
+               _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6, 0, 0, 0)),
+               _chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1))]
+        out += [_chunk(b"tEXt", k.encode("latin-1") + b"\0" + v.encode("latin-1")) for k, v in (text or {}).items()]
+        out += [_chunk(b"IDAT", stream), _chunk(b"IEND", b"")]
+        return b"".join(out)
+
+    return finish
