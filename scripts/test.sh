@@ -31,4 +31,5 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 .venv/bin/python -m pip install -q -e '.[test]'
-exec .venv/bin/python -m pytest "$@"
+# One pytest worker per core (pytest-xdist): the suite is mostly rendering and subprocesses, CPU-bound.
+exec .venv/bin/python -m pytest -n auto "$@"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import random
+from itertools import accumulate
 from pathlib import Path
 
 TOP_COUNTRIES = {"DE": 321, "ML": 265, "BF": 240, "SN": 222, "PL": 211, "GB": 172, "MG": 166, "MA": 160,
@@ -33,7 +34,8 @@ def generate(n_rows: int = 12000, n_countries: int = 140, seed: int = 0) -> list
     communes = communes[communes.geometry.notna()]
     commune_rows = list(zip(communes["code"], communes["name"], communes["departement"], communes["population"],
                             strict=True))
-    commune_weights = [max(float(p or 0), 100.0) ** 0.5 for *_, p in commune_rows]
+    # cumulative weights computed once: `choices(weights=...)` would sum 35,000 weights at every row
+    commune_weights = list(accumulate(max(float(p or 0), 100.0) ** 0.5 for *_, p in commune_rows))
     epci = list(zip(*(boundaries.load("fr_epci")[c] for c in ("siren", "name")), strict=True))
     deps = list(zip(*(boundaries.load("fr_departements")[c] for c in ("code", "name")), strict=True))
     regions = list(zip(*(boundaries.load("fr_regions")[c] for c in ("code", "name")), strict=True))
@@ -45,7 +47,7 @@ def generate(n_rows: int = 12000, n_countries: int = 140, seed: int = 0) -> list
                     key=lambda c: (-len(by_country[c]), c))
     countries = [c for c in TOP_COUNTRIES if c in by_country] + others[: max(0, n_countries - len(TOP_COUNTRIES))]
     # after the top ten, weights decline from 130 to 1 like the Atlas's long tail
-    weights = [TOP_COUNTRIES.get(c, max(1, 130 - i)) for i, c in enumerate(countries)]
+    weights = list(accumulate(TOP_COUNTRIES.get(c, max(1, 130 - i)) for i, c in enumerate(countries)))
 
     rows: list[dict[str, str]] = []
     kinds = [k for k, _ in KIND_MIX]
@@ -54,7 +56,7 @@ def generate(n_rows: int = 12000, n_countries: int = 140, seed: int = 0) -> list
         kind = rng.choices(kinds, kind_weights)[0]
         dep = ""
         if kind == "commune":
-            code, name, dep, _ = rng.choices(commune_rows, commune_weights)[0]
+            code, name, dep, _ = rng.choices(commune_rows, cum_weights=commune_weights)[0]
         elif kind == "groupement":
             code, name = rng.choice(epci)
         elif kind == "departement":
@@ -62,7 +64,7 @@ def generate(n_rows: int = 12000, n_countries: int = 140, seed: int = 0) -> list
         else:
             code, name = rng.choice(regions)
         # every country at least once (the long tail would otherwise miss some), then by weight
-        country = countries[i] if i < len(countries) else rng.choices(countries, weights)[0]
+        country = countries[i] if i < len(countries) else rng.choices(countries, cum_weights=weights)[0]
         pname, admin1 = rng.choice(by_country[country])
         rows.append({
             "id": f"SYN{i + 1:05d}",
