@@ -131,8 +131,8 @@ def test_batch_workers_start_before_the_join_and_warm_up():
 def test_vectorised_collision_tests_agree_with_the_scalar_ones():
     """The label placement tests hundreds of places at once with numpy: the same answers as
     `geo.boxes`, one by one, including touching edges and horizontal or vertical leaders."""
-    from atlasmaps.geo.boxes import overlaps, segment_hits_box, segments_cross
-    from atlasmaps.render.static import labels as L
+    from atlasmaps.geo.boxes import (cross_array, first_clear, hits_array, overlaps, overlaps_array,
+                                     segment_hits_box, segments_cross)
 
     rng = np.random.default_rng(3)
     # small integer coordinates: many shared edges, zero-length and axis-parallel segments
@@ -143,11 +143,48 @@ def test_vectorised_collision_tests_agree_with_the_scalar_ones():
     segs = [tuple(float(v) for v in rng.integers(0, 10, size=4)) for _ in range(60)]
     b = np.array(boxes)
     s = np.array(segs)
-    assert (L._overlaps(b[:, None, :], b[None, :, :])
+    assert (overlaps_array(b[:, None, :], b[None, :, :])
             == np.array([[overlaps(p, q) for q in boxes] for p in boxes])).all()
-    assert (L._hits(s[:, None, :], b[None, :, :])
+    assert (hits_array(s[:, None, :], b[None, :, :])
             == np.array([[segment_hits_box(p, q) for q in boxes] for p in segs])).all()
-    assert (L._cross(s[:, None, :], s[None, :, :])
+    assert (cross_array(s[:, None, :], s[None, :, :])
             == np.array([[segments_cross(p, q) for q in segs] for p in segs])).all()
     # a missing leader (NaN) hits nothing
-    assert not L._hits(np.full((1, 1, 4), np.nan), b[None, :, :]).any()
+    assert not hits_array(np.full((1, 1, 4), np.nan), b[None, :, :]).any()
+    # first_clear: the first place clear of everything, as the one-by-one loop finds it
+    places = [((float(x), 0.0, float(x) + 2, 2.0), None if x % 2 else (float(x), 3.0, float(x) + 1, 3.0))
+              for x in range(10)]
+    obstacles = [(0.0, 0.0, 3.0, 3.0)]
+    others = [((4.0, 0.0, 5.0, 1.0), None), ((20.0, 20.0, 21.0, 21.0), (6.5, 3.5, 6.5, -1.0))]
+
+    def scalar_free(box, lead):
+        if any(overlaps(box, o) or (lead and segment_hits_box(lead, o)) for o in obstacles):
+            return False
+        for ob, ol in others:
+            if overlaps(box, ob) or (ol and segment_hits_box(ol, box)) or (lead and segment_hits_box(lead, ob)):
+                return False
+            if lead and ol and segments_cross(lead, ol):
+                return False
+        return True
+
+    expected = next(i for i, (bx, ld) in enumerate(places) if scalar_free(bx, ld))
+    assert first_clear([p[0] for p in places], [p[1] for p in places], obstacles, others) == expected == 7
+
+
+def test_trimming_the_caches_forgets_them_and_changes_no_map(japan_result, style):
+    """A batch worker over its memory budget drops the boundary and projection caches: the next
+    map reloads and reprojects, and comes out byte-identical."""
+    from atlasmaps import batch, boundaries
+    from atlasmaps.geo import geometry
+
+    opts = RenderOptions(MapKind.BILATERAL, partner="JP", formats=("svg", "pdf"))
+    first = static.render(japan_result, style, opts).files
+    cached, transformer = boundaries.load("countries"), geometry.transformer("EPSG:2154")
+    assert boundaries.load("countries").geometry.values[0] is cached.geometry.values[0]  # reused
+    assert batch.trim_caches(1e9) is False
+    assert boundaries.load("countries").geometry.values[0] is cached.geometry.values[0]
+    assert geometry.transformer("EPSG:2154") is transformer
+    assert batch.trim_caches(0) is True
+    assert boundaries.load("countries").geometry.values[0] is not cached.geometry.values[0]  # reloaded
+    assert geometry.transformer("EPSG:2154") is not transformer
+    assert static.render(japan_result, style, opts).files == first

@@ -26,7 +26,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from atlasmaps.geo.boxes import Box, Grid, Segment, extent, inside, overlaps, segment_hits_box, segments_cross
+from atlasmaps.geo.boxes import (Box, Grid, Segment, extent, first_clear, inside, overlaps, overlaps_or_touches,
+                                 reach_of, segment_hits_box, segments_cross)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -171,10 +172,6 @@ def _candidates(px: float, py: float, r: float, w: float, h: float, frame: Box, 
     return out
 
 
-#: Places tried one at a time before the rest are tested at once (`_first_free`).
-_ONE_BY_ONE = 8
-
-
 def place_labels(
     requests: list[LabelRequest],
     obstacles: list[Box],
@@ -288,12 +285,17 @@ def place_labels(
         states.append(state)
         texts_of[len(states) - 1] = (texts, sizes, lines, short_texts, short_sizes)
         me = len(states) - 1
-        # Most labels fit at one of their first places, tried one by one; a label that does not
-        # (hundreds on an Atlas-sized France panel) has all its other places tested at once.
-        k = next((k for k, cand in enumerate(cands[:_ONE_BY_ONE]) if free(cand, me)), None)
-        if k is None and len(cands) > _ONE_BY_ONE:
-            k = _first_free(cands[_ONE_BY_ONE:], [o for o in fixed if o not in own], placed_grid, states, me)
-            k = None if k is None else k + _ONE_BY_ONE
+        # Most labels fit at one of their first 8 places, tried one by one; the other places of a label
+        # that does not (hundreds on an Atlas-sized France panel) are tested at once (boxes.first_clear).
+        k = next((k for k, cand in enumerate(cands[:8]) if free(cand, me)), None)
+        if k is None and cands[8:]:
+            cboxes, clines = [c.box for c in cands[8:]], [c.leader for c in cands[8:]]
+            reach = reach_of(cboxes, clines)
+            others = [(c.box, c.leader) for c in (states[j].candidates[states[j].chosen]
+                                                  for j in placed_grid.near(reach) if states[j].chosen is not None)]
+            near = [o for o in fixed if o not in own and overlaps_or_touches(o, reach)]
+            k = first_clear(cboxes, clines, near, others)
+            k = None if k is None else k + 8
         if k is not None:
             choose(me, k)
         if state.chosen is None:
@@ -326,95 +328,6 @@ def place_labels(
                 t.remove()
         placed.append(_draw(state.req, cand, texts, sizes, lines, pad, gap, leaders))
     return placed, dropped
-
-
-def _first_free(cands: list[_Candidate], fixed: list[Box], placed_grid: Grid, states: list[_State],
-                me: int) -> int | None:
-    """The index of the first candidate that `free` would accept (None: none), all candidates tested
-    at once with numpy.
-
-    Why: a label that fits nowhere (hundreds on an Atlas-sized France panel) tries all of its ~150
-    candidates per anchor, one Python call per candidate and per nearby obstacle; this was most of
-    the label placement's time. Same tests as `free` for a label not yet placed (strict overlaps,
-    Liang–Barsky, proper crossings; the same float operations), against the obstacles other than
-    the label's own symbol (`fixed`) and the labels already placed.
-    """
-    import numpy as np
-
-    if not cands:
-        return None
-    boxes = np.array([c.box for c in cands], dtype=float)
-    nan4 = (math.nan,) * 4
-    leaders = np.array([c.leader if c.leader is not None else nan4 for c in cands], dtype=float)
-    has_leader = ~np.isnan(leaders[:, 0])
-    reach = (min(np.nanmin(boxes[:, 0]), np.nanmin(leaders[:, 0]) if has_leader.any() else math.inf,
-                 np.nanmin(leaders[:, 2]) if has_leader.any() else math.inf),
-             min(np.nanmin(boxes[:, 1]), np.nanmin(leaders[:, 1]) if has_leader.any() else math.inf,
-                 np.nanmin(leaders[:, 3]) if has_leader.any() else math.inf),
-             max(np.nanmax(boxes[:, 2]), np.nanmax(leaders[:, 0]) if has_leader.any() else -math.inf,
-                 np.nanmax(leaders[:, 2]) if has_leader.any() else -math.inf),
-             max(np.nanmax(boxes[:, 3]), np.nanmax(leaders[:, 1]) if has_leader.any() else -math.inf,
-                 np.nanmax(leaders[:, 3]) if has_leader.any() else -math.inf))
-    ok = np.ones(len(cands), dtype=bool)
-    near_fixed = [o for o in fixed if o[0] <= reach[2] and reach[0] <= o[2] and o[1] <= reach[3] and reach[1] <= o[3]]
-    if near_fixed:
-        fb = np.array(near_fixed, dtype=float)
-        ok &= ~_overlaps(boxes[:, None, :], fb[None, :, :]).any(axis=1)
-        if has_leader.any():
-            ok &= ~(has_leader & _hits(leaders[:, None, :], fb[None, :, :]).any(axis=1))
-    others = [states[j].candidates[states[j].chosen] for j in placed_grid.near(reach)
-              if j != me and states[j].chosen is not None]
-    if others:
-        ob = np.array([o.box for o in others], dtype=float)
-        ol = np.array([o.leader if o.leader is not None else nan4 for o in others], dtype=float)
-        o_lead = ~np.isnan(ol[:, 0])
-        ok &= ~_overlaps(boxes[:, None, :], ob[None, :, :]).any(axis=1)
-        if o_lead.any():
-            ok &= ~(o_lead[None, :] & _hits(ol[None, :, :], boxes[:, None, :])).any(axis=1)
-        if has_leader.any():
-            ok &= ~(has_leader & _hits(leaders[:, None, :], ob[None, :, :]).any(axis=1))
-            if o_lead.any():
-                ok &= ~(has_leader & (o_lead[None, :] & _cross(leaders[:, None, :], ol[None, :, :])).any(axis=1))
-    hit = np.flatnonzero(ok)
-    return int(hit[0]) if len(hit) else None
-
-
-def _overlaps(a, b):
-    """`boxes.overlaps` on arrays of boxes (last axis x0, y0, x1, y1), broadcast."""
-    return (a[..., 0] < b[..., 2]) & (b[..., 0] < a[..., 2]) & (a[..., 1] < b[..., 3]) & (b[..., 1] < a[..., 3])
-
-
-def _hits(s, b):
-    """`boxes.segment_hits_box` on arrays (Liang–Barsky, the same steps; NaN segments hit nothing)."""
-    import numpy as np
-
-    x0, y0, x1, y1 = s[..., 0], s[..., 1], s[..., 2], s[..., 3]
-    dx, dy = x1 - x0, y1 - y0
-    shape = np.broadcast_shapes(s.shape[:-1], b.shape[:-1])
-    t0, t1 = np.zeros(shape), np.ones(shape)
-    ok = ~np.isnan(x0 + y0 + x1 + y1) & np.ones(shape, dtype=bool)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for p, q in ((-dx, x0 - b[..., 0]), (dx, b[..., 2] - x0), (-dy, y0 - b[..., 1]), (dy, b[..., 3] - y0)):
-            zero = p == 0
-            ok &= ~(zero & (q < 0))
-            t = q / p
-            t0 = np.where(~zero & (p < 0), np.maximum(t0, t), t0)
-            t1 = np.where(~zero & (p > 0), np.minimum(t1, t), t1)
-            ok &= ~(t0 > t1)
-    return ok & (t1 - t0 > 1e-9)
-
-
-def _cross(a, b):
-    """`boxes.segments_cross` on arrays of segments, broadcast."""
-
-    def orient(px, py, qx, qy, rx, ry):
-        return (qx - px) * (ry - py) - (qy - py) * (rx - px)
-
-    d1 = orient(b[..., 0], b[..., 1], b[..., 2], b[..., 3], a[..., 0], a[..., 1])
-    d2 = orient(b[..., 0], b[..., 1], b[..., 2], b[..., 3], a[..., 2], a[..., 3])
-    d3 = orient(a[..., 0], a[..., 1], a[..., 2], a[..., 3], b[..., 0], b[..., 1])
-    d4 = orient(a[..., 0], a[..., 1], a[..., 2], a[..., 3], b[..., 2], b[..., 3])
-    return (d1 * d2 < 0) & (d3 * d4 < 0)
 
 
 def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
