@@ -323,6 +323,17 @@ class CountryLayout(_Section):
     pad: Fraction  # margin around the country's frame
 
 
+class EuropeInset(_Section):
+    """The world map's Europe inset: where most partnerships are, enlarged so a country such as
+    Belgium is readable (at least 5 mm across on A4)."""
+
+    width_mm: Number  # at the page's lower left, the legend and the top list beside it
+    height_mm: Number  # across the band, up into the empty South Pacific (not as high as Polynesia)
+    gap_mm: Number  # between the inset and the legend
+    extent_deg: list[Degrees] = Field(min_length=4, max_length=4)  # [west, south, east, north] it frames
+    pad: Fraction  # margin around that extent
+
+
 class WorldLayout(_Section):
     """The world map above a band with the legend and the top list."""
 
@@ -331,6 +342,7 @@ class WorldLayout(_Section):
     legend_width_mm: Number
     top_list_x_mm: Number  # where the top list starts in the band
     pad: Fraction
+    europe: EuropeInset
 
 
 class FranceLayout(_Section):
@@ -349,6 +361,12 @@ class CollectiviteLayout(_Section):
     gap_mm: Number
     pad: Fraction  # margin around the partners' frame
     world_span_deg: Number  # partners spread over more longitudes than this: an equal-area world frame
+    # On that world frame, Europe enlarged in a corner when at least this many partners are in it
+    # (layout.world.europe.extent_deg):
+    europe_min_partners: StrictInt = Field(ge=1)
+    europe_width_mm: Number
+    europe_height_mm: Number
+    europe_pad: Fraction
 
 
 class InsetLayout(_Section):
@@ -357,6 +375,26 @@ class InsetLayout(_Section):
     gap_mm: Number  # between two insets of a strip
     pad: Fraction  # margin around a département in its inset
     min_size_m: Number  # smallest extent an inset shows (Mayotte is small)
+
+
+class InsetFrame(_Section):
+    """The look of an enlarged inset: its frame, and the locator box on the main panel showing where it is."""
+
+    frame_color: Color
+    frame_width_pt: Number
+    locator_color: Color
+    locator_width_pt: Number
+    caption_size_pt: Number
+    caption_color: Color
+
+
+class Annex(_Section):
+    """The PDF's annex pages: the full lists that did not fit beside the map."""
+
+    columns: StrictInt = Field(ge=1)
+    column_gap_mm: Number
+    entry_gap_mm: Number  # between two entries (zones, countries)
+    line_spacing: Number  # of the entries' text, in line heights
 
 
 class Layout(_Section):
@@ -369,6 +407,7 @@ class Layout(_Section):
     france: FranceLayout
     collectivite: CollectiviteLayout
     insets: InsetLayout
+    annex: Annex
 
 
 class ZOrder(_Section):
@@ -419,6 +458,7 @@ class Web(_Section):
     popup_top_n: StrictInt = Field(gt=0)  # partnerships listed in a world map popup (then the table)
     highlight: Color  # ring of the markers linked to the one hovered or focused
     dim_opacity: float = Field(ge=0, le=1)  # the other markers while one is highlighted
+    list_width_px: StrictInt = Field(gt=0)  # the list beside the country and collectivité maps (below on phones)
 
 
 CountryTable = dict[Text, Text]  # ISO2 -> name (a country matches by either)
@@ -468,6 +508,7 @@ class Style(_Section):
     scale_bar: ScaleBar
     north_arrow: NorthArrow
     legend: Legend
+    inset_frame: InsetFrame
     layout: Layout
     zorder: ZOrder
     web: Web

@@ -358,3 +358,16 @@ def test_corrections_ignore_and_bad_lines(tmp_path: Path) -> None:
     with pytest.raises(UnusableInputError) as err:
         load_corrections(bad)
     assert str(err.value) == f"{bad}, row 2, column 'pays': unknown country 'Atlantis'"
+
+
+def test_place_points_read_from_wkb_as_shapely_reads_them():
+    """The join reads the build's little-endian 2-D points in place and hands anything else to
+    shapely: both give the point's own coordinates."""
+    import shapely
+    from shapely.geometry import Point
+
+    from atlasmaps.join.partner import _point_xy
+
+    assert _point_xy(shapely.to_wkb(Point(139.6917, 35.6895), byte_order=1)) == (139.6917, 35.6895)
+    assert _point_xy(shapely.to_wkb(Point(-1.25, 47.5), byte_order=0)) == (-1.25, 47.5)  # big-endian
+    assert _point_xy(shapely.to_wkb(Point(2.0, 48.0, 35.0), output_dimension=3)) == (2.0, 48.0)

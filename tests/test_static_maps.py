@@ -325,25 +325,22 @@ def _many_zones_result(per_zone: int, long_names: bool):
 
 @pytest.mark.parametrize("per_zone, long_names, lang", [(1, False, "fr"), (1, False, "en"), (4, True, "fr"),
                                                        (4, True, "en")])
-def test_country_list_shows_every_zone_or_counts_the_rest(style, per_zone, long_names, lang):
+def test_country_list_shows_every_zone_or_sends_to_the_annex(style, per_zone, long_names, lang):
     joined, zones = _many_zones_result(per_zone, long_names)
     out = static.render(joined, style, RenderOptions(MapKind.COUNTRY, partner="JP", formats=("svg",), lang=lang))
     svg = out.files["svg"]
-    listed = {g.removeprefix("zone-list-") for g in _ids(svg, "zone-list-")} - {"more"}
+    listed = {g.removeprefix("zone-list-") for g in _ids(svg, "zone-list-")} - {"more", "annex"}
     missing = [z for z in zones if z not in listed]
     text = _svg_text(svg)
-    if missing:
-        n = len(missing)
-        more = style.text("partners_more", lang, count=n)
-        assert more in text, f"{n} zones neither listed nor counted"
-        assert any(f"{n} zone(s) did not fit" in w for w in out.warnings)
+    assert not missing  # 47 zones always fit, with their partners or (crowded) without
+    if long_names:
+        # 47 zones of 4 long names cannot fit with their partners: the zones alone, the partners in the annex
+        assert "zone-list-annex" in _ids(svg, "zone-list-")
+        assert " ".join(style.text("partners_in_annex", lang, page=2).split()[:4]) in text
+        assert any("partners did not fit" in w for w in out.warnings)
     else:
-        assert "zone-list-more" not in _ids(svg, "zone-list-")
+        assert "zone-list-annex" not in _ids(svg, "zone-list-")
         assert not any("did not fit" in w for w in out.warnings)
-    if not long_names:
-        assert not missing  # 47 short entries fit in columns: nothing may be cut
-    else:
-        assert missing  # the crowded case really exercises the "and N more" line
     # The list's key numbers follow the list order (1. the first zone listed ...).
     first = style.text("partners_zone", lang, n=1, zone="", count=per_zone).split(" ")[0]
     assert first in text

@@ -427,6 +427,12 @@ def test_every_declared_style_key_is_read(japan_result, benin_result, overseas_r
     for joined, kw in runs:
         static.render(joined, st, RenderOptions(formats=(), **kw))  # laid out and drawn, not written
         web.render(joined, st, RenderOptions(formats=("html",), embed=True, **kw))
+    # a partners list too long for the side column: the PDF's annex pages
+    # and a collectivité with partners over the world, several in Europe: its Europe inset
+    from tests.test_world_lists import LYON_PARTNERS, _lyon, many_zones_result
+    static.render(many_zones_result("JP", 4), st, RenderOptions(MapKind.COUNTRY, partner="JP", formats=("pdf",)))
+    static.render(_lyon(LYON_PARTNERS), st, RenderOptions(MapKind.COLLECTIVITE, collectivite="commune-69123",
+                                                          formats=()))
     for name, iso2, lang in (("Hongrie", "HU", "fr"), ("United States", "US", "en"), ("Bahamas", "BS", "en")):
         st.country_phrase(name, iso2, lang)
     monkeypatch.undo()

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from atlasmaps.content import common as K
-from atlasmaps.content.types import Layer, MapContent
+from atlasmaps.content.types import FullList, Layer, ListEntry, MapContent
 from atlasmaps.model import CollectiviteType, FrenchUnit, JoinedPartnership, JoinResult, MapKind, RenderOptions
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from atlasmaps.geo.projection import Frame
     from atlasmaps.style import Style
 
 #: Arcs get a vertex about every this many kilometres.
@@ -36,6 +37,12 @@ class ListedPartner:
     themes: tuple[str, ...]
     nature: str
     color: str | None  # its main theme's colour, as on the map
+
+    @property
+    def text(self) -> str:
+        """Its line in the list: "Kyoto, 1958 – Culture, patrimoine"."""
+        return ", ".join(str(x) for x in (self.name, self.year) if x) + (
+            f" – {', '.join(self.themes)}" if self.themes else "")
 
 
 @dataclass
@@ -56,6 +63,7 @@ class CollectiviteContent:
     french_units: gpd.GeoDataFrame  # the collectivité as the France panel draws it: a filled unit...
     french_points: gpd.GeoDataFrame  # ...or a point symbol (columns as BilateralContent's)
     warnings: list[str] = field(default_factory=list)
+    europe: Frame | None = None  # Europe's inset frame, when several partners are in Europe
 
     @property
     def key(self) -> str:
@@ -145,6 +153,12 @@ def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapConten
 
     lang = K.map_lang(style, options)
     cc = collectivite_content(joined, options.collectivite or "", style, lang)
+    west, south, east, north = style.layout.world.europe.extent_deg
+    in_europe = sum(1 for g in cc.partners.geometry if west <= g.x <= east and south <= g.y <= north)
+    if in_europe >= style.layout.collectivite.europe_min_partners:
+        from atlasmaps.content.world import europe_frame
+
+        cc.europe = europe_frame([west, south, east, north])
     title = style.text("title.collectivite", lang, name=cc.unit.name)
     n_countries = len({p.country for p in cc.listing})
     subtitle = counted(style, "subtitle.collectivite", cc.n_partnerships, lang, count=cc.n_partnerships,
@@ -154,5 +168,12 @@ def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapConten
     layers["zones"] = Layer(f"zones:{cc.key}", "zone_intervention", lambda: cc.zones)
     legend = point_legend(style, lang, [cc.unit.kind], zone=len(cc.zones) > 0, partner=len(cc.partners) > 0,
                           years=False, themes=cc.themes)
+    by_country: dict[str, list[str]] = {}
+    for p in cc.listing:
+        by_country.setdefault(p.country_name, []).append(p.text)
+    full = FullList(style.text("partners_of", lang), (style.text("web.table.country", lang),
+                                                       style.text("web.table.partner", lang)),
+                    tuple(ListEntry(f"list-country-{i + 1}", name, tuple(lines))
+                          for i, (name, lines) in enumerate(by_country.items())))
     return MapContent(MapKind.COLLECTIVITE, lang, K.page_texts(style, joined, lang, title, subtitle), layers, legend,
-                      cc, list(cc.warnings))
+                      cc, list(cc.warnings), full_list=full)

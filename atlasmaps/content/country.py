@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from atlasmaps.content import common as K
 from atlasmaps.content.bilateral import bilateral_content, colour_points, partner_layer, rank_partners, show_years
-from atlasmaps.content.types import MapContent
+from atlasmaps.content.types import FullList, ListEntry, MapContent
 from atlasmaps.model import CollectiviteType, JoinResult, MapKind, RenderOptions
 
 if TYPE_CHECKING:
@@ -122,8 +122,10 @@ def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapConten
     years = show_years(style, options) and any(len(y) for y in cc.partner_points["years"])
     legend = point_legend(style, lang, [], zone=len(cc.zones) > 0, partner=len(cc.partner_points) > 0,
                           years=years, themes=cc.themes)
+    full = FullList(cc.list_title, (style.text("web.table.zone", lang), style.text("legend.french_title", lang)),
+                    tuple(ListEntry(z.gid, z.heading, (z.partners,)) for z in cc.listing))
     return MapContent(MapKind.COUNTRY, lang, K.page_texts(style, joined, lang, title, subtitle), layers, legend, cc,
-                      list(cc.warnings))
+                      list(cc.warnings), full_list=full)
 
 
 def zone_listing(cc: CountryContent, style: Style, lang: str) -> list[ZoneListing]:

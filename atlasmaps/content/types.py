@@ -64,6 +64,25 @@ class MapTexts:
     credits: str
 
 
+@dataclass(frozen=True)
+class ListEntry:
+    """One entry of a list beside the map: a zone and its French partners, a country and its partners."""
+
+    gid: str  # SVG id of the entry beside the map ("zone-list-BJ.ZO"), also the web table row's id
+    heading: str  # "1. Zou (3)", "Japon"
+    lines: tuple[str, ...]  # its text, one paragraph per line ("Lyon, 2006 – Culture, patrimoine")
+
+
+@dataclass(frozen=True)
+class FullList:
+    """A list shown in full where the map's side column can hold only part of it: the PDF's annex
+    pages and the table beside the web map."""
+
+    title: str  # "Partenaires français par zone"
+    head: tuple[str, str]  # the web table's column headings: the entries', their lines'
+    entries: tuple[ListEntry, ...]
+
+
 @dataclass
 class MapContent:
     """One map, ready to draw: `data` is the kind's own content (`BilateralContent`…)."""
@@ -75,3 +94,4 @@ class MapContent:
     legend: list[LegendSection]
     data: Any
     warnings: list[str] = field(default_factory=list)
+    full_list: FullList | None = None  # the kind's list beside the map, in full (country, collectivité)

@@ -14,7 +14,12 @@ from atlasmaps.model import JoinResult, MapKind, RenderOptions
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from atlasmaps.geo.projection import Frame
     from atlasmaps.style import Style
+
+#: The Europe inset's projection: ETRS89 Lambert azimuthal equal-area (EPSG:3035), Europe's
+#: statistical projection; equal-area like the world map, so the choropleth compares areas alike.
+EUROPE_CRS = "EPSG:3035"
 
 
 @dataclass
@@ -28,6 +33,7 @@ class WorldContent:
     france: gpd.GeoDataFrame  # France's polygon(s), highlighted
     unknown_countries: tuple[str, ...] = ()  # ISO2 in the data that the countries layer lacks
     classes: Classes | None = None  # the choropleth's classes (built with a style)
+    europe: Frame | None = None  # what the Europe inset frames (tight; the renderer fits it to its box)
 
     @property
     def values(self) -> list[int]:
@@ -65,6 +71,20 @@ def world_content(joined: JoinResult, lang: str = "fr", top_n: int = 10) -> Worl
     )
 
 
+def europe_frame(extent_deg: list[float]) -> Frame:
+    """The Europe inset's frame: the lon/lat rectangle [west, south, east, north] in EPSG:3035
+    (its edges sampled, as they curve in an azimuthal projection)."""
+    import numpy as np
+
+    from atlasmaps.geo.projection import frame_of
+
+    west, south, east, north = extent_deg
+    n = 16
+    lon = np.concatenate([np.linspace(west, east, n), np.full(n, east), np.linspace(east, west, n), np.full(n, west)])
+    lat = np.concatenate([np.full(n, south), np.linspace(south, north, n), np.full(n, north), np.linspace(north, south, n)])
+    return frame_of([], EUROPE_CRS, extra_points=list(zip(lon, lat)))
+
+
 def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapContent:
     """The world map's content: counts per country, classes (or circles), legend and texts."""
     from atlasmaps.content.classes import classes_of
@@ -75,6 +95,7 @@ def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapConten
     wc = world_content(joined, lang)
     values = wc.values
     wc.classes = classes_of(style, lang, values, options.scheme)
+    wc.europe = europe_frame(style.layout.world.europe.extent_deg)
     if options.symbols:
         legend = circle_legend(style, lang, max(values) if values else 1)
     else:

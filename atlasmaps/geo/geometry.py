@@ -198,3 +198,17 @@ def world_frame(crs: str) -> Frame:
     """The frame holding the whole globe in `crs`."""
     x0, y0, x1, y1 = globe(crs).bounds
     return Frame(crs, x0, x1, y0, y1, lon0=lon0_of(crs))
+
+
+def frame_outline(frame: Frame, target: Frame, n: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """The rectangle an inset's `frame` shows, as a closed line in `target`'s projection: the
+    locator box drawn on the main panel (curved there when the projections differ)."""
+    import numpy as np
+
+    xs = np.concatenate([np.linspace(frame.xmin, frame.xmax, n), np.full(n, frame.xmax),
+                         np.linspace(frame.xmax, frame.xmin, n), np.full(n, frame.xmin)])
+    ys = np.concatenate([np.full(n, frame.ymin), np.linspace(frame.ymin, frame.ymax, n),
+                         np.full(n, frame.ymax), np.linspace(frame.ymax, frame.ymin, n)])
+    lon, lat = transformer(frame.crs).transform(xs, ys, direction="INVERSE")
+    x, y = project_points(lon, lat, target)
+    return np.append(x, x[:1]), np.append(y, y[:1])

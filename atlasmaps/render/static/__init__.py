@@ -10,7 +10,8 @@ Why this shape:
 - Every colour, font, size and text comes from the resolved style (`atlasmaps.style.Style`).
 - Modules: `page` (the page and its boxes), `draw` (primitives), `elements` (title, source, scale
   bar, north arrow, legend, insets, top list, partners list), `legend`, `panels`, `labels`,
-  `compose` (the four compositions), `output`.
+  `compose` (the five compositions), `annex` (the PDF's pages listing in full what did not fit
+  beside the map), `output`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from atlasmaps.geo import projection as P
 from atlasmaps.model import MapKind, RenderedMap
+from atlasmaps.render.static import annex as AN
 from atlasmaps.render.static import compose as CO
 from atlasmaps.render.static import output as OUT
 from atlasmaps.render.static import page as PG
@@ -81,5 +83,7 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
                           max_distance_pt=pl.leader_max_distance_pt, zorder=style.zorder.leaders)
         _, dropped = place_labels(requests[:limit] if limit else requests, cv.obstacles, leaders=leaders)
         dropped = [*dropped, *(r.key for r in extra)]
-        files = OUT.write(fig, [f for f in options.formats], options.dpi)
+        annex = (AN.pages(cv, mc.full_list, inner) if cv.annex and mc.full_list is not None
+                 and "pdf" in options.formats else [])
+        files = OUT.write(fig, [f for f in options.formats], options.dpi, annex)
     return RenderedMap(files=files, dropped_labels=tuple(dropped), warnings=tuple(dict.fromkeys(cv.warnings)))

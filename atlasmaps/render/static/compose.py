@@ -11,6 +11,7 @@ from atlasmaps.geo import geometry as G
 from atlasmaps.geo import projection as P
 from atlasmaps.render.static import draw as D
 from atlasmaps.render.static import elements as E
+from atlasmaps.render.static import europe as EU
 from atlasmaps.render.static import legend as LG
 from atlasmaps.render.static import page as PG
 from atlasmaps.render.static import panels as PN
@@ -132,9 +133,6 @@ def country(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG
 
 
 def world(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.Box) -> None:
-    import numpy as np
-    import shapely
-
     st = cv.style
     wc: WorldContent = cv.content.data
     body = page_body(cv, inner, cv.content.texts)
@@ -146,6 +144,17 @@ def world(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.B
     aspect = world_frame.width / world_frame.height
     mw = min(body.w, mbox_h * aspect)
     mbox = PG.Box(body.x + (body.w - mw) / 2, body.y + band_h + lay.gap_mm, mw, mbox_h)
+    eu = lay.europe
+    ibox = None
+    if wc.europe is not None:
+        room = mbox_h - mw / aspect - lay.gap_mm  # left under the world (a portrait page)
+        if room >= eu.height_mm:
+            # Europe as a second panel under the world, as wide as the page.
+            mbox = PG.Box(mbox.x, body.top - mw / aspect, mw, mw / aspect)
+            ibox = PG.Box(body.x, body.y + band_h + lay.gap_mm, body.w, room)
+        else:
+            # Europe at the lower left, from the band up into the empty South Pacific; the band's texts beside it.
+            ibox = PG.Box(body.x, body.y, min(eu.width_mm, body.w / 3), min(eu.height_mm, body.h / 2))
     frame = world_frame.fit(mbox.w / mbox.h, pad=lay.pad)
     ax = cv.axes(mbox, gid="panel-world", frame=False)
     ax.set_xlim(frame.xmin, frame.xmax)
@@ -154,43 +163,64 @@ def world(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.B
     globe = G.globe(crs)
     D.draw_polys(ax, [globe], gid="sea", zorder=st.zorder.sea, facecolor=st.basemap.sea, edgecolor=st.basemap.coastline,
                 linewidth=st.basemap.coastline_width_pt)
-    projected = cv.project("countries", frame, mbox)
+    world_countries(cv, ax, frame, mbox, options.symbols)
+    band_x = body.x
+    if ibox is not None:
+        EU.inset(cv, ax, frame, ibox, wc.europe, eu.pad,
+                 lambda iax, iframe, box: world_countries(cv, iax, iframe, box, options.symbols, "europe-"))
+        hidden = EU.hidden_under(cv, ax, ibox, wc.per_country(), "country-")
+        if hidden:
+            cv.warnings.append(f"world map: the Europe inset hides {', '.join(hidden)}")
+        if ibox.y < body.y + band_h:  # in the band, beside its texts
+            band_x += ibox.w + eu.gap_mm
+    E.legend(cv, PG.Box(band_x, body.y, lay.legend_width_mm, band_h), cv.content.legend)
+    top_x = band_x + lay.top_list_x_mm
+    E.top_list(cv, PG.Box(top_x, body.y, body.right - top_x, band_h), wc)
+
+
+def world_countries(cv: PG.Canvas, ax, frame: P.Frame, box: PG.Box, symbols: bool, prefix: str = "") -> None:
+    """The countries filled by class (or grey under proportional circles), in the world panel or
+    in its Europe inset (`prefix` keeps the inset's SVG ids apart from the world's)."""
+    import numpy as np
+    import shapely
+
+    st = cv.style
+    wc: WorldContent = cv.content.data
+    projected = cv.project("countries", frame, box)
     counts = dict(zip(wc.countries["iso_a2"], wc.countries["n"]))
     ch = st.choropleth
+    for iso, g in zip(projected["iso_a2"], projected.geometry):
+        n = counts.get(iso, 0)
+        if iso == "FR":
+            fc = ch.france
+        elif symbols or n <= 0:
+            fc = ch.no_data
+        else:
+            fc = wc.classes.colour_of(n) or ch.no_data
+        D.draw_feature(ax, g, f"{prefix}country-{iso}", st.zorder.countries, facecolor=fc, edgecolor=ch.edge,
+                       linewidth=ch.edge_width_pt)
+    if not symbols:
+        return
+    pr = st.proportional
     values = wc.values
-    E.legend(cv, PG.Box(body.x, body.y, lay.legend_width_mm, band_h), cv.content.legend)
-    if not options.symbols:
-        classes = wc.classes
-        fills = []
-        for iso in projected["iso_a2"]:
-            n = counts.get(iso, 0)
-            fills.append(ch.france if iso == "FR" else (classes.colour_of(n) if n > 0 else ch.no_data))
-        for iso, g, fc in zip(projected["iso_a2"], projected.geometry, fills):
-            D.draw_feature(ax, g, f"country-{iso}", st.zorder.countries, facecolor=fc, edgecolor=ch.edge,
-                           linewidth=ch.edge_width_pt)
-    else:
-        pr = st.proportional
-        for iso, g in zip(projected["iso_a2"], projected.geometry):
-            fc = ch.france if iso == "FR" else ch.no_data
-            D.draw_feature(ax, g, f"country-{iso}", st.zorder.countries, facecolor=fc, edgecolor=ch.edge,
-                           linewidth=ch.edge_width_pt)
-        vmax = max(values) if values else 1
-        # Circles at the main part of each country, areas proportional to the count.
-        pts = wc.countries[wc.countries["n"] > 0].drop_duplicates("iso_a2")
-        anchors = []
-        for geom in pts.geometry:
-            parts = P.main_parts([geom], share=0.5)
-            anchors.append(shapely.point_on_surface(parts[0]) if len(parts) else geom.representative_point())
-        xs, ys = G.project_points([a.x for a in anchors], [a.y for a in anchors], frame)
-        order = np.argsort(-pts["n"].values, kind="stable")  # big circles under small ones
-        for i in order:
-            n = int(pts["n"].values[i])
-            d = max(pr.min_size_pt, pr.max_size_pt * math.sqrt(n / vmax))
-            (c,) = ax.plot([xs[i]], [ys[i]], linestyle="none", marker="o", markersize=d, markerfacecolor=pr.color,
-                           alpha=pr.alpha, markeredgecolor=pr.edge, markeredgewidth=pr.edge_width_pt,
-                           zorder=st.zorder.circles)
-            c.set_gid(f"circle-{pts['iso_a2'].values[i]}")
-    E.top_list(cv, PG.Box(body.x + lay.top_list_x_mm, body.y, body.w - lay.top_list_x_mm, band_h), wc)
+    vmax = max(values) if values else 1
+    # Circles at the main part of each country, areas proportional to the count.
+    pts = wc.countries[wc.countries["n"] > 0].drop_duplicates("iso_a2")
+    anchors = []
+    for geom in pts.geometry:
+        parts = P.main_parts([geom], share=0.5)
+        anchors.append(shapely.point_on_surface(parts[0]) if len(parts) else geom.representative_point())
+    xs, ys = G.project_points([a.x for a in anchors], [a.y for a in anchors], frame)
+    order = np.argsort(-pts["n"].values, kind="stable")  # big circles under small ones
+    for i in order:
+        if not D.in_frame(xs[i], ys[i], frame):
+            continue
+        n = int(pts["n"].values[i])
+        d = max(pr.min_size_pt, pr.max_size_pt * math.sqrt(n / vmax))
+        (c,) = ax.plot([xs[i]], [ys[i]], linestyle="none", marker="o", markersize=d, markerfacecolor=pr.color,
+                       alpha=pr.alpha, markeredgecolor=pr.edge, markeredgewidth=pr.edge_width_pt,
+                       zorder=st.zorder.circles)
+        c.set_gid(f"{prefix}circle-{pts['iso_a2'].values[i]}")
 
 
 def france(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG.Box) -> None:
@@ -273,6 +303,8 @@ def collectivite(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inne
     frame = D.panel_frame(partners_frame(cc, lay.world_span_deg, options.projection), mbox, pad=lay.pad)
     ax = cv.axes(mbox, gid="panel-world")
     PN.collectivite_world_panel(cv, ax, frame, mbox, cc)
+    if cc.europe is not None and frame.crs == P.EQUAL_EARTH:  # partners over the world, several in Europe
+        EU.collectivite_inset(cv, ax, frame, mbox, cc, options.north_arrow)
     E.scale_bar(cv, ax, frame, mbox)
     if options.north_arrow:
         E.north_arrow(cv, ax, frame)

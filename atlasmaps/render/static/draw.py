@@ -62,7 +62,9 @@ def draw_feature(ax: Axes, geom, gid: str, zorder: float, **props) -> Any:
         return None
     patch = PathPatch(path, zorder=zorder, **props)
     patch.set_gid(gid)
-    ax.add_patch(patch)
+    # add_artist, not add_patch: map axes have fixed limits, and add_patch's data-limit update walks
+    # every vertex (3 of the world map's 5 s with its Europe inset)
+    ax.add_artist(patch)
     return patch
 
 

@@ -166,6 +166,10 @@ class _ListEntry:
     height: float  # mm
 
 
+#: The page the annex starts on (the map is page 1), named by the line sending the reader there.
+ANNEX_FIRST_PAGE = 2
+
+
 #: Ways to set the partners list, tried in order until every zone fits: (columns, line spacing,
 #: space between zones in mm). The last is also the one used when even it cannot hold them all.
 LIST_LAYOUTS: tuple[tuple[int, float, float], ...] = ((1, 1.3, 1.2), (2, 1.3, 1.2), (2, 1.12, 0.6), (3, 1.12, 0.6))
@@ -174,9 +178,11 @@ LIST_LAYOUTS: tuple[tuple[int, float, float], ...] = ((1, 1.3, 1.2), (2, 1.3, 1.
 def partners_list(cv: PG.Canvas, box: PG.Box, cc: CountryContent) -> None:
     """The French partners of each zone, biggest zones first, numbered like the zones on the map.
 
-    Nothing is cut: the list flows into more columns and tighter lines when crowded; when even the
-    tightest layout cannot hold every zone, the last line says how many zones are left out
-    ("… et 3 autres zones") and the count is reported in the warnings.
+    Nothing is cut: the list flows into more columns and tighter lines when crowded. When even the
+    tightest layout cannot hold every zone with its partners, the zones are listed without them (their
+    key numbers are what the map's labels refer to) and the last line sends to the PDF's annex, which
+    lists everything; when even that cannot hold every zone, the last line also counts the zones left
+    out ("… et 3 autres zones, listées en annexe du PDF (p. 2)").
     """
     st = cv.style
     lg = st.legend
@@ -189,12 +195,12 @@ def partners_list(cv: PG.Canvas, box: PG.Box, cc: CountryContent) -> None:
     indent = 3.0
     zones = cc.partners_by_zone
 
-    def entries(cols: int, spacing: float, between: float) -> list[_ListEntry]:
+    def entries(cols: int, spacing: float, between: float, bodies: bool = True) -> list[_ListEntry]:
         col_w = (box.w - col_gap * (cols - 1)) / cols
         out = []
         for z in cc.listing:
             head_lines = PG.wrap_measured(cv, z.heading, col_w, lg.section_size_pt, "bold")
-            body = PG.wrap_measured(cv, z.partners, col_w - indent, lg.entry_size_pt)
+            body = PG.wrap_measured(cv, z.partners, col_w - indent, lg.entry_size_pt) if bodies else []
             h = (len(head_lines) * lg.section_size_pt + len(body) * lg.entry_size_pt) * spacing / PG.PT_PER_MM + between
             out.append(_ListEntry(z.gid, "\n".join(head_lines), body, h))
         return out
@@ -212,15 +218,21 @@ def partners_list(cv: PG.Canvas, box: PG.Box, cc: CountryContent) -> None:
             y -= it.height
         return pos
 
-    more_h = lg.entry_size_pt * 1.3 / PG.PT_PER_MM
+    more_h = 2 * lg.entry_size_pt * 1.3 / PG.PT_PER_MM  # the "… and N more" line, wrapped on two at most
+    keys_only = False
     for cols, spacing, between in LIST_LAYOUTS:
         items = entries(cols, spacing, between)
         pos = flow(items, cols, top)
         if len(pos) == len(items):
             break
     else:
-        # Even the tightest layout cannot hold them all: keep room for the "… and N more" line.
-        pos = flow(items, cols, top - more_h)
+        # Too many partners: the zones alone (their partners in the annex), room kept for the line saying so.
+        keys_only = True
+        for cols, spacing, between in LIST_LAYOUTS:
+            items = entries(cols, spacing, between, bodies=False)
+            pos = flow(items, cols, top - more_h)
+            if len(pos) == len(items):
+                break
     col_w = (box.w - col_gap * (cols - 1)) / cols
     for it, (col, y) in zip(items, pos):
         x = col * (col_w + col_gap)
@@ -232,13 +244,21 @@ def partners_list(cv: PG.Canvas, box: PG.Box, cc: CountryContent) -> None:
         ax.text(x + indent, y, "\n".join(it.body), ha="left", va="top", fontsize=lg.entry_size_pt,
                 color=lg.entry_color, linespacing=spacing)
     rest = len(items) - len(pos)
-    if rest:
-        more = cv.count_text("partners_more", rest, count=rest)
+    if keys_only:
+        note = (cv.count_text("partners_more", rest, count=rest, page=ANNEX_FIRST_PAGE) if rest
+                else cv.text("partners_in_annex", page=ANNEX_FIRST_PAGE))
+        more = "\n".join(PG.wrap_measured(cv, note, box.w, lg.entry_size_pt))
         t = ax.text(0, 0, more, ha="left", va="bottom", fontsize=lg.entry_size_pt, color=lg.entry_color,
                     fontstyle="italic")
-        t.set_gid("zone-list-more")
+        t.set_gid("zone-list-more" if rest else "zone-list-annex")
         left_out = ", ".join(zp.name or "—" for zp in zones[len(pos):])
-        cv.warnings.append(f"partners list: {rest} zone(s) did not fit beside the map: {left_out}")
+        cv.annex = True
+        if rest:
+            cv.warnings.append(f"partners list: {rest} zone(s) did not fit beside the map (listed in the PDF's "
+                               f"annex): {left_out}")
+        else:
+            cv.warnings.append("partners list: the zones' partners did not fit beside the map (listed in the PDF's "
+                               "annex)")
 
 
 def top_list(cv: PG.Canvas, box: PG.Box, wc: WorldContent) -> None:
@@ -277,7 +297,7 @@ def top_list(cv: PG.Canvas, box: PG.Box, wc: WorldContent) -> None:
 
 def collectivite_list(cv: PG.Canvas, box: PG.Box, cc: CollectiviteContent) -> None:
     """The collectivité's partners by country: name, year and themes, each with its theme's colour.
-    What does not fit is counted in the last line and in the warnings, never cut silently."""
+    What does not fit is counted in the last line, which sends to the PDF's annex listing them all."""
     st = cv.style
     lg = st.legend
     size = lg.entry_size_pt
@@ -289,14 +309,17 @@ def collectivite_list(cv: PG.Canvas, box: PG.Box, cc: CollectiviteContent) -> No
     line_h = size * 1.3 / PG.PT_PER_MM
     country = None
     for i, p in enumerate(cc.listing):
-        lines = PG.wrap_measured(cv, ", ".join(str(x) for x in (p.name, p.year) if x) +
-                                 (f" – {', '.join(p.themes)}" if p.themes else ""), box.w - 3.0, size)
+        lines = PG.wrap_measured(cv, p.text, box.w - 3.0, size)
         need = line_h * (len(lines) + (p.country_name != country))
-        if y - need < line_h:  # keep a line for the count of the others
+        if y - need < 2 * line_h:  # keep room for the count of the others (two lines)
             rest = len(cc.listing) - i
-            ax.text(0, y, cv.count_text("partners_more_places", rest, count=rest), ha="left", va="top", fontsize=size,
-                    color=lg.entry_color, fontstyle="italic")
-            cv.warnings.append(f"{rest} partner(s) left out of the list for lack of room")
+            more = PG.wrap_measured(cv, cv.count_text("partners_more_places", rest, count=rest, page=ANNEX_FIRST_PAGE),
+                                    box.w, size)
+            t = ax.text(0, y, "\n".join(more), ha="left", va="top", fontsize=size, color=lg.entry_color,
+                        fontstyle="italic")
+            t.set_gid("partners-list-more")
+            cv.annex = True
+            cv.warnings.append(f"{rest} partner(s) did not fit in the list beside the map (listed in the PDF's annex)")
             return
         if p.country_name != country:
             country = p.country_name

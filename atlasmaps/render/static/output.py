@@ -72,17 +72,25 @@ def svg_classes(svg: str) -> str:
     return re.sub(r'<g id="([^"]+)"', repl, svg)
 
 
-def write(fig: Figure, formats: Sequence[str], dpi: int) -> dict[str, bytes]:
-    """Each asked format's bytes. The PNG is rasterised first and deflated on two threads while
-    the PDF and the SVG are drawn (zlib releases the GIL): on two cores its encoding costs no time."""
+def write(fig: Figure, formats: Sequence[str], dpi: int, annex: Sequence[Figure] = ()) -> dict[str, bytes]:
+    """Each format's bytes; the PDF also gets the `annex` pages after the map (PNG and SVG are one page).
+    The PNG is rasterised first and deflated on two threads while the PDF and the SVG are drawn
+    (zlib releases the GIL): on two cores its encoding costs no time."""
     files: dict[str, bytes] = {}
     png = png_start(raster(fig, dpi), dpi, {"Software": "atlasmaps"}) if "png" in formats else None
     try:
         for fmt in formats:
             buf = io.BytesIO()
             if fmt == "pdf":
-                fig.savefig(buf, format="pdf", metadata={"CreationDate": None, "ModDate": None,
-                                                         "Producer": "atlasmaps", "Creator": "atlasmaps"})
+                meta = {"CreationDate": None, "ModDate": None, "Producer": "atlasmaps", "Creator": "atlasmaps"}
+                if annex:
+                    from matplotlib.backends.backend_pdf import PdfPages
+
+                    with PdfPages(buf, metadata=meta) as pdf:
+                        for page in (fig, *annex):
+                            pdf.savefig(page)
+                else:
+                    fig.savefig(buf, format="pdf", metadata=meta)
                 files["pdf"] = buf.getvalue()
             elif fmt == "svg":
                 fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "atlasmaps"})

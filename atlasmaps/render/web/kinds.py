@@ -126,7 +126,7 @@ def country(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
     payload["legend"] = PL.legend(ctx, ctx.content.legend)
     title, subtitle = ctx.content.texts.title, ctx.content.texts.subtitle
     basemap = PL.basemap(ctx, {partner: s.basemap.partner_land}, near=c.context_countries)
-    table = PGE.partnership_table(ctx, title, rows, theme_labels)
+    table = PGE.partnership_table(ctx, title, rows, theme_labels) + PGE.full_list(ctx.content.full_list)
     PL.compact_rows(payload, rows)
     return PL.Page(title, subtitle, payload, basemap, table, list(c.warnings))
 
@@ -227,7 +227,7 @@ def collectivite(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
     title, subtitle = ctx.content.texts.title, ctx.content.texts.subtitle
     highlight = {iso: s.basemap.partner_land for iso in c.countries["iso_a2"]}
     basemap = PL.basemap(ctx, {"FR": s.basemap.france_land, **highlight})
-    table = PGE.partnership_table(ctx, title, rows, theme_labels)
+    table = PGE.partnership_table(ctx, title, rows, theme_labels) + PGE.full_list(ctx.content.full_list)
     return PL.Page(title, subtitle, payload, basemap, table, list(c.warnings))
 
 

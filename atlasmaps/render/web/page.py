@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from atlasmaps.render.web.encode import rgba
 
 if TYPE_CHECKING:
+    from atlasmaps.content.types import FullList
     from atlasmaps.model import RenderOptions
     from atlasmaps.render.web.payload import Ctx, Page
     from atlasmaps.style import Style
@@ -83,6 +84,29 @@ def partnership_table(ctx: Ctx, caption: str, rows: Sequence[dict[str, Any]], th
     return table(ctx, caption, headers, body, row_ids=True)
 
 
+def full_list(full: FullList | None) -> str:
+    """The map's list in full beside it (country: the zones and their French partners; collectivité:
+    its partners by country), where the print map could hold only part of it. Plain HTML: read by
+    screen readers, reachable and scrollable from the keyboard, shown without JavaScript."""
+    if full is None or not full.entries:
+        return ""
+    esc = html.escape
+
+    def cell(lines: tuple[str, ...]) -> str:
+        if len(lines) == 1:
+            return esc(lines[0])
+        return "<ul>" + "".join(f"<li>{esc(x)}</li>" for x in lines) + "</ul>"
+
+    rows = "".join(f'<tr id="atlas-{esc(e.gid)}"><th scope="row">{esc(e.heading)}</th><td>{cell(e.lines)}</td></tr>'
+                   for e in full.entries)
+    return (
+        '<aside id="atlas-list" tabindex="0" aria-labelledby="atlas-list-title">'
+        f'<h2 id="atlas-list-title">{esc(full.title)}</h2>'
+        f'<table><thead><tr><th scope="col">{esc(full.head[0])}</th><th scope="col">{esc(full.head[1])}</th></tr>'
+        f"</thead><tbody>{rows}</tbody></table></aside>"
+    )
+
+
 def css_variables(style: Style) -> str:
     """The style as CSS custom properties: atlas.css holds layout only, every look comes from here."""
     b = style.blocks
@@ -112,6 +136,7 @@ def css_variables(style: Style) -> str:
         "entry-size": f"{lg.entry_size_px}px",
         "highlight": style.web.highlight,
         "dim": str(style.web.dim_opacity),
+        "list-width": f"{style.web.list_width_px}px",
     }
     body = "".join(f"--atlas-{k}:{v};" for k, v in values.items())
     return f":root{{{body}}}"
