@@ -75,9 +75,9 @@ def test_map_png_has_the_pixels_matplotlib_would_write(japan_result, style, monk
     drawn = {}
     write = OUT.write
 
-    def keep(fig, formats, dpi):
+    def keep(fig, formats, dpi, *annex):
         drawn["fig"] = fig
-        return write(fig, formats, dpi)
+        return write(fig, formats, dpi, *annex)
 
     monkeypatch.setattr(OUT, "write", keep)
     opts = RenderOptions(MapKind.BILATERAL, partner="JP", formats=("png",), dpi=LOW_DPI)
