@@ -18,10 +18,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from atlasmaps import __version__
 from atlasmaps.atomic import write_text_atomic
 from atlasmaps.model import JoinResult, MapKind, RenderOptions
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 PER_PARTNER_KINDS = (MapKind.BILATERAL, MapKind.COUNTRY)
 MANIFEST_NAME = "manifest.json"
@@ -157,7 +161,43 @@ def run_job(job: BatchJob) -> JobResult:
         result.warnings = list(outcome.warnings)
         result.dropped_labels = list(outcome.dropped_labels)
     result.seconds = round(time.perf_counter() - start, 3)
+    if _IN_WORKER:
+        trim_caches(WORKER_RSS_BUDGET_MB)
     return result
+
+
+#: A worker whose resident memory passes this after a map forgets its cached layers (the next map
+#: reloads what it draws): each partner adds its own admin-1 layer and projections to the caches,
+#: and a worker making 70 maps of the Atlas-sized data otherwise grows past 600 MB.
+WORKER_RSS_BUDGET_MB = 400
+_IN_WORKER = False
+
+
+def trim_caches(budget_mb: float) -> bool:
+    """Drop the boundary and projection caches when this process holds more than `budget_mb` MB
+    (Linux; elsewhere never), and give the freed memory back to the system. True when it did.
+    The maps are the same with or without the caches (tests/test_render_reuse.py)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            rss_mb = int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return False
+    if rss_mb <= budget_mb:
+        return False
+    import ctypes
+    import gc
+
+    from atlasmaps import boundaries
+    from atlasmaps.geo import geometry
+
+    boundaries.clear_cache()
+    geometry.clear_cache()
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)  # glibc: return freed heap pages to the system
+    except (OSError, AttributeError):
+        pass
+    return True
 
 
 def _is_user_error(exc: Exception) -> bool:
@@ -175,6 +215,8 @@ def _worker_init(parent: int | None = None) -> None:
     A parent killed with SIGKILL cannot stop its workers: on Linux the kernel does it
     (PR_SET_PDEATHSIG); elsewhere a watchdog thread exits when the parent is gone.
     """
+    global _IN_WORKER
+    _IN_WORKER = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if not _die_with_parent():
         import threading
@@ -203,22 +245,78 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def run_local(jobs: list[BatchJob], n_jobs: int) -> Iterator[JobResult]:
-    """Run jobs in this process (n_jobs=1) or in a process pool, yielding results as they complete."""
-    if n_jobs <= 1 or len(jobs) <= 1:
+def start_workers(n_jobs: int, style: str | None, kinds: Iterable[MapKind]) -> Executor | None:
+    """The process pool of a batch, started *before* the join, warming up while the parent joins.
+
+    Why before: forked after the join, each worker inherited the join's indexes and gazetteer (about
+    700 MB on the Atlas-sized data) although a job carries its own rows (jobs are pickled to the
+    workers in any case). Forked now, a worker holds the imports and what the maps need
+    (`warm_up`): about half the memory, and the warm-up runs on the other core during the join.
+    None when the batch runs in this process (`n_jobs` 1).
+    """
+    if n_jobs <= 1:
+        return None
+    import gc
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: workers inherit the imported modules; spawn where fork does not exist.
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    gc.collect()
+    gc.freeze()  # what the parent holds now is never collected in a worker: fewer pages copied on write
+    pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=context, initializer=_worker_init,
+                               initargs=(os.getpid(),))
+    kind_names = tuple(MapKind(k).value for k in kinds)
+    for _ in range(n_jobs):  # the first submit starts every worker (fork); each warms itself up
+        pool.submit(warm_up, style, kind_names)
+    gc.unfreeze()
+    return pool
+
+
+#: The boundary layers every map of a kind draws (the partner's own layers are loaded per job).
+WARM_LAYERS: dict[str, tuple[str, ...]] = {
+    "bilateral": ("countries", "fr_departements", "fr_regions"),
+    "country": ("countries",),
+    "world": ("countries",),
+    "france": ("countries", "fr_departements", "fr_regions"),
+    "collectivite": ("countries", "fr_departements", "fr_regions"),
+}
+
+
+def warm_up(style: str | None, kinds: tuple[str, ...] = ()) -> None:
+    """What every map of a worker needs, done once: the style, the renderers' imports, the fonts and
+    the common boundary layers; then `gc.freeze`, so the garbage collector of the following maps
+    does not walk these long-lived objects again and again."""
+    import gc
+
+    _style(style)
+    from atlasmaps import boundaries
+    from atlasmaps.render import static, web  # noqa: F401 - imports matplotlib and folium once
+
+    static.warm_up(_style(style))
+    for layer in dict.fromkeys(name for kind in kinds for name in WARM_LAYERS.get(kind, ())):
+        boundaries.load(layer)
+    gc.collect()
+    gc.freeze()
+
+
+def run_local(jobs: list[BatchJob], n_jobs: int, pool: Executor | None = None) -> Iterator[JobResult]:
+    """Run jobs in this process (n_jobs=1) or in a process pool, yielding results as they complete.
+
+    `pool` is a pool from `start_workers` (it is shut down here); without it, one is started now."""
+    if pool is None and (n_jobs <= 1 or len(jobs) <= 1):
         for job in jobs:
             yield run_job(job)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
 
-    # fork: workers inherit the imported modules and the joined data instead of paying for them again.
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    if pool is None:
+        pool = start_workers(n_jobs, jobs[0].style if jobs else None, ())
+    assert pool is not None
     # Largest maps first (most rows): the last maps to finish are then small ones, not a 400-row partner
     # that would keep one worker busy while the other idles.
     ordered = sorted(jobs, key=lambda job: -len(job.joined.rows))
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=context, initializer=_worker_init,
-                             initargs=(os.getpid(),)) as pool:
+    with pool:
         futures = [pool.submit(run_job, job) for job in ordered]
         try:
             for future in as_completed(futures):
@@ -273,6 +371,7 @@ def run_batch(
     executor: str = "process",
     scheduler: str | object | None = None,
     on_result: Callable[[JobResult], None] | None = None,
+    pool: Executor | None = None,
 ) -> BatchReport:
     """Skip up-to-date maps, run the others, then write manifest.json and index.html.
 
@@ -297,7 +396,7 @@ def run_batch(
             else:
                 todo.append(job)
         stopped: str | None = None
-        runner = run_dask(todo, scheduler) if executor == "dask" else run_local(todo, n_jobs)
+        runner = run_dask(todo, scheduler) if executor == "dask" else run_local(todo, n_jobs, pool)
         with _terminate_as_interrupt():
             try:
                 for result in runner:

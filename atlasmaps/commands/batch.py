@@ -58,14 +58,10 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
       atlasmaps batch partenariats.csv --all-partners --format pdf,png,html --jobs 2
       atlasmaps batch assises-2026.yaml
     """
-    from atlasmaps.batch import INDEX_NAME, MANIFEST_NAME, plan_jobs
+    from atlasmaps.batch import INDEX_NAME, MANIFEST_NAME, start_workers
     from atlasmaps.commands.maps import input_files, load_style_for_maps, page_name, resolve_partner
-    from atlasmaps.commands.summary import print_join_summary
     from atlasmaps.errors import AtlasError
-    from atlasmaps.join import display_path
-    from atlasmaps.pipeline import load_joined
     from atlasmaps.model import MapKind, RenderOptions
-    from atlasmaps.atomic import refuse_overwrite
     from atlasmaps.pipeline import preflight
 
     settings = _settings(ctx, source, kw)
@@ -93,6 +89,28 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
         inputs["batch manifest"] = source
     # Usage errors before the join and before any map: pixel budget, writable folder, inputs not overwritten.
     preflight(style, [base], out_dir, inputs, outputs=[out_dir / MANIFEST_NAME, out_dir / INDEX_NAME])
+    n_jobs = settings["jobs"] or os.cpu_count() or 1
+    # The workers start now, before the join: they do not inherit its memory, and warm up meanwhile.
+    pool = start_workers(n_jobs, settings["style"], kinds) if kw["executor"] == "process" else None
+    try:
+        _batch_after_join(ctx, settings, kw, kinds, partners, style, base, out_dir, inputs, data_date, n_jobs, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _batch_after_join(ctx: click.Context, settings: dict[str, Any], kw: dict[str, Any], kinds: list[Any],
+                      partners: list[str] | None, style: Any, base: Any, out_dir: Path, inputs: dict[str, Any],
+                      data_date: str | None, n_jobs: int, pool: Any) -> None:
+    """The join, the plan, the maps (in `pool` when there is one) and the summary lines."""
+    from atlasmaps.atomic import refuse_overwrite
+    from atlasmaps.batch import INDEX_NAME, plan_jobs
+    from atlasmaps.commands.summary import print_join_summary
+    from atlasmaps.errors import AtlasError
+    from atlasmaps.join import display_path
+    from atlasmaps.model import MapKind
+    from atlasmaps.pipeline import load_joined
+
     joined = load_joined(settings["data"], columns=settings.get("columns"), corrections=settings.get("corrections"),
                          data_date=data_date, source=settings["source"])
     print_join_summary(joined)
@@ -101,10 +119,9 @@ def batch(ctx: click.Context, source: Path, **kw: Any) -> None:
         raise AtlasError(f"{joined.source}: no collectivité with a mapped partnership for the collectivite maps")
     jobs = plan_jobs(joined, kinds, partners, base, settings["style"], style.fingerprint(), out_dir, collectivites)
     refuse_overwrite([("output", p) for job in jobs for p in _outputs(job, out_dir)], inputs)
-    n_jobs = settings["jobs"] or os.cpu_count() or 1
     shown_dir = display_path(out_dir)
     click.echo(f"{len(jobs)} maps planned in {shown_dir} ({n_jobs} worker(s), executor {kw['executor']})", err=True)
-    report = _run_with_progress(jobs, out_dir, joined, n_jobs, kw)
+    report = _run_with_progress(jobs, out_dir, joined, n_jobs, kw, pool)
     for result in report.failed:
         click.echo(f"failed: {result.stem}: {result.error}", err=True)
     made, skipped, failed = report.count("done"), report.count("skipped"), len(report.failed)
@@ -265,11 +282,12 @@ def collectivite_keys(joined: Any, asked: str | list[str]) -> list[str]:
     return keys
 
 
-def _run_with_progress(jobs: list[Any], out_dir: Path, joined: Any, n_jobs: int, kw: dict[str, Any]) -> Any:
+def _run_with_progress(jobs: list[Any], out_dir: Path, joined: Any, n_jobs: int, kw: dict[str, Any],
+                       pool: Any = None) -> Any:
     """A progress bar on a terminal, one plain line per map otherwise (logs, CI)."""
     from atlasmaps.batch import run_batch
 
-    common = dict(n_jobs=n_jobs, force=kw["force"], executor=kw["executor"], scheduler=kw["scheduler"])
+    common = dict(n_jobs=n_jobs, force=kw["force"], executor=kw["executor"], scheduler=kw["scheduler"], pool=pool)
     if sys.stderr.isatty():
         from rich.progress import Progress
 

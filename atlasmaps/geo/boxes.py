@@ -87,6 +87,88 @@ class Grid:
         return sorted(found)
 
 
+def overlaps_or_touches(a: Box, b: Box) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def reach_of(boxes: list[Box], leaders: list[Segment | None]) -> Box:
+    """The box covering all `boxes` and `leaders` (the extent of a label's candidate places)."""
+    xs = [v for b in boxes for v in (b[0], b[2])] + [v for s in leaders if s is not None for v in (s[0], s[2])]
+    ys = [v for b in boxes for v in (b[1], b[3])] + [v for s in leaders if s is not None for v in (s[1], s[3])]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def first_clear(boxes: list[Box], leaders: list[Segment | None], obstacles: list[Box],
+                others: list[tuple[Box, Segment | None]]) -> int | None:
+    """The index of the first (box, leader) place that overlaps no obstacle and no other label,
+    whose leader crosses no obstacle and no other label or leader, and that no other leader
+    crosses; None when there is none. All places are tested at once with numpy: the same tests as
+    `overlaps`, `segment_hits_box` and `segments_cross` one by one (the same float operations)."""
+    import numpy as np
+
+    nan4 = (math.nan,) * 4
+    b = np.array(boxes, dtype=float).reshape(-1, 4)
+    ld = np.array([s if s is not None else nan4 for s in leaders], dtype=float).reshape(-1, 4)
+    has = ~np.isnan(ld[:, 0])
+    ok = np.ones(len(b), dtype=bool)
+    if obstacles:
+        ob = np.array(obstacles, dtype=float)
+        ok &= ~overlaps_array(b[:, None, :], ob[None, :, :]).any(axis=1)
+        if has.any():
+            ok &= ~(has & hits_array(ld[:, None, :], ob[None, :, :]).any(axis=1))
+    if others:
+        pb = np.array([o[0] for o in others], dtype=float)
+        pl = np.array([o[1] if o[1] is not None else nan4 for o in others], dtype=float)
+        p_has = ~np.isnan(pl[:, 0])
+        ok &= ~overlaps_array(b[:, None, :], pb[None, :, :]).any(axis=1)
+        if p_has.any():
+            ok &= ~(p_has[None, :] & hits_array(pl[None, :, :], b[:, None, :])).any(axis=1)
+        if has.any():
+            ok &= ~(has & hits_array(ld[:, None, :], pb[None, :, :]).any(axis=1))
+            if p_has.any():
+                ok &= ~(has & (p_has[None, :] & cross_array(ld[:, None, :], pl[None, :, :])).any(axis=1))
+    hit = np.flatnonzero(ok)
+    return int(hit[0]) if len(hit) else None
+
+
+def overlaps_array(a, b):
+    """`overlaps` on numpy arrays of boxes (last axis x0, y0, x1, y1), broadcast."""
+    return (a[..., 0] < b[..., 2]) & (b[..., 0] < a[..., 2]) & (a[..., 1] < b[..., 3]) & (b[..., 1] < a[..., 3])
+
+
+def hits_array(s, b):
+    """`segment_hits_box` on numpy arrays (Liang–Barsky, the same steps); NaN segments hit nothing."""
+    import numpy as np
+
+    x0, y0, x1, y1 = s[..., 0], s[..., 1], s[..., 2], s[..., 3]
+    dx, dy = x1 - x0, y1 - y0
+    shape = np.broadcast_shapes(s.shape[:-1], b.shape[:-1])
+    t0, t1 = np.zeros(shape), np.ones(shape)
+    ok = ~np.isnan(x0 + y0 + x1 + y1) & np.ones(shape, dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, x0 - b[..., 0]), (dx, b[..., 2] - x0), (-dy, y0 - b[..., 1]), (dy, b[..., 3] - y0)):
+            zero = p == 0
+            ok &= ~(zero & (q < 0))
+            t = q / p
+            t0 = np.where(~zero & (p < 0), np.maximum(t0, t), t0)
+            t1 = np.where(~zero & (p > 0), np.minimum(t1, t), t1)
+            ok &= ~(t0 > t1)
+    return ok & (t1 - t0 > 1e-9)
+
+
+def cross_array(a, b):
+    """`segments_cross` on numpy arrays of segments, broadcast."""
+
+    def orient(px, py, qx, qy, rx, ry):
+        return (qx - px) * (ry - py) - (qy - py) * (rx - px)
+
+    d1 = orient(b[..., 0], b[..., 1], b[..., 2], b[..., 3], a[..., 0], a[..., 1])
+    d2 = orient(b[..., 0], b[..., 1], b[..., 2], b[..., 3], a[..., 2], a[..., 3])
+    d3 = orient(a[..., 0], a[..., 1], a[..., 2], a[..., 3], b[..., 0], b[..., 1])
+    d4 = orient(a[..., 0], a[..., 1], a[..., 2], a[..., 3], b[..., 2], b[..., 3])
+    return (d1 * d2 < 0) & (d3 * d4 < 0)
+
+
 def extent(box: Box, leader: Segment | None) -> Box:
     """The box covering a label and its leader line."""
     if leader is None:

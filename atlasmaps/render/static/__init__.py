@@ -32,6 +32,22 @@ if TYPE_CHECKING:
     from atlasmaps.style import Style
 
 
+def warm_up(style: Style) -> None:
+    """What the first print map of a process pays once: matplotlib's imports and the look-up and
+    loading of the style's fonts (a batch worker does it while the parent joins the data)."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(OUT.rc(style)):
+        fig = Figure(figsize=(1, 1), dpi=PG.LAYOUT_DPI)
+        FigureCanvasAgg(fig)
+        for weight in ("normal", "bold"):
+            for fontstyle in ("normal", "italic"):
+                fig.text(0, 0, "Atlas", fontsize=8, fontweight=weight, fontstyle=fontstyle)
+        fig.canvas.draw()
+
+
 def render(joined: JoinResult, style: Style, options: RenderOptions) -> RenderedMap:
     """Draw the map once and return the bytes of each asked print format (pdf, svg, png)."""
     import matplotlib

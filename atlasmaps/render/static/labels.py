@@ -26,7 +26,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from atlasmaps.geo.boxes import Box, Grid, Segment, extent, inside, overlaps, segment_hits_box, segments_cross
+from atlasmaps.geo.boxes import (Box, Grid, Segment, extent, first_clear, inside, overlaps, overlaps_or_touches,
+                                 reach_of, segment_hits_box, segments_cross)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -287,10 +288,19 @@ def place_labels(
         states.append(state)
         texts_of[len(states) - 1] = (texts, sizes, lines, short_texts, short_sizes)
         me = len(states) - 1
-        for k, cand in enumerate(cands):
-            if free(cand, me):
-                choose(me, k)
-                break
+        # Most labels fit at one of their first 8 places, tried one by one; the other places of a label
+        # that does not (hundreds on an Atlas-sized France panel) are tested at once (boxes.first_clear).
+        k = next((k for k, cand in enumerate(cands[:8]) if free(cand, me)), None)
+        if k is None and cands[8:]:
+            cboxes, clines = [c.box for c in cands[8:]], [c.leader for c in cands[8:]]
+            reach = reach_of(cboxes, clines)
+            others = [(c.box, c.leader) for c in (states[j].candidates[states[j].chosen]
+                                                  for j in placed_grid.near(reach) if states[j].chosen is not None)]
+            near = [o for o in fixed if o not in own and overlaps_or_touches(o, reach)]
+            k = first_clear(cboxes, clines, near, others)
+            k = None if k is None else k + 8
+        if k is not None:
+            choose(me, k)
         if state.chosen is None:
             _repair(states, me, free, choose, in_the_way)
         if state.chosen is None and req.radius_pt == 0:
@@ -323,6 +333,9 @@ def place_labels(
     return placed, dropped
 
 
+def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
+    """Let one placed label in the way move to another of its candidates so `me` fits."""
+    state = states[me]
 def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
     """Let one placed label in the way move to another of its candidates so `me` fits."""
     state = states[me]
