@@ -150,24 +150,22 @@ def _validate_row(raw: RawRow, table: RawTable, index: dict[str, int], width: in
         problem(None, f"ragged row: {raw.extra} non-empty cell(s) beyond the {width} header columns{hint}")
         out.problems += problems
         return
-    by_index = {i: c for c, i in index.items()}
-    for j in raw.formulas:
-        if j in by_index:  # a formula in a column we do not read cannot mislead
-            problem(by_index[j], f"formula with no saved value in cell '{table.sheet}'!{_letter(j)}{raw.row} "
-                                 "(open the workbook in Excel and save it, so that its values are computed)")
+    if raw.formulas:
+        by_index = {i: c for c, i in index.items()}
+        for j in raw.formulas:
+            if j in by_index:  # a formula in a column we do not read cannot mislead
+                problem(by_index[j], f"formula with no saved value in cell '{table.sheet}'!{_letter(j)}{raw.row} "
+                                     "(open the workbook in Excel and save it, so that its values are computed)")
     if problems:
         out.problems += problems
         return
 
-    def get(column: str) -> str:
-        i = index.get(column)
-        value = raw.cells[i] if i is not None else None
-        return (value or "").strip()
-
+    cells = raw.cells
     values: dict[str, str] = {}
     for column in schema.COLUMN_NAMES:
-        value = get(column)
-        if value and _TAG.search(value):
+        i = index.get(column)
+        value = (cells[i] or "").strip() if i is not None else ""
+        if value and "<" in value and _TAG.search(value):
             stripped = _strip_html(value)
             warn(column, f"HTML markup removed: '{shorten(value)}' read as '{shorten(stripped)}'")
             value = stripped
