@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Sequence
 
 from atlasmaps.content import common as K
@@ -75,15 +76,25 @@ def bilateral(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: 
     if insets:
         E.insets(cv, inset_strip, bc)
     ax_p = cv.axes(pbox, gid=f"panel-{partner}")
-    PN.partner_panel(cv, ax_p, pframe, pbox, partner, bc.zones, bc.partner_points, bc.partner_admin1, years, pplan)
-    DN.circles(cv, ax_p, pplan, "partner")
-    E.scale_bar(cv, ax_p, pframe, pbox)
-    if options.north_arrow:
-        E.north_arrow(cv, ax_p, pframe)
-    DN.insets(cv, ax_p, pbox, pplan, "partner",
-              lambda ax, f, b, n: PN.partner_panel(cv, ax, f, b, partner, bc.zones, bc.partner_points,
-                                                   bc.partner_admin1, years, pplan, zoom=n))
+    partner_map(cv, ax_p, pframe, pbox, partner, bc, years, pplan, options.north_arrow)
     E.legend(cv, PG.Box(body.x, body.y, body.w, band_h), legend, columns=max(lay.legend_columns, len(legend)))
+
+
+def partner_map(cv: PG.Canvas, ax, frame: P.Frame, box: PG.Box, partner: str, content, years, plan,  # noqa: ANN001
+                north_arrow: bool, labels: Callable[[], None] | None = None) -> None:
+    """The partner's panel as the bilateral and the country map draw it: zones and places (or the
+    aggregate circles), the zone labels if any, scale bar, north arrow, then the zoom insets."""
+    PN.partner_panel(cv, ax, frame, box, partner, content.zones, content.partner_points, content.partner_admin1,
+                     years, plan)
+    DN.circles(cv, ax, plan, "partner")
+    if labels is not None:
+        labels()
+    E.scale_bar(cv, ax, frame, box)
+    if north_arrow:
+        E.north_arrow(cv, ax, frame)
+    DN.insets(cv, ax, box, plan, "partner",
+              lambda a, f, b, n: PN.partner_panel(cv, a, f, b, partner, content.zones, content.partner_points,
+                                                  content.partner_admin1, years, plan, zoom=n))
 
 
 def bilateral_boxes(cv: PG.Canvas, body: PG.Box, pframe: P.Frame, insets: bool, legend) -> tuple:
@@ -144,15 +155,8 @@ def country(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG
     ax = cv.axes(mbox, gid=f"panel-{partner}")
     years = show_years(st, options)
     plan = DN.partner_plan(cv, cc.partner_points, cc.partner_admin1, cc.partner_outline, frame, mbox, options.north_arrow)
-    PN.partner_panel(cv, ax, frame, mbox, partner, cc.zones, cc.partner_points, cc.partner_admin1, years, plan)
-    DN.circles(cv, ax, plan, "partner")
-    PN.zone_labels(cv, ax, frame, mbox, cc)
-    E.scale_bar(cv, ax, frame, mbox)
-    if options.north_arrow:
-        E.north_arrow(cv, ax, frame)
-    DN.insets(cv, ax, mbox, plan, "partner",
-              lambda ax, f, b, n: PN.partner_panel(cv, ax, f, b, partner, cc.zones, cc.partner_points,
-                                                   cc.partner_admin1, years, plan, zoom=n))
+    partner_map(cv, ax, frame, mbox, partner, cc, years, plan, options.north_arrow,
+                labels=lambda: PN.zone_labels(cv, ax, frame, mbox, cc))
     side = PG.Box(body.right - side_w, body.y, side_w, body.h)
     # Legend at the bottom of the side column, as high as what it holds; the partners per zone
     # get all the height above it.
