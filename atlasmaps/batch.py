@@ -13,6 +13,7 @@ import html
 import json
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
@@ -174,7 +175,7 @@ _IN_WORKER = False
 
 
 def trim_caches(budget_mb: float) -> bool:
-    """Drop the boundary and projection caches when this process holds more than `budget_mb` MB
+    """Drop the boundary, projection and text caches when this process holds more than `budget_mb` MB
     (Linux; elsewhere never), and give the freed memory back to the system. True when it did.
     The maps are the same with or without the caches (tests/test_render_reuse.py)."""
     try:
@@ -192,6 +193,9 @@ def trim_caches(budget_mb: float) -> bool:
 
     boundaries.clear_cache()
     geometry.clear_cache()
+    text = sys.modules.get("atlasmaps.render.static.agg")  # imported by the first print map, if any
+    if text is not None:
+        text.clear_caches()
     gc.collect()
     try:
         ctypes.CDLL(None).malloc_trim(0)  # glibc: return freed heap pages to the system

@@ -68,8 +68,10 @@ def test_png_encoder_keeps_alpha_when_a_pixel_is_not_opaque():
 
 
 def test_map_png_has_the_pixels_matplotlib_would_write(japan_result, style, monkeypatch):
-    """Our encoder against matplotlib's own PNG of the same drawn figure: the same picture."""
+    """Our raster canvas and encoder against matplotlib's own canvas and PNG of the same figure: the
+    same picture."""
     import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
     drawn = {}
@@ -83,6 +85,7 @@ def test_map_png_has_the_pixels_matplotlib_would_write(japan_result, style, monk
     opts = RenderOptions(MapKind.BILATERAL, partner="JP", formats=("png",), dpi=LOW_DPI)
     ours = Image.open(io.BytesIO(static.render(japan_result, style, opts).files["png"]))
     fig = drawn["fig"]
+    FigureCanvasAgg(fig)  # matplotlib's own renderer, not render.static.agg's
     w_in, h_in = fig.get_size_inches()
     fig.set_size_inches((round(w_in * LOW_DPI) + 0.01) / LOW_DPI, (round(h_in * LOW_DPI) + 0.01) / LOW_DPI)
     buf = io.BytesIO()

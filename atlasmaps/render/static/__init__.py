@@ -36,12 +36,13 @@ def warm_up(style: Style) -> None:
     """What the first print map of a process pays once: matplotlib's imports and the look-up and
     loading of the style's fonts (a batch worker does it while the parent joins the data)."""
     import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    from atlasmaps.render.static.agg import Canvas
 
     with matplotlib.rc_context(OUT.rc(style)):
         fig = Figure(figsize=(1, 1), dpi=PG.LAYOUT_DPI)
-        FigureCanvasAgg(fig)
+        Canvas(fig)
         for weight in ("normal", "bold"):
             for fontstyle in ("normal", "italic"):
                 fig.text(0, 0, "Atlas", fontsize=8, fontweight=weight, fontstyle=fontstyle)
@@ -52,9 +53,10 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
     """Draw the map once and return the bytes of each asked print format (pdf, svg, png)."""
     import matplotlib
 
-    from atlasmaps import content
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    from atlasmaps import content
+    from atlasmaps.render.static.agg import Canvas
 
     kind = MapKind(options.kind)
     if kind in (MapKind.BILATERAL, MapKind.COUNTRY) and not options.partner:
@@ -65,7 +67,7 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
     width_mm, height_mm, inner = PG.page_boxes(style, options.page)
     with matplotlib.rc_context(OUT.rc(style)):
         fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=PG.LAYOUT_DPI)
-        FigureCanvasAgg(fig)
+        Canvas(fig)
         mc = content.build(joined, style, options)
         cv = PG.Canvas(fig, width_mm, height_mm, style, options.lang, mc, warnings=list(mc.warnings))
         {
