@@ -75,3 +75,31 @@ def test_caches_are_bounded(monkeypatch):
     monkeypatch.setattr(agg, "MAX_GLYPHS", 50)
     _draw(agg.Renderer(760, 280, 72), _calls(1))
     assert 0 < len(agg._glyphs) <= 50
+
+
+@pytest.mark.parametrize("fmt", ["svg", "pdf", "png"])
+def test_figures_with_halos_write_the_same_bytes_as_matplotlibs(fmt):
+    """`agg.Figure` hands every renderer the process's text-to-path converter: the same files, twice."""
+    import io
+
+    import matplotlib.patheffects as pe
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    def save(fig_class, canvas_class) -> bytes:
+        fig = fig_class(figsize=(3, 2), dpi=72)
+        canvas_class(fig)
+        for i, (x, y, s, prop, angle, _) in enumerate(_calls(11, 12)):
+            t = fig.text(x / 760, y / 280, s, fontproperties=prop, rotation=angle)
+            if i % 2:
+                t.set_path_effects([pe.withStroke(linewidth=1.5, foreground="white")])
+        buf = io.BytesIO()
+        meta = {"svg": {"Date": None}, "pdf": {"CreationDate": None}, "png": {}}[fmt]
+        with matplotlib.rc_context({"svg.hashsalt": "x", "pdf.fonttype": 42}):
+            fig.savefig(buf, format=fmt, metadata=meta)
+        return buf.getvalue()
+
+    agg.clear_caches()
+    stock = save(Figure, FigureCanvasAgg)
+    assert save(agg.Figure, agg.Canvas) == stock
+    assert save(agg.Figure, agg.Canvas) == stock

@@ -7,6 +7,8 @@ Format-independent (plain tuples, no drawing library): the print renderer's labe
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from itertools import islice
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in display units (pixels at figure dpi)
 Segment = tuple[float, float, float, float]  # x0, y0, x1, y1 in display units
@@ -50,6 +52,20 @@ def segments_cross(a: Segment, b: Segment) -> bool:
     d3 = orient(a[0], a[1], a[2], a[3], b[0], b[1])
     d4 = orient(a[0], a[1], a[2], a[3], b[2], b[3])
     return d1 * d2 < 0 and d3 * d4 < 0
+
+
+class Places(list):
+    """A label's candidate places, best first. Most labels take one of the first few (the positions
+    touching the symbol): those are made at once, the others (~150 an anchor, with leaders, and
+    ~10 anchors for an area) only when asked (`full`)."""
+
+    def __init__(self, places: Iterator, first: int) -> None:
+        super().__init__(islice(places, first))
+        self.rest = places
+
+    def full(self) -> Places:
+        self.extend(self.rest)
+        return self
 
 
 class Grid:

@@ -36,9 +36,7 @@ def warm_up(style: Style) -> None:
     """What the first print map of a process pays once: matplotlib's imports and the look-up and
     loading of the style's fonts (a batch worker does it while the parent joins the data)."""
     import matplotlib
-    from matplotlib.figure import Figure
-
-    from atlasmaps.render.static.agg import Canvas
+    from atlasmaps.render.static.agg import Canvas, Figure
 
     with matplotlib.rc_context(OUT.rc(style)):
         fig = Figure(figsize=(1, 1), dpi=PG.LAYOUT_DPI)
@@ -53,10 +51,8 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
     """Draw the map once and return the bytes of each asked print format (pdf, svg, png)."""
     import matplotlib
 
-    from matplotlib.figure import Figure
-
     from atlasmaps import content
-    from atlasmaps.render.static.agg import Canvas
+    from atlasmaps.render.static.agg import Canvas, Figure
 
     kind = MapKind(options.kind)
     if kind in (MapKind.BILATERAL, MapKind.COUNTRY) and not options.partner:

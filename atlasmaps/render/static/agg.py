@@ -28,7 +28,9 @@ from typing import Any
 
 import numpy as np
 from matplotlib import rcParams
+from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.figure import Figure as MplFigure
 from matplotlib.ft2font import FT2Font
 from matplotlib.textpath import TextToPath
 
@@ -69,7 +71,17 @@ def _prop_key(prop) -> tuple:  # noqa: ANN001
 
 
 class CachedTextToPath(TextToPath):
-    """`TextToPath` whose text paths are kept per process (a label's halo draws its text as a path)."""
+    """`TextToPath` whose text paths and metrics are kept per process (a label's halo draws its text
+    as a path in every format; the SVG renderer measures text with it)."""
+
+    def get_text_width_height_descent(self, s, prop, ismath):  # noqa: ANN001
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        key = ("path-metrics", s, _prop_key(prop), rcParams["text.hinting_factor"])
+        hit = _metrics.get(key)
+        if hit is None:
+            hit = _remember(_metrics, MAX_METRICS, key, super().get_text_width_height_descent(s, prop, ismath))
+        return hit
 
     def get_text_path(self, prop, s, ismath=False, *, features=None, language=None):  # noqa: ANN001
         if ismath:
@@ -87,12 +99,16 @@ class CachedTextToPath(TextToPath):
         return hit
 
 
+#: One text-to-path converter for every renderer of the process (its caches are the module's).
+TEXT_TO_PATH = CachedTextToPath()
+
+
 class Renderer(RendererAgg):
     """`RendererAgg` with text metrics, shaping and glyph bitmaps kept per process (module docstring)."""
 
     def __init__(self, width, height, dpi) -> None:  # noqa: ANN001
         super().__init__(width, height, dpi)
-        self._text2path = CachedTextToPath()
+        self._text2path = TEXT_TO_PATH
 
     def get_text_width_height_descent(self, s, prop, ismath):  # noqa: ANN001
         if ismath:
@@ -153,6 +169,18 @@ class Renderer(RendererAgg):
             buffer, left, top = hit
             # draw_text_image's y is downwards & the bitmap bottom side; whole pixels moved back in.
             draw_image(buffer, left + (px >> 6), int(height) - (top + (py >> 6)) + buffer.shape[0], 0, gc)
+
+
+class Figure(MplFigure):
+    """A figure whose renderers, Agg, PDF or SVG, convert text to paths through `TEXT_TO_PATH`
+    (matplotlib gives each new renderer its own `TextToPath`, which keeps nothing)."""
+
+    def draw(self, renderer) -> None:  # noqa: ANN001
+        inner = getattr(renderer, "_renderer", None)  # a PDF's MixedModeRenderer wraps the PDF renderer
+        for r in (renderer, inner):
+            if isinstance(r, RendererBase) and type(getattr(r, "_text2path", None)) is TextToPath:
+                r._text2path = TEXT_TO_PATH
+        super().draw(renderer)
 
 
 class Canvas(FigureCanvasAgg):

@@ -64,12 +64,10 @@ class _Page:
 def _page(cv: PG.Canvas, inner: PG.Box, full: FullList, number: int) -> _Page:
     """A new annex page with its title ("Annexe – Partenaires français par zone"; "(suite)" after
     the first), the map's title as subtitle and the source footer."""
-    from matplotlib.figure import Figure
+    from atlasmaps.render.static import agg
 
-    from atlasmaps.render.static.agg import Canvas
-
-    fig = Figure(figsize=(cv.width_mm / 25.4, cv.height_mm / 25.4), dpi=PG.LAYOUT_DPI)
-    Canvas(fig)
+    fig = agg.Figure(figsize=(cv.width_mm / 25.4, cv.height_mm / 25.4), dpi=PG.LAYOUT_DPI)
+    agg.Canvas(fig)
     pcv = PG.Canvas(fig, cv.width_mm, cv.height_mm, cv.style, cv.lang, cv.content)
     texts = cv.content.texts
     title = pcv.text("annex.title", list=full.title)

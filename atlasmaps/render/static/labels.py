@@ -23,11 +23,13 @@ A label that fits nowhere is dropped and returned, so the caller reports it
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from atlasmaps.geo.boxes import (Box, Grid, Segment, extent, first_clear, inside, overlaps, overlaps_or_touches,
-                                 reach_of, segment_hits_box, segments_cross)
+from atlasmaps.geo.boxes import (Box, Grid, Places, Segment, extent, first_clear, inside, overlaps,
+                                 overlaps_or_touches, reach_of, segment_hits_box, segments_cross)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -111,7 +113,7 @@ class _Candidate:
 @dataclass
 class _State:
     req: LabelRequest
-    candidates: list[_Candidate]
+    candidates: Places
     own: list[Box]  # obstacles that are the label's own symbol (a leader starts there)
     chosen: int | None = None
     #: Other symbols covering an area label's anchors (a tiny département under its city's symbol):
@@ -128,8 +130,7 @@ def symbol_box(ax: Axes, x: float, y: float, radius_pt: float) -> Box:
 
 
 def _candidates(px: float, py: float, r: float, w: float, h: float, frame: Box, px_per_pt: float,
-                leaders: Leaders | None, short: bool) -> list[_Candidate]:
-    out: list[_Candidate] = []
+                leaders: Leaders | None, short: bool) -> Iterator[_Candidate]:
     for name, dx, dy, align in POSITIONS:
         # Diagonal positions sit closer to the symbol (its corner), straight ones touch its side.
         k = 0.75 if dx and dy else 1.0
@@ -137,9 +138,9 @@ def _candidates(px: float, py: float, r: float, w: float, h: float, frame: Box, 
         y0 = py + k * r if dy > 0 else (py - k * r - h if dy < 0 else py - h / 2)
         box = (x0, y0, x0 + w, y0 + h)
         if inside(box, frame):
-            out.append(_Candidate(name, box, align, None, short))
+            yield _Candidate(name, box, align, None, short)
     if leaders is None or leaders.max_distance_pt <= 0 or leaders.step_pt <= 0:
-        return out
+        return
     step = leaders.step_pt * px_per_pt
     n_rings = int(leaders.max_distance_pt // leaders.step_pt)
     for ring in range(1, n_rings + 1):
@@ -169,8 +170,7 @@ def _candidates(px: float, py: float, r: float, w: float, h: float, frame: Box, 
             if length <= r:
                 continue
             sx, sy = px + (nx - px) * r / length, py + (ny - py) * r / length
-            out.append(_Candidate(f"{int(deg)}@{ring}", box, align, (sx, sy, nx, ny), short))
-    return out
+            yield _Candidate(f"{int(deg)}@{ring}", box, align, (sx, sy, nx, ny), short)
 
 
 def place_labels(
@@ -270,16 +270,15 @@ def place_labels(
         r = req.radius_pt * px_per_pt
         texts, sizes = measure(ax, lines)
         w, h = block(sizes)
-        cands = [c for ax_, ay_ in anchors
-                 for c in _candidates(ax_, ay_, r, w, h, frame, px_per_pt, leaders, short=False)]
+        places = [_candidates(ax_, ay_, r, w, h, frame, px_per_pt, leaders, short=False) for ax_, ay_ in anchors]
         short_texts: list[Text] = []
         short_sizes: list = []
         if req.short and req.short != lines[0].text:
             short_lines = [LabelLine(req.short, lines[0].props, lines[0].role), *lines[1:]]
             short_texts, short_sizes = measure(ax, short_lines)
             sw, sh = block(short_sizes)
-            cands += [c for ax_, ay_ in anchors
-                      for c in _candidates(ax_, ay_, r, sw, sh, frame, px_per_pt, leaders, short=True)]
+            places += [_candidates(ax_, ay_, r, sw, sh, frame, px_per_pt, leaders, short=True) for ax_, ay_ in anchors]
+        cands = Places(chain.from_iterable(places), first=8)
         # The label's own symbol: the small obstacle centred on its anchor (touching it is the point).
         slack = 2 * px_per_pt
         own = [o for o in fixed if o[0] <= px <= o[2] and o[1] <= py <= o[3]
@@ -291,7 +290,7 @@ def place_labels(
         # Most labels fit at one of their first 8 places, tried one by one; the other places of a label
         # that does not (hundreds on an Atlas-sized France panel) are tested at once (boxes.first_clear).
         k = next((k for k, cand in enumerate(cands[:8]) if free(cand, me)), None)
-        if k is None and cands[8:]:
+        if k is None and cands.full()[8:]:
             cboxes, clines = [c.box for c in cands[8:]], [c.leader for c in cands[8:]]
             reach = reach_of(cboxes, clines)
             others = [(c.box, c.leader) for c in (states[j].candidates[states[j].chosen]
@@ -336,9 +335,6 @@ def place_labels(
 def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
     """Let one placed label in the way move to another of its candidates so `me` fits."""
     state = states[me]
-def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
-    """Let one placed label in the way move to another of its candidates so `me` fits."""
-    state = states[me]
     for k, cand in enumerate(state.candidates):
         if cand.leader is not None:
             continue  # repair is for the places touching the symbol; far places were all tried already
@@ -361,7 +357,7 @@ def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
         old = other.chosen
         choose(me, k)  # take the place, then find the blocker another one
         choose(j, None)
-        for k2, c2 in enumerate(other.candidates):
+        for k2, c2 in enumerate(other.candidates.full()):
             if k2 != old and free(c2, j):
                 choose(j, k2)
                 return
