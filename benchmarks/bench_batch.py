@@ -11,7 +11,8 @@ maps per second and the ratio all come from those two runs. Peak RSS is measured
 wrapper process whose only children are that run's processes: the wrapper samples the peak
 resident set (VmHWM, kept by the kernel, so no peak is missed between samples) of the main process
 and of each worker every 0.1 s, and prints them apart (the main process holds the join; a worker
-holds what its maps need).
+holds what its maps need). The CPU time of all the run's processes is printed too: on a shared
+machine the wall time depends on the others' load, the CPU time much less.
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ while proc.poll() is None:
     time.sleep(0.1)
 out, err = proc.communicate()
 seconds = time.perf_counter() - start
-peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_kb": peak_kb, "main_kb": main_kb, "workers_kb": sorted(workers.values()),
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+peak_kb = usage.ru_maxrss
+print(json.dumps({"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "peak_kb": peak_kb, "main_kb": main_kb, "workers_kb": sorted(workers.values()),
                   "code": proc.returncode, "stderr": err[-2000:]}))
 """
 
@@ -74,7 +76,7 @@ def run_batch(data: Path, out: Path, jobs: int, formats: str, dpi: int, partners
     failed = [m for m in manifest["maps"] if m["status"] == "failed"]
     if failed:
         print(f"  {len(failed)} failed, e.g. {failed[0]['stem']}: {failed[0]['error']}")
-    return {"seconds": res["seconds"], "made": made, "peak_mb": res["peak_kb"] / 1024, "main_mb": res["main_kb"] / 1024,
+    return {"seconds": res["seconds"], "cpu": res["cpu"], "made": made, "peak_mb": res["peak_kb"] / 1024, "main_mb": res["main_kb"] / 1024,
             "workers_mb": [kb / 1024 for kb in res["workers_kb"]]}
 
 
@@ -101,7 +103,8 @@ def main() -> None:
         if r is None:
             continue
         workers = ", ".join(f"{mb:.0f}" for mb in r["workers_mb"]) or "none (maps made in the main process)"
-        print(f"{name}: {r['made']:.0f} maps in {r['seconds']:.1f} s ({r['made'] / r['seconds']:.2f} maps/s); "
+        print(f"{name}: {r['made']:.0f} maps in {r['seconds']:.1f} s ({r['made'] / r['seconds']:.2f} maps/s; "
+              f"CPU {r['cpu']:.1f} s, all processes); "
               f"peak RSS: main process (join + maps when --jobs 1) {r['main_mb']:.0f} MB, per worker {workers} MB")
     if seq is not None:
         print(f"speed-up --jobs 2 / --jobs 1, same {len(subset)} partners: {seq['seconds'] / par['seconds']:.2f}x")
