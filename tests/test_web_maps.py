@@ -566,3 +566,15 @@ def test_full_atlas_sizes(atlas_result, style):
     assert world.decode().count('"f":') == len(atlas_result.mapped)
     japan = _render(atlas_result, style, kind=MapKind.BILATERAL, partner="JP").files["html"]
     assert len(japan) <= 400 * 1024
+
+
+def test_the_page_script_reads_only_keys_the_payload_declares():
+    """`atlas.js` reads the payload by name (`D.key`); a key it reads that the schema does not declare
+    is one no map sets (it read `D.search_max` for a year, and always fell back to 8 results)."""
+    from importlib.resources import files
+
+    from atlasmaps.render.web.payload import Payload
+
+    script = files("atlasmaps.render").joinpath("web_assets/atlas.js").read_text(encoding="utf-8")
+    read = set(re.findall(r"\bD\.([A-Za-z_]\w*)", script))
+    assert read and read <= set(Payload.__annotations__), sorted(read - set(Payload.__annotations__))

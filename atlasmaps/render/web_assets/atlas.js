@@ -524,7 +524,7 @@
             list.textContent = "";
             var q = fold(input.value.trim());
             if (!q) { status.textContent = ""; return; }
-            var hits = index.filter(function (it) { return it.key.indexOf(q) >= 0; }).slice(0, D.search_max || 8);
+            var hits = index.filter(function (it) { return it.key.indexOf(q) >= 0; }).slice(0, D.search_results);
             if (!hits.length) list.appendChild(el("li", { "class": "atlas-noresult" }, ui.no_results));
             hits.forEach(function (it) {
               var pl = it.m._atlasPlace, li = el("li");
