@@ -212,3 +212,13 @@ def test_the_join_gives_the_garbage_collector_back_as_it_found_it() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_french_index_is_forgotten_with_the_layers() -> None:
+    from atlasmaps import boundaries
+    from atlasmaps.join.french import french_index
+
+    french_index()
+    assert french_index.cache_info().currsize == 1
+    boundaries.clear_cache()
+    assert french_index.cache_info().currsize == 0

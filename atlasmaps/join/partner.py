@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from atlasmaps import boundaries
 from atlasmaps.join.homonyms import DOMINANCE, dominant
 from atlasmaps.textnorm import japanese_variant, normalize_name
 from atlasmaps.model import (
@@ -263,8 +264,6 @@ def prefetch_gazetteer() -> Callable[[], None]:
     """Start reading the places and admin-1 units in a thread while the caller reads and validates its
     file; returns the function that waits for it. Arrow reads and sorts without holding the GIL, so on
     two cores most of it comes free. Not with imported layers (their warnings belong to the main thread)."""
-    from atlasmaps import boundaries
-
     if boundaries.imported_layers():
         return lambda: None
 
@@ -290,6 +289,9 @@ def clear_cache() -> None:
         country_index.cache_clear()
 
 
+boundaries.built_from_layers(clear_cache)
+
+
 def _place_table() -> _PlaceTable:
     with _READING:
         return _read_place_table()
@@ -299,8 +301,6 @@ def _place_table() -> _PlaceTable:
 def _read_place_table() -> _PlaceTable:
     import numpy as np
     import pyarrow.compute as pc
-
-    from atlasmaps import boundaries
 
     layer = boundaries.load_columns("places", (*_PLACE_FIELDS, "country", "name_key", "core_key", "alt_keys"))
     layer = layer.filter(pc.is_valid(layer.column("geometry")))  # a place without a point cannot be drawn
@@ -336,8 +336,6 @@ def _grouped(countries) -> bool:  # noqa: ANN001
 
 def _admin1_table() -> dict[str, list]:
     """The admin-1 units' attributes and a point inside each (no polygons), as Python lists."""
-    from atlasmaps import boundaries
-
     table = boundaries.load_columns("admin1", ("admin1_id", "name", "iso_3166_2", "country", "rep_lon", "rep_lat"))
     return {c: table.column(c).to_pylist() for c in table.column_names}
 
@@ -350,8 +348,6 @@ def _layers() -> tuple[dict[str, list], dict[str, list], dict[str, list[int]], d
 
 @lru_cache(maxsize=1)
 def _read_layers() -> tuple[dict[str, list], dict[str, list], dict[str, list[int]], dict[str, list[int]]]:
-    from atlasmaps import boundaries
-
     admin1 = _admin1_table()
     names = boundaries.load_columns("admin1_names", ("admin1_id", "name", "country"))
     admin1_names = {c: names.column(c).to_pylist() for c in names.column_names}
@@ -368,8 +364,6 @@ def _groups(countries: list[str]) -> dict[str, list[int]]:
 @lru_cache(maxsize=1)
 def _admin2_layer() -> dict[str, object]:
     """The admin-2 units with their seat, read the first time a name needs them."""
-    from atlasmaps import boundaries
-
     table = boundaries.load_columns("admin2_units", ("admin2_code", "name", "country", "admin1_id", "admin1_name",
                                                      "geometry"))
     columns: dict[str, object] = {c: table.column(c).to_pylist() for c in table.column_names if c != "geometry"}
@@ -487,8 +481,6 @@ class CountryIndex:
         if not self.admin1_list:
             return None
         if self._tree is None:
-            from atlasmaps import boundaries
-
             units = boundaries.load("admin1", self.iso2)
             by_id = dict(zip(units["admin1_id"].astype(str), units.geometry.values, strict=True))
             self._geometries = [by_id.get(u.id) for u in self.admin1_list]
