@@ -273,6 +273,20 @@ def test_bilateral_panels_fit_each_country(browser, japan_html, tmp_path, width,
     page.close()
 
 
+CONTROLS = (".atlas-heading", ".atlas-search", ".atlas-years", "details.atlas-layers > summary",
+            "details.atlas-legend > summary", ".atlas-actions .atlas-button", ".leaflet-control-attribution",
+            ".leaflet-control-zoom")
+
+
+def overlapping_controls(page) -> list[tuple[str, str]]:
+    """Pairs of visible map controls whose boxes intersect (on a phone they compete for the corners)."""
+    boxes = [(sel, box) for sel in CONTROLS for el in page.locator(sel).all()
+             if el.is_visible() and (box := el.bounding_box())]
+    return [(a, b) for i, (a, p) in enumerate(boxes) for b, q in boxes[i + 1:]
+            if p["x"] < q["x"] + q["width"] - 1 and q["x"] < p["x"] + p["width"] - 1
+            and p["y"] < q["y"] + q["height"] - 1 and q["y"] < p["y"] + p["height"] - 1]
+
+
 @pytest.mark.browser
 def test_bilateral_narrow_screen(browser, japan_html, tmp_path):
     o = _open(browser, japan_html, tmp_path / "bilateral-JP.html", width=375, height=700)
@@ -280,6 +294,7 @@ def test_bilateral_narrow_screen(browser, japan_html, tmp_path):
     # the panels start closed so the maps stay visible
     assert page.locator("details.atlas-legend[open]").count() == 0
     assert page.locator("details.atlas-layers[open]").count() == 0
+    assert overlapping_controls(page) == []
     assert o.external == [] and o.errors == []
     page.close()
 
