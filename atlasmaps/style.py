@@ -485,6 +485,7 @@ class Web(_Section):
     max_zoom: Number
     zoom_snap: Number
     search_zoom: Number  # zoom a search result is shown at (at least)
+    search_results: StrictInt = Field(gt=0)  # names listed under the search box
     start_center: list[Degrees] = Field(min_length=2, max_length=2)  # [lat, lon]
     world_bounds: list[Annotated[list[Degrees], Field(min_length=2, max_length=2)]] = Field(
         min_length=2, max_length=2)  # [[south, west], [north, east]]

@@ -12,6 +12,8 @@ import math
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from atlasmaps import boundaries as b
@@ -194,6 +196,28 @@ def test_fuzzy_is_drawn_only_when_confirmed_by_the_region() -> None:
     assert "Kanazawa" in guess.partner_match.reason and guess.partner_match.candidates
     sure = join_one(row("Lyon", C.COMMUNE, "Kanazwa", "JP", region_partenaire="Ishikawa"))
     assert (sure.partner_match.status, sure.partner_match.method) == (MatchStatus.MATCHED, MatchMethod.FUZZY)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["DE", "JP", "BJ", "IT"]), st.integers(min_value=0, max_value=10**9),
+       st.sampled_from(["drop", "swap", "double", "prefix", "suffix"]))
+def test_close_spellings_are_looked_for_among_the_names_that_can_reach_the_cutoff(
+        iso2: str, pick: int, mistake: str) -> None:
+    """The length filter in front of difflib finds what difflib finds among all of a country's names."""
+    import difflib
+
+    from atlasmaps.join.partner import FUZZY_CUTOFF, country_index
+
+    index = country_index(iso2)
+    every = [*index.places, *index.admin1_by_name]
+    name = every[pick % len(every)]
+    i = len(name) // 2
+    key = {"drop": name[:i] + name[i + 1:], "swap": name[:i] + name[i + 1:i + 2] + name[i:i + 1] + name[i + 2:],
+           "double": name[:i] + name[i] * 2 + name[i + 1:] if name else name,
+           "prefix": "bad " + name, "suffix": name + "er"}[mistake]
+    everywhere = difflib.get_close_matches(key, every, n=3, cutoff=FUZZY_CUTOFF)
+    assert difflib.get_close_matches(key, index.names_that_may_reach(key, FUZZY_CUTOFF), n=3,
+                                     cutoff=FUZZY_CUTOFF) == everywhere
 
 
 # --- 4. Level consistency -----------------------------------------------------------------------

@@ -194,3 +194,31 @@ def test_validate_sample_matches_every_row(tmp_path: Path) -> None:
     zones = {r["id"]: r["admin1_code"] for r in rows}
     assert {k: zones[k] for k in EXPECTED_ZONES} == EXPECTED_ZONES
     assert sum(r["pays"] == "JP" for r in rows) >= 10 and sum(r["pays"] == "BJ" for r in rows) >= 6
+
+
+def test_the_join_gives_the_garbage_collector_back_as_it_found_it() -> None:
+    """The join pauses the collector (its indexes are acyclic); it must resume it, and must not turn
+    on a collector that the caller had turned off."""
+    import gc
+
+    from atlasmaps.join import join_file
+
+    assert gc.isenabled()
+    join_file(sample_path())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        join_file(sample_path())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_french_index_is_forgotten_with_the_layers() -> None:
+    from atlasmaps import boundaries
+    from atlasmaps.join.french import french_index
+
+    french_index()
+    assert french_index.cache_info().currsize == 1
+    boundaries.clear_cache()
+    assert french_index.cache_info().currsize == 0

@@ -273,6 +273,20 @@ def test_bilateral_panels_fit_each_country(browser, japan_html, tmp_path, width,
     page.close()
 
 
+CONTROLS = (".atlas-heading", ".atlas-search", ".atlas-years", "details.atlas-layers > summary",
+            "details.atlas-legend > summary", ".atlas-actions .atlas-button", ".leaflet-control-attribution",
+            ".leaflet-control-zoom")
+
+
+def overlapping_controls(page) -> list[tuple[str, str]]:
+    """Pairs of visible map controls whose boxes intersect (on a phone they compete for the corners)."""
+    boxes = [(sel, box) for sel in CONTROLS for el in page.locator(sel).all()
+             if el.is_visible() and (box := el.bounding_box())]
+    return [(a, b) for i, (a, p) in enumerate(boxes) for b, q in boxes[i + 1:]
+            if p["x"] < q["x"] + q["width"] - 1 and q["x"] < p["x"] + p["width"] - 1
+            and p["y"] < q["y"] + q["height"] - 1 and q["y"] < p["y"] + p["height"] - 1]
+
+
 @pytest.mark.browser
 def test_bilateral_narrow_screen(browser, japan_html, tmp_path):
     o = _open(browser, japan_html, tmp_path / "bilateral-JP.html", width=375, height=700)
@@ -280,6 +294,7 @@ def test_bilateral_narrow_screen(browser, japan_html, tmp_path):
     # the panels start closed so the maps stay visible
     assert page.locator("details.atlas-legend[open]").count() == 0
     assert page.locator("details.atlas-layers[open]").count() == 0
+    assert overlapping_controls(page) == []
     assert o.external == [] and o.errors == []
     page.close()
 
@@ -566,3 +581,15 @@ def test_full_atlas_sizes(atlas_result, style):
     assert world.decode().count('"f":') == len(atlas_result.mapped)
     japan = _render(atlas_result, style, kind=MapKind.BILATERAL, partner="JP").files["html"]
     assert len(japan) <= 400 * 1024
+
+
+def test_the_page_script_reads_only_keys_the_payload_declares():
+    """`atlas.js` reads the payload by name (`D.key`); a key it reads that the schema does not declare
+    is one no map sets (it read `D.search_max` for a year, and always fell back to 8 results)."""
+    from importlib.resources import files
+
+    from atlasmaps.render.web.payload import Payload
+
+    script = files("atlasmaps.render").joinpath("web_assets/atlas.js").read_text(encoding="utf-8")
+    read = set(re.findall(r"\bD\.([A-Za-z_]\w*)", script))
+    assert read and read <= set(Payload.__annotations__), sorted(read - set(Payload.__annotations__))

@@ -289,7 +289,7 @@ def browser():
 
 @pytest.mark.browser
 def test_list_beside_the_web_map_in_a_browser(browser, crowded_country, style, tmp_path):
-    from tests.test_web_maps import _open
+    from tests.test_web_maps import _open, overlapping_controls
 
     page_html = _web(crowded_country, style, kind=MapKind.COUNTRY, partner="JP").encode("utf-8")
     o = _open(browser, page_html, tmp_path / "country-JP.html")
@@ -318,6 +318,8 @@ def test_list_beside_the_web_map_in_a_browser(browser, crowded_country, style, t
     o = _open(browser, page_html, tmp_path / "country-JP-narrow.html", width=390, height=800)
     lb, mb = o.page.locator("#atlas-list").bounding_box(), o.page.locator(".folium-map").bounding_box()
     assert mb["y"] + mb["height"] <= lb["y"] + 1 and lb["width"] >= 380
+    o.page.screenshot(path=str(tmp_path / "country-JP-390.png"))
+    assert overlapping_controls(o.page) == []  # title, layers, year slider, buttons, source: each its own room
     o.page.close()
     # without JavaScript the list is there too
     nojs = browser.new_page(java_script_enabled=False)

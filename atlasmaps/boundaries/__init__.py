@@ -16,6 +16,7 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from atlasmaps.errors import AtlasError, AtlasWarning
@@ -326,12 +327,24 @@ def _columns_from_frame(layer: str, gdf: gpd.GeoDataFrame, columns: tuple[str, .
     return pa.table({c: data[c] for c in columns})
 
 
+_BUILT_FROM_LAYERS: list[Callable[[], None]] = []
+
+
+def built_from_layers(clear: Callable[[], None]) -> Callable[[], None]:
+    """Register the `clear` of a cache built from these layers (the join's indexes), so that
+    `clear_cache` forgets it too; boundaries stays below the modules that read it."""
+    _BUILT_FROM_LAYERS.append(clear)
+    return clear
+
+
 def clear_cache() -> None:
-    """Forget cached layers (after an import in the same process, or in tests)."""
+    """Forget cached layers, and what was built from them (after an import in the same process, or in tests)."""
     _load_cached.cache_clear()
     _columns_cached.cache_clear()
     _manifest_cached.cache_clear()
     _sources_cached.cache_clear()
+    for clear in _BUILT_FROM_LAYERS:
+        clear()
 
 
 @lru_cache(maxsize=4)

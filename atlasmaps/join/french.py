@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
 
+from atlasmaps import boundaries
 from atlasmaps.join.homonyms import DOMINANCE, dominant
 from atlasmaps.textnorm import normalize_name
 from atlasmaps.model import (
@@ -186,8 +187,6 @@ def _str(value: object) -> str | None:
 @lru_cache(maxsize=1)
 def french_index() -> FrenchIndex:
     """Build the index from the boundaries layers, once per process."""
-    from atlasmaps import boundaries
-
     index = FrenchIndex()
     regions = boundaries.load("fr_regions")
     lon, lat = _representative(regions)
@@ -212,6 +211,8 @@ def french_index() -> FrenchIndex:
         index.add(FrenchUnit(K.GROUPEMENT, str(siren), str(name), siren=str(siren), lon=x, lat=y))
     return index
 
+
+boundaries.built_from_layers(french_index.cache_clear)
 
 def _add_communes(index: FrenchIndex, communes) -> None:  # noqa: ANN001
     """The 35,000 communes indexed in bulk, as `FrenchIndex.add` would one by one (which was a third

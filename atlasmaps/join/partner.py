@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from atlasmaps import boundaries
 from atlasmaps.join.homonyms import DOMINANCE, dominant
 from atlasmaps.textnorm import japanese_variant, normalize_name
 from atlasmaps.model import (
@@ -158,10 +159,16 @@ class _CountryPlaces:
         made = self._made.get(i)
         if made is None:
             j = self.table.order[i] - self.lo
-            name, aid, aname, pid, pop, feature, a2code, wkb = (self.column(c)[j] for c in _PLACE_FIELDS)
+            name, aid, aname, pid, pop, feature, a2code, wkb = [column[j] for column in self._place_columns()]
             lon, lat = _point_xy(wkb)
             made = self._made[i] = _Place(name, lon, lat, aid, aname, pid, pop or 0, feature == "PPLX", a2code)
         return made
+
+    def _place_columns(self) -> list[list]:
+        columns = self._columns.get("_place")
+        if columns is None:
+            columns = self._columns["_place"] = [self.column(c) for c in _PLACE_FIELDS]
+        return columns
 
     def layer_positions(self) -> list[int]:
         """The sorted positions of the country's rows, in layer order (for columns from `column`)."""
@@ -257,8 +264,6 @@ def prefetch_gazetteer() -> Callable[[], None]:
     """Start reading the places and admin-1 units in a thread while the caller reads and validates its
     file; returns the function that waits for it. Arrow reads and sorts without holding the GIL, so on
     two cores most of it comes free. Not with imported layers (their warnings belong to the main thread)."""
-    from atlasmaps import boundaries
-
     if boundaries.imported_layers():
         return lambda: None
 
@@ -284,6 +289,9 @@ def clear_cache() -> None:
         country_index.cache_clear()
 
 
+boundaries.built_from_layers(clear_cache)
+
+
 def _place_table() -> _PlaceTable:
     with _READING:
         return _read_place_table()
@@ -293,8 +301,6 @@ def _place_table() -> _PlaceTable:
 def _read_place_table() -> _PlaceTable:
     import numpy as np
     import pyarrow.compute as pc
-
-    from atlasmaps import boundaries
 
     layer = boundaries.load_columns("places", (*_PLACE_FIELDS, "country", "name_key", "core_key", "alt_keys"))
     layer = layer.filter(pc.is_valid(layer.column("geometry")))  # a place without a point cannot be drawn
@@ -330,8 +336,6 @@ def _grouped(countries) -> bool:  # noqa: ANN001
 
 def _admin1_table() -> dict[str, list]:
     """The admin-1 units' attributes and a point inside each (no polygons), as Python lists."""
-    from atlasmaps import boundaries
-
     table = boundaries.load_columns("admin1", ("admin1_id", "name", "iso_3166_2", "country", "rep_lon", "rep_lat"))
     return {c: table.column(c).to_pylist() for c in table.column_names}
 
@@ -344,8 +348,6 @@ def _layers() -> tuple[dict[str, list], dict[str, list], dict[str, list[int]], d
 
 @lru_cache(maxsize=1)
 def _read_layers() -> tuple[dict[str, list], dict[str, list], dict[str, list[int]], dict[str, list[int]]]:
-    from atlasmaps import boundaries
-
     admin1 = _admin1_table()
     names = boundaries.load_columns("admin1_names", ("admin1_id", "name", "country"))
     admin1_names = {c: names.column(c).to_pylist() for c in names.column_names}
@@ -362,8 +364,6 @@ def _groups(countries: list[str]) -> dict[str, list[int]]:
 @lru_cache(maxsize=1)
 def _admin2_layer() -> dict[str, object]:
     """The admin-2 units with their seat, read the first time a name needs them."""
-    from atlasmaps import boundaries
-
     table = boundaries.load_columns("admin2_units", ("admin2_code", "name", "country", "admin1_id", "admin1_name",
                                                      "geometry"))
     columns: dict[str, object] = {c: table.column(c).to_pylist() for c in table.column_names if c != "geometry"}
@@ -395,6 +395,21 @@ class CountryIndex:
     admin1_list: list[_Admin1] = field(default_factory=list)
     _geometries: list | None = None  # shapely polygons parallel to admin1_list, read for point-in-polygon
     _tree: object = None
+    _names_by_length: dict[int, list[str]] | None = None  # for close spellings, made on first use
+
+    def names_that_may_reach(self, key: str, cutoff: float) -> list[str]:
+        """Place and admin-1 names long enough, and short enough, to be `cutoff` close to `key`:
+        difflib's first test (`real_quick_ratio`, a bound from the two lengths alone) applied to
+        whole groups of one length, so a close spelling does not try each of a country's names.
+        `difflib.get_close_matches` returns the same names from these as from all of them."""
+        if self._names_by_length is None:
+            groups: dict[int, list[str]] = defaultdict(list)
+            for name in [*self.places, *self.admin1_by_name]:
+                groups[len(name)].append(name)
+            self._names_by_length = groups
+        n = len(key)
+        return [name for length, names in self._names_by_length.items()
+                if 2.0 * min(length, n) / (length + n) >= cutoff for name in names]
 
     def add_admin1(self, unit: _Admin1) -> None:
         self.admin1_list.append(unit)
@@ -466,8 +481,6 @@ class CountryIndex:
         if not self.admin1_list:
             return None
         if self._tree is None:
-            from atlasmaps import boundaries
-
             units = boundaries.load("admin1", self.iso2)
             by_id = dict(zip(units["admin1_id"].astype(str), units.geometry.values, strict=True))
             self._geometries = [by_id.get(u.id) for u in self.admin1_list]
@@ -604,25 +617,26 @@ def match_partner(p: Partnership) -> tuple[PartnerPlace | None, SideMatch]:
     """Resolve the partner side of one row."""
     from atlasmaps.data.schema import country_name
 
-    country = country_name(p.pays, "en")
+    def country() -> str:  # CLDR (a quarter of a second to read) only when a reason is written
+        return country_name(p.pays, "en")
     if p.pays in FRENCH_TERRITORIES:
         return None, SideMatch(MatchStatus.DOMESTIC,
-                               reason=f"partner in France ({country}): a partnership between two French "
+                               reason=f"partner in France ({country()}): a partnership between two French "
                                       "collectivités, not drawn on maps of foreign partners")
     index = country_index(p.pays)
     if index is None or (not index.places and not index.admin1_list):
-        return None, SideMatch(MatchStatus.UNMATCHED, reason=f"no boundaries for {country} ({p.pays})")
+        return None, SideMatch(MatchStatus.UNMATCHED, reason=f"no boundaries for {country()} ({p.pays})")
 
     name, region = p.partenaire, p.region_partenaire
     zones = _region_hint(region, index)
     if region and not zones:
-        return None, SideMatch(MatchStatus.UNMATCHED, reason=f"unknown region '{region}' in {country}")
+        return None, SideMatch(MatchStatus.UNMATCHED, reason=f"unknown region '{region}' in {country()}")
 
     if p.code_partenaire:
         unit = index.admin1_by_code.get(p.code_partenaire.strip().upper())
         if unit is None:
             return None, SideMatch(MatchStatus.UNMATCHED,
-                                   reason=f"unknown zone code '{p.code_partenaire}' in {country}")
+                                   reason=f"unknown zone code '{p.code_partenaire}' in {country()}")
         places = [pl for pl in _places(name, index) if pl.admin1_id == unit.id]
         if len(_distinct(places)) == 1:
             return _from_place(p, places[0], SideMatch(MatchStatus.MATCHED, MatchMethod.CODE))
@@ -633,7 +647,7 @@ def match_partner(p: Partnership) -> tuple[PartnerPlace | None, SideMatch]:
         if unit is None and index.admin1_list:
             return None, SideMatch(
                 MatchStatus.UNMATCHED, MatchMethod.OVERRIDE,
-                reason=f"position {p.latitude:g}, {p.longitude:g} (lat, lon) is outside {country}",
+                reason=f"position {p.latitude:g}, {p.longitude:g} (lat, lon) is outside {country()}",
             )
         return PartnerPlace(name, p.pays, p.longitude, p.latitude,
                             unit.id if unit else None, unit.name if unit else None), \
@@ -656,7 +670,7 @@ def match_partner(p: Partnership) -> tuple[PartnerPlace | None, SideMatch]:
     if result is not None:
         return result
     where = f" ({', '.join(sorted(z.name for z in zones))})" if zones else ""
-    return None, SideMatch(MatchStatus.UNMATCHED, reason=f"no place named '{name}' in {country}{where}")
+    return None, SideMatch(MatchStatus.UNMATCHED, reason=f"no place named '{name}' in {country()}{where}")
 
 
 def split_qualifier(name: str) -> tuple[str, str] | None:
@@ -909,10 +923,11 @@ def _fuzzy_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Admi
     FUZZY_DRAWN; otherwise proposed (TO_CONFIRM) and left off the map."""
     if len(key) < 4:
         return None
-    names = list(index.places) + list(index.admin1_by_name)
-    close = difflib.get_close_matches(key, names, n=3, cutoff=FUZZY_CUTOFF)
+    close = difflib.get_close_matches(key, index.names_that_may_reach(key, FUZZY_CUTOFF), n=3, cutoff=FUZZY_CUTOFF)
     if not close:
-        close = difflib.get_close_matches(place_core(admin_core(key)), names, n=3, cutoff=FUZZY_CUTOFF)
+        core = place_core(admin_core(key))
+        close = difflib.get_close_matches(core, index.names_that_may_reach(core, FUZZY_CUTOFF), n=3,
+                                          cutoff=FUZZY_CUTOFF)
     if not close:
         return None
     best = close[0]

@@ -136,6 +136,8 @@ class Payload(TypedDict, total=False):
     """Below this container width (px) the panels start closed."""
     search_zoom: float
     """The zoom a search result is shown at, at least."""
+    search_results: int
+    """How many names the search box lists."""
     year_floor: int
     """The year slider's low end: "before <year_floor>" keeps every partnership."""
     popup_top_n: int
@@ -151,6 +153,9 @@ class Payload(TypedDict, total=False):
     rows: list[Row]
     places: list[Place]
     link_style: dict[str, Any]
+    """Arcs: {"color", "weight", "opacity", "dash"}; drawn on hover (bilateral) or always (`links`)."""
+    links: list[dict[str, Any]]
+    """Collectivité maps only: permanent arcs, {"r": index in `rows`, "c": great-circle [[lat, lon], …]}."""
     zones: FeatureCollection | None
     zone_rows: dict[str, list[int]]
     """Zone id (country maps) or zone name (bilateral maps) -> indices in `rows` (popups, year filter)."""
@@ -276,6 +281,7 @@ class Ctx:
             "fit_padding": s.web.fit_padding_px,
             "narrow_px": s.web.narrow_px,
             "search_zoom": s.web.search_zoom,
+            "search_results": s.web.search_results,
             "year_floor": s.web.year_floor,
             "popup_top_n": s.web.popup_top_n,
         }

@@ -524,7 +524,7 @@
             list.textContent = "";
             var q = fold(input.value.trim());
             if (!q) { status.textContent = ""; return; }
-            var hits = index.filter(function (it) { return it.key.indexOf(q) >= 0; }).slice(0, D.search_max || 8);
+            var hits = index.filter(function (it) { return it.key.indexOf(q) >= 0; }).slice(0, D.search_results);
             if (!hits.length) list.appendChild(el("li", { "class": "atlas-noresult" }, ui.no_results));
             hits.forEach(function (it) {
               var pl = it.m._atlasPlace, li = el("li");
@@ -623,7 +623,8 @@
     if (D.places && D.places.length && years.length && D.year_floor) {
       var floor = D.year_floor, top = Math.max.apply(null, years.concat([floor]));
       var YC = L.Control.extend({
-        options: { position: D.panels ? "bottomleft" : "topright" },
+        // on a phone the top right holds the layers button, beside the title: the slider goes below
+        options: { position: D.panels || narrow ? "bottomleft" : "topright" },
         onAdd: function () {
           var box = el("div", { "class": "atlas-years atlas-panel" });
           var lab = el("label", { "class": "atlas-years-label", "for": "atlas-year" }, ui.year_filter);
