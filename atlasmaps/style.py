@@ -220,6 +220,11 @@ class PlaceLabels(_Section):
     leader_width_pt: Number
     leader_step_pt: Number  # distance between two rings of candidate positions
     leader_max_distance_pt: Number  # farthest a label may move (0: labels only touch their symbol)
+    # A name of at least this many characters that fits nowhere on one line is tried on two (0: never).
+    wrap_min_chars: StrictInt = Field(0, ge=0)
+    # French groupement names shortened on print labels as atlases do ("Communauté d'agglomération"
+    # -> "CA"), matched at word boundaries whatever the case; lists, legends and web keep full names.
+    abbreviations: dict[str, str] = Field(default_factory=dict)
 
 
 class LabelPriority(_Section):

@@ -49,7 +49,8 @@ def bilateral_plans(cv: PG.Canvas, bc: BilateralContent, fframe: Frame, fbox: PG
     countries = cv.content.layers["countries"].gdf
     fplan = dense.plan(metro, "unit", cv.content.layers["fr_departements"].gdf, "code", fframe, (fbox.w, fbox.h), st,
                        land=countries.loc[countries["iso_a2"] == "FR"].geometry.values,
-                       avoid=avoid_boxes(cv, (fbox.w, fbox.h), north_arrow), vmax=vmax)
+                       avoid=avoid_boxes(cv, (fbox.w, fbox.h), north_arrow), vmax=vmax,
+                       numbered=cv.numbered.get("france", ()))
     pplan = partner_plan(cv, bc.partner_points, bc.partner_admin1, bc.partner_outline, pframe, pbox, north_arrow, vmax,
                          first_callout=len(fplan.callouts) + 1)
     return fplan, pplan
@@ -62,7 +63,8 @@ def partner_plan(cv: PG.Canvas, points, admin1, outline, frame: Frame, box: PG.B
 
     return dense.plan(points, "admin1", admin1 if len(admin1) else admin1.assign(admin1_id=[], name=[]), "admin1_id",
                       frame, (box.w, box.h), cv.style, land=outline.geometry.values,
-                      avoid=avoid_boxes(cv, (box.w, box.h), north_arrow), vmax=vmax, first_callout=first_callout)
+                      avoid=avoid_boxes(cv, (box.w, box.h), north_arrow), vmax=vmax, first_callout=first_callout,
+                      numbered=cv.numbered.get("partner", ()))
 
 
 def dense_legend(cv: PG.Canvas, sections: list[LegendSection], french_symbols_left: bool,

@@ -10,7 +10,9 @@ importance (content.importance: population, rank, partnerships):
    symbol gets a thin leader line (style `place_labels.leader_*`) that crosses no other label;
 3. then the same around the request's alternate anchors (an area label may sit anywhere in its area);
 4. then all of that again with the label's short form when it has one ("Préfecture d'Osaka" -> "Osaka",
-   when the prefecture is already shaded as a zone d'intervention; a zone's key number);
+   when the prefecture is already shaded as a zone d'intervention; a zone's key number), then with
+   a long name on two lines ("CC de Gémozac et de la / Saintonge Viticole", "Saint-Hilaire- /
+   la-Gravelle": broken at the space or hyphen nearest its middle, as atlases set crowded names);
 5. when a label still fits nowhere, one already placed label in its way may move to another of
    its own candidates to make room (one level of repair);
 6. an area whose every anchor lies under other symbols (Hauts-de-Seine under Paris) takes a far
@@ -77,6 +79,7 @@ class LabelRequest:
     #: the area, e.g. when its representative point is covered by another label.
     alternates: list[tuple[float, float]] = field(default_factory=list)
     avoid: list[Box] = field(default_factory=list)  # display boxes this label keeps off (zoom insets)
+    place: tuple[str, Any] | None = None  # ("france" | "partner", index label): a place a number may name
 
 
 @dataclass
@@ -97,6 +100,7 @@ class Placement:
     box: Box
     artists: list[Any]
     leader: Segment | None = None
+    request: LabelRequest | None = None
 
 
 @dataclass
@@ -105,7 +109,7 @@ class _Candidate:
     box: Box
     align: str
     leader: Segment | None
-    short: bool
+    form: int  # which form of the label: 0 as given, then its short and two-line forms
 
 
 @dataclass
@@ -128,7 +132,7 @@ def symbol_box(ax: Axes, x: float, y: float, radius_pt: float) -> Box:
 
 
 def _candidates(px: float, py: float, r: float, w: float, h: float, frame: Box, px_per_pt: float,
-                leaders: Leaders | None, short: bool) -> list[_Candidate]:
+                leaders: Leaders | None, form: int) -> list[_Candidate]:
     out: list[_Candidate] = []
     for name, dx, dy, align in POSITIONS:
         # Diagonal positions sit closer to the symbol (its corner), straight ones touch its side.
@@ -137,7 +141,7 @@ def _candidates(px: float, py: float, r: float, w: float, h: float, frame: Box, 
         y0 = py + k * r if dy > 0 else (py - k * r - h if dy < 0 else py - h / 2)
         box = (x0, y0, x0 + w, y0 + h)
         if inside(box, frame):
-            out.append(_Candidate(name, box, align, None, short))
+            out.append(_Candidate(name, box, align, None, form))
     if leaders is None or leaders.max_distance_pt <= 0 or leaders.step_pt <= 0:
         return out
     step = leaders.step_pt * px_per_pt
@@ -169,7 +173,7 @@ def _candidates(px: float, py: float, r: float, w: float, h: float, frame: Box, 
             if length <= r:
                 continue
             sx, sy = px + (nx - px) * r / length, py + (ny - py) * r / length
-            out.append(_Candidate(f"{int(deg)}@{ring}", box, align, (sx, sy, nx, ny), short))
+            out.append(_Candidate(f"{int(deg)}@{ring}", box, align, (sx, sy, nx, ny), form))
     return out
 
 
@@ -180,12 +184,14 @@ def place_labels(
     pad_pt: float = 1.0,
     line_gap_pt: float = 0.5,
     leaders: Leaders | None = None,
+    wrap_min_chars: int = 0,
 ) -> tuple[list[Placement], list[str]]:
     """Place labels greedily by priority; return the placements and the keys of dropped labels.
 
     `obstacles` are display boxes no label (nor leader) may cover (symbols, scale bar, legend,
     insets); each placed label becomes an obstacle for the next. Labels stay inside their axes' box.
-    Without `leaders`, labels only take the 8 positions touching their symbol.
+    Without `leaders`, labels only take the 8 positions touching their symbol. A name of at least
+    `wrap_min_chars` characters (0: none) may also be set on two lines.
     """
     if not requests:
         return [], []
@@ -268,37 +274,48 @@ def place_labels(
         px, py = ax.transData.transform((req.x, req.y))
         anchors = [(px, py), *(tuple(ax.transData.transform(a)) for a in req.alternates)]
         r = req.radius_pt * px_per_pt
-        texts, sizes = measure(ax, lines)
-        w, h = block(sizes)
-        cands = [c for ax_, ay_ in anchors
-                 for c in _candidates(ax_, ay_, r, w, h, frame, px_per_pt, leaders, short=False)]
-        short_texts: list[Text] = []
-        short_sizes: list = []
+        forms = [lines]
         if req.short and req.short != lines[0].text:
-            short_lines = [LabelLine(req.short, lines[0].props, lines[0].role), *lines[1:]]
-            short_texts, short_sizes = measure(ax, short_lines)
-            sw, sh = block(short_sizes)
-            cands += [c for ax_, ay_ in anchors
-                      for c in _candidates(ax_, ay_, r, sw, sh, frame, px_per_pt, leaders, short=True)]
+            forms.append([LabelLine(req.short, lines[0].props, lines[0].role), *lines[1:]])
+        measured = [measure(ax, f) for f in forms]
+
+        def candidates(first: int) -> list[_Candidate]:
+            return [c for form, (_, sizes) in enumerate(measured[first:], first) for ax_, ay_ in anchors
+                    for c in _candidates(ax_, ay_, r, *block(sizes), frame, px_per_pt, leaders, form)]
+
+        cands = candidates(0)
         # The label's own symbol: the small obstacle centred on its anchor (touching it is the point).
         slack = 2 * px_per_pt
         own = [o for o in fixed if o[0] <= px <= o[2] and o[1] <= py <= o[3]
                and o[2] - o[0] <= 2 * r + slack and o[3] - o[1] <= 2 * r + slack]
         state = _State(req, cands, own)
         states.append(state)
-        texts_of[len(states) - 1] = (texts, sizes, lines, short_texts, short_sizes)
+        texts_of[len(states) - 1] = (measured, forms)
         me = len(states) - 1
-        # Most labels fit at one of their first 8 places, tried one by one; the other places of a label
-        # that does not (hundreds on an Atlas-sized France panel) are tested at once (boxes.first_clear).
-        k = next((k for k, cand in enumerate(cands[:8]) if free(cand, me)), None)
-        if k is None and cands[8:]:
-            cboxes, clines = [c.box for c in cands[8:]], [c.leader for c in cands[8:]]
-            reach = reach_of(cboxes, clines)
-            others = [(c.box, c.leader) for c in (states[j].candidates[states[j].chosen]
-                                                  for j in placed_grid.near(reach) if states[j].chosen is not None)]
-            near = [o for o in fixed if o not in own and overlaps_or_touches(o, reach)]
-            k = first_clear(cboxes, clines, near, others)
-            k = None if k is None else k + 8
+
+        def first_fit(start: int) -> int | None:
+            """The first free candidate from `start`: most labels fit at one of their first 8 places,
+            tried one by one; the others (hundreds on an Atlas-sized France panel) at once (boxes.first_clear)."""
+            k = next((k for k, cand in enumerate(cands[start:start + 8], start) if free(cand, me)), None)
+            rest = cands[start + 8:]
+            if k is None and rest:
+                cboxes, clines = [c.box for c in rest], [c.leader for c in rest]
+                reach = reach_of(cboxes, clines)
+                others = [(c.box, c.leader) for c in (states[j].candidates[states[j].chosen]
+                                                      for j in placed_grid.near(reach) if states[j].chosen is not None)]
+                near = [o for o in (*fixed, *req.avoid) if o not in own and overlaps_or_touches(o, reach)]
+                k = first_clear(cboxes, clines, near, others)
+                k = None if k is None else k + start + 8
+            return k
+
+        k = first_fit(0)
+        wrapped = two_lines(lines[0].text, wrap_min_chars) if k is None else None
+        if wrapped:  # measured only for the labels that need it
+            forms.append([LabelLine(wrapped, lines[0].props, lines[0].role), *lines[1:]])
+            measured.append(measure(ax, forms[-1]))
+            start = len(cands)
+            cands += candidates(len(forms) - 1)
+            k = first_fit(start)
         if k is not None:
             choose(me, k)
         if state.chosen is None:
@@ -315,22 +332,34 @@ def place_labels(
                     break
     placed: list[Placement] = []
     for idx, state in enumerate(states):
-        texts, sizes, lines, short_texts, short_sizes = texts_of[idx]
-        if state.chosen is None:
-            for t in (*texts, *short_texts):
-                t.remove()
+        measured, forms = texts_of[idx]
+        form = None if state.chosen is None else state.candidates[state.chosen].form
+        for k, (texts, _) in enumerate(measured):
+            if k != form:
+                for t in texts:
+                    t.remove()
+        if form is None:
             dropped.append(state.req.key)
             continue
         cand = state.candidates[state.chosen]
-        if cand.short:
-            for t in texts:
-                t.remove()
-            texts, sizes = short_texts, short_sizes
-        else:
-            for t in short_texts:
-                t.remove()
+        texts, sizes = measured[form]
+        lines = forms[form]
         placed.append(_draw(state.req, cand, texts, sizes, lines, pad, gap, leaders))
     return placed, dropped
+
+
+def two_lines(text: str, min_chars: int) -> str | None:
+    """`text` on two lines broken at the space or hyphen nearest its middle (the hyphen ends the
+    first line), or None when shorter than `min_chars` (0: never) or without a place to break."""
+    if not min_chars or len(text) < min_chars or "\n" in text:
+        return None
+    breaks = [(i if c == " " else i + 1, i + 1) for i, c in enumerate(text) if c in " -"]
+    cuts = [(max(len(text[:i].rstrip()), len(text[j:])), i, j) for i, j in breaks
+            if len(text[:i].strip()) >= 3 and len(text[j:].strip()) >= 3]
+    if not cuts:
+        return None
+    _, i, j = min(cuts)
+    return f"{text[:i].rstrip()}\n{text[j:].lstrip()}"
 
 
 def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
@@ -397,4 +426,4 @@ def _draw(req: LabelRequest, cand: _Candidate, texts, sizes, lines, pad: float, 
         if req.gid:
             line.set_gid(f"leader-{req.gid}")
         artists.append(line)
-    return Placement(req.key, cand.name, box, artists, cand.leader)
+    return Placement(req.key, cand.name, box, artists, cand.leader, req)
