@@ -315,12 +315,19 @@ class ScaleBar(_Section):
     bar_height_pt: Number
     length_fraction: Fraction
     position: Position = "lower right"
+    # From the panel's corner, as shares of its width and height (the bar's end, its baseline);
+    # zoom insets keep off the corner (render.static.dense.avoid_boxes).
+    margin: tuple[Fraction, Fraction] = (0.04, 0.035)
 
 
 class NorthArrow(_Section):
     color: Color
     size_pt: Number
     position: Position = "upper right"
+    # The arrow's tip from the panel's side and top (bottom: its letter), as shares of the panel's
+    # width and height, and the arrow's length as a share of its height; insets keep off that corner.
+    margin: tuple[Fraction, Fraction] = (0.05, 0.07)
+    length: Fraction = 0.07
 
 
 class Legend(_Section):
