@@ -24,34 +24,16 @@ A label that fits nowhere is dropped and returned, so the caller reports it
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from atlasmaps.geo.boxes import (Box, Grid, Segment, extent, first_clear, inside, overlaps, overlaps_or_touches,
-                                 reach_of, segment_hits_box, segments_cross)
+from atlasmaps.content.text import two_lines
+from atlasmaps.geo.boxes import (Box, Grid, Segment, candidate_places, extent, first_clear, overlaps,
+                                 overlaps_or_touches, reach_of, segment_hits_box, segments_cross)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.text import Text
-
-# Candidate positions, preferred first (Imhof): NE, SE, NW, SW, E, W, N, S.
-# (dx, dy) direction of the label block from the symbol, and the horizontal alignment of lines.
-POSITIONS: tuple[tuple[str, float, float, str], ...] = (
-    ("NE", 1, 1, "left"),
-    ("SE", 1, -1, "left"),
-    ("NW", -1, 1, "right"),
-    ("SW", -1, -1, "right"),
-    ("E", 1, 0, "left"),
-    ("W", -1, 0, "right"),
-    ("N", 0, 1, "center"),
-    ("S", 0, -1, "center"),
-)
-#: Directions (degrees, counter-clockwise from east) tried for labels moved away from their symbol,
-#: the Imhof preferences first (right before left, above before below).
-FAR_DIRECTIONS: tuple[float, ...] = (
-    45, 315, 135, 225, 0, 180, 90, 270, 22.5, 337.5, 157.5, 202.5, 67.5, 292.5, 112.5, 247.5,
-)
 
 @dataclass
 class LabelLine:
@@ -133,48 +115,11 @@ def symbol_box(ax: Axes, x: float, y: float, radius_pt: float) -> Box:
 
 def _candidates(px: float, py: float, r: float, w: float, h: float, frame: Box, px_per_pt: float,
                 leaders: Leaders | None, form: int) -> list[_Candidate]:
-    out: list[_Candidate] = []
-    for name, dx, dy, align in POSITIONS:
-        # Diagonal positions sit closer to the symbol (its corner), straight ones touch its side.
-        k = 0.75 if dx and dy else 1.0
-        x0 = px + k * r if dx > 0 else (px - k * r - w if dx < 0 else px - w / 2)
-        y0 = py + k * r if dy > 0 else (py - k * r - h if dy < 0 else py - h / 2)
-        box = (x0, y0, x0 + w, y0 + h)
-        if inside(box, frame):
-            out.append(_Candidate(name, box, align, None, form))
-    if leaders is None or leaders.max_distance_pt <= 0 or leaders.step_pt <= 0:
-        return out
-    step = leaders.step_pt * px_per_pt
-    n_rings = int(leaders.max_distance_pt // leaders.step_pt)
-    for ring in range(1, n_rings + 1):
-        d = r + ring * step
-        for deg in FAR_DIRECTIONS:
-            c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
-            ax_, ay_ = px + d * c, py + d * s  # the corner/side of the box nearest the symbol
-            if c > 0.38:
-                x0, align = ax_, "left"
-            elif c < -0.38:
-                x0, align = ax_ - w, "right"
-            else:
-                x0, align = ax_ - w / 2, "center"
-            if s > 0.38:
-                y0 = ay_
-            elif s < -0.38:
-                y0 = ay_ - h
-            else:
-                y0 = ay_ - h / 2
-            box = (x0, y0, x0 + w, y0 + h)
-            if not inside(box, frame):
-                continue
-            # Leader from the symbol's edge to the nearest point of the label box.
-            nx = min(max(px, box[0]), box[2])
-            ny = min(max(py, box[1]), box[3])
-            length = math.hypot(nx - px, ny - py)
-            if length <= r:
-                continue
-            sx, sy = px + (nx - px) * r / length, py + (ny - py) * r / length
-            out.append(_Candidate(f"{int(deg)}@{ring}", box, align, (sx, sy, nx, ny), form))
-    return out
+    far = leaders is not None and leaders.max_distance_pt > 0 and leaders.step_pt > 0
+    rings = int(leaders.max_distance_pt // leaders.step_pt) if far else 0
+    step = leaders.step_pt * px_per_pt if far else 0.0
+    return [_Candidate(name, box, align, leader, form)
+            for name, box, align, leader in candidate_places(px, py, r, w, h, frame, step, rings)]
 
 
 def place_labels(
@@ -346,20 +291,6 @@ def place_labels(
         lines = forms[form]
         placed.append(_draw(state.req, cand, texts, sizes, lines, pad, gap, leaders))
     return placed, dropped
-
-
-def two_lines(text: str, min_chars: int) -> str | None:
-    """`text` on two lines broken at the space or hyphen nearest its middle (the hyphen ends the
-    first line), or None when shorter than `min_chars` (0: never) or without a place to break."""
-    if not min_chars or len(text) < min_chars or "\n" in text:
-        return None
-    breaks = [(i if c == " " else i + 1, i + 1) for i, c in enumerate(text) if c in " -"]
-    cuts = [(max(len(text[:i].rstrip()), len(text[j:])), i, j) for i, j in breaks
-            if len(text[:i].strip()) >= 3 and len(text[j:].strip()) >= 3]
-    if not cuts:
-        return None
-    _, i, j = min(cuts)
-    return f"{text[:i].rstrip()}\n{text[j:].lstrip()}"
 
 
 def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
