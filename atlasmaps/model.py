@@ -249,5 +249,6 @@ class RenderedMap:
 
     files: dict[str, bytes]  # format -> content
     dropped_labels: tuple[str, ...] = ()
+    numbered_labels: tuple[str, ...] = ()  # places named by a number on the map and in its key
     warnings: tuple[str, ...] = ()
     extra_files: dict[str, bytes] = field(default_factory=dict)  # suffix -> content (e.g. embed snippet)

@@ -49,6 +49,7 @@ class MapOutcome:
     dropped_labels: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     seconds: float = 0.0
+    numbered_labels: tuple[str, ...] = ()  # named by a number on the map, in full in its key
 
 
 def active_only(joined: JoinResult, options: RenderOptions) -> tuple[JoinResult, tuple[str, ...]]:
@@ -186,6 +187,7 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
     files: dict[str, bytes] = {}
     extra: dict[str, bytes] = {}
     dropped: list[str] = []
+    numbered: list[str] = []
     warnings: list[str] = []
     print_formats = tuple(f for f in options.formats if f in PRINT_FORMATS)
     parts: list[RenderedMap] = []
@@ -201,8 +203,10 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
         files.update(part.files)
         extra.update(part.extra_files)
         dropped.extend(d for d in part.dropped_labels if d not in dropped)
+        numbered.extend(d for d in part.numbered_labels if d not in numbered)
         warnings.extend(part.warnings)
-    return RenderedMap(files=files, dropped_labels=tuple(dropped), warnings=tuple(warnings), extra_files=extra)
+    return RenderedMap(files=files, dropped_labels=tuple(dropped), numbered_labels=tuple(numbered),
+                       warnings=tuple(warnings), extra_files=extra)
 
 
 def _with_formats(options: RenderOptions, formats: tuple[str, ...]) -> RenderOptions:
@@ -272,6 +276,7 @@ def make_map(joined: JoinResult, style: Style, options: RenderOptions, out_dir: 
         paths=paths,
         sizes={fmt: p.stat().st_size for fmt, p in paths.items()},
         dropped_labels=rendered.dropped_labels,
+        numbered_labels=rendered.numbered_labels,
         warnings=(*notes, *rendered.warnings),
         seconds=time.perf_counter() - start,
     )

@@ -220,6 +220,11 @@ class PlaceLabels(_Section):
     leader_width_pt: Number
     leader_step_pt: Number  # distance between two rings of candidate positions
     leader_max_distance_pt: Number  # farthest a label may move (0: labels only touch their symbol)
+    # A name of at least this many characters that fits nowhere on one line is tried on two (0: never).
+    wrap_min_chars: StrictInt = Field(0, ge=0)
+    # French groupement names shortened on print labels as atlases do ("Communauté d'agglomération"
+    # -> "CA"), matched at word boundaries whatever the case; lists, legends and web keep full names.
+    abbreviations: dict[str, str] = Field(default_factory=dict)
 
 
 class LabelPriority(_Section):
@@ -310,12 +315,19 @@ class ScaleBar(_Section):
     bar_height_pt: Number
     length_fraction: Fraction
     position: Position = "lower right"
+    # From the panel's corner, as shares of its width and height (the bar's end, its baseline);
+    # zoom insets keep off the corner (render.static.dense.avoid_boxes).
+    margin: tuple[Fraction, Fraction] = (0.04, 0.035)
 
 
 class NorthArrow(_Section):
     color: Color
     size_pt: Number
     position: Position = "upper right"
+    # The arrow's tip from the panel's side and top (bottom: its letter), as shares of the panel's
+    # width and height, and the arrow's length as a share of its height; insets keep off that corner.
+    margin: tuple[Fraction, Fraction] = (0.05, 0.07)
+    length: Fraction = 0.07
 
 
 class Legend(_Section):

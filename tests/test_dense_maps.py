@@ -22,6 +22,7 @@ class Rendered:
     svg: str
     ids: list[str]
     dropped: tuple[str, ...]
+    numbered: tuple[str, ...] = ()
 
     def count(self, pattern: str) -> int:
         return sum(1 for i in self.ids if re.fullmatch(pattern, i))
@@ -38,7 +39,7 @@ def _render(joined, style, **kw) -> Rendered:
 
     rm = static.render(joined, style, RenderOptions(formats=("svg",), **kw))
     svg = rm.files["svg"].decode()
-    return Rendered(svg, re.findall(r'id="([^"]+)"', svg), rm.dropped_labels)
+    return Rendered(svg, re.findall(r'id="([^"]+)"', svg), rm.dropped_labels, rm.numbered_labels)
 
 
 def _with_dense(style, **changes):
@@ -196,3 +197,57 @@ def test_country_map_aggregates_the_partner_side(dense_result, style) -> None:
     country = _render(dense_result, _with_dense(style, aggregate_density=0.5), kind=MapKind.COUNTRY, partner="DE")
     assert country.count(r"aggregate-partner-DE\.\w+") == len({r.partner.admin1_id for r in dense_result.mapped})
     assert "un cercle par région du pays partenaire" in country.text_of("legend-entry-aggregate-mode")
+
+
+# --------------------------------------------------------------------------- ~50-row France–Japan lists
+
+#: Two mixes of the synthetic Atlas's draws: its own (70 % communes), and one richer in groupements
+#: (long official names), départements and régions, as real lists of collectivités are.
+JAPAN_LISTS = {"atlas-mix": (1, None),
+               "groupements": (2, (("commune", 0.5), ("groupement", 0.3), ("departement", 0.12), ("region", 0.08)))}
+BIG_FOUR = ("Tokyo", "Osaka", "Yokohama", "Nagoya")
+
+
+@pytest.fixture(scope="module", params=sorted(JAPAN_LISTS))
+def japan50(request, tmp_path_factory, style):
+    """A 50-row France–Japan list: 46 rows drawn by the synthetic generator (real French units and
+    Japanese gazetteer places, invented pairs), plus Tokyo, Osaka, Yokohama and Nagoya as partners;
+    written as a CSV and joined as a user's file is. Returns (joined, rendered)."""
+    from atlasmaps.join import join_file
+    from atlasmaps.sample import synthetic
+
+    seed, mix = JAPAN_LISTS[request.param]
+    rows = synthetic.generate(46, seed=seed, only="JP", kind_mix=mix or synthetic.KIND_MIX)
+    rows += [{**rows[k], "id": f"BIG{k}", "partenaire": name, "region_partenaire": ""} for k, name in enumerate(BIG_FOUR)]
+    path = synthetic.write_csv(rows, tmp_path_factory.mktemp("japan50") / f"{request.param}.csv")
+    joined = join_file(path)
+    return joined, _render(joined, style, kind=MapKind.BILATERAL, partner="JP")
+
+
+def test_fifty_row_japan_lists_name_every_place(japan50) -> None:
+    """Issue 13: on a ~50-row France–Japan bilateral at most 5 labels are left out, none of a place
+    over 100,000 inhabitants (by the gazetteer, as the map ranks them), and Tokyo, Osaka, Yokohama and
+    Nagoya are written out. A place whose name fits nowhere is numbered, its name in the key."""
+    from atlasmaps.content import importance
+
+    joined, r = japan50
+    assert len(joined.mapped) >= 45
+    assert len(r.dropped) <= 5, r.dropped
+    lookup = importance.partner_lookup("JP")
+    population = {row.partner.name: importance.partner(lookup, row.partner.lon, row.partner.lat, False)[0]
+                  for row in joined.mapped}
+    population.update({row.french.name: importance.french(row.french.kind.value, row.french.code)[0]
+                       for row in joined.mapped})
+    assert [name for name in r.dropped if population.get(name, 0) > 100_000] == []
+    for slug in ("tokyo", "osaka", "yokohama", "nagoya"):
+        assert r.count(rf"label-(zoom\d-)?partner-{slug}") >= 1, slug
+    # Every numbered place: its number on the map (panel or zoom inset), its full name in the key,
+    # numbered 1..n.
+    callouts = [i for i in r.ids if i.startswith("callout-")]
+    key = dict(re.findall(r"(\d+) ([^·]+?)(?: ·|$)", r.text_of("legend-entry-callouts")))
+    assert sorted(int(n) for n in key) == list(range(1, len(key) + 1))
+    assert len(callouts) >= len(key) == len(r.numbered) > 0
+    flat = {re.sub(r"[\s-]", "", v) for v in key.values()}  # the key's lines wrap inside names
+    assert {re.sub(r"[\s-]", "", n) for n in r.numbered} <= flat
+    # Labels are many: the numbers stand in for the few names with no room, not for the map's names.
+    assert r.count(r"label-.*") >= 4 * len(callouts)

@@ -152,7 +152,10 @@ def test_dropped_labels_are_reported(japan_result, style):
     placed = len(_ids(svg, "label-"))
     assert out.dropped_labels, "40 pt labels cannot all fit"
     n_features = len({r.french.code for r in japan_result.mapped}) + len({r.partner.name for r in japan_result.mapped})
-    assert placed + len(out.dropped_labels) == n_features
+    # Each place named once: by its label, by a number (its name in the key), or reported as left out.
+    numbered = len(_ids(svg, "callout-"))
+    assert numbered == len(out.numbered_labels)
+    assert placed + numbered + len(out.dropped_labels) == n_features
 
 
 def test_user_style_colour_appears_in_svg(tmp_path, benin_result):

@@ -182,6 +182,9 @@ def _make(joined: Any, style: Any, options: Any, out_dir: Path) -> bool:
     if outcome.dropped_labels:
         listed = outcome.paths.get(DROPPED_LABELS)
         click.echo(dropped_summary(outcome.dropped_labels) + (f" (all in {listed})" if listed else ""), err=True)
+    if outcome.numbered_labels:
+        click.echo(f"{len(outcome.numbered_labels)} place(s) with no room for their name are numbered on the map "
+                   f"and named in its key: {', '.join(outcome.numbered_labels)}", err=True)
     for warning in outcome.warnings:
         click.echo(f"warning: {warning}", err=True)
     return False

@@ -17,6 +17,9 @@ the panel's projected metres and in page millimetres; no drawing library.
   never on its locator box. A cluster the panel has no room for (or past `insets_max`) gets numbered
   callouts instead: its places other than the most important are named by a number, and a key beside
   the map lists them.
+- Numbered places: a place whose label the print renderer could place nowhere on a first layout
+  (`numbered`) is named by a number too, after the clusters' numbers, in reading order (top to
+  bottom, then left to right) so that the eye finds it from the key.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Collection, Sequence
 
 from atlasmaps.geo import geometry as G
 from atlasmaps.geo.projection import Frame
@@ -117,14 +120,16 @@ def largest_unit(points: gpd.GeoDataFrame, unit_col: str) -> int:
 
 def plan(points: gpd.GeoDataFrame, unit_col: str, units: gpd.GeoDataFrame, id_col: str, frame: Frame,
          size_mm: tuple[float, float], style: Style, land: Sequence = (),
-         avoid: Sequence[tuple[float, float, float, float]] = (), vmax: int = 0, first_callout: int = 1) -> PanelPlan:
+         avoid: Sequence[tuple[float, float, float, float]] = (), vmax: int = 0, first_callout: int = 1,
+         numbered: Collection = ()) -> PanelPlan:
     """The plan of one panel of `size_mm` showing `frame`.
 
     `points` (name, n, importance, population, geometry WGS84, `unit_col`) are the panel's place symbols;
     `units` (`id_col`, name, geometry WGS84) the units circles stand for; `land` the WGS84 polygons
     an inset should rather not cover (the panel's own country); `avoid` mm boxes (x, y, w, h) it
     must not cover (scale bar, north arrow); `vmax` the count of the largest circle (0: this panel's);
-    `first_callout` the number of the panel's first numbered place (the panels of a map share one key).
+    `first_callout` the number of the panel's first numbered place (the panels of a map share one key);
+    `numbered` index labels of places to name by a number (their label fitted nowhere).
     """
     import numpy as np
 
@@ -151,7 +156,9 @@ def plan(points: gpd.GeoDataFrame, unit_col: str, units: gpd.GeoDataFrame, id_co
     drawn = named if circles else [i for i in range(len(mx)) if inside[i]]  # the symbols an inset must not hide
     insets, left = _insets(named, mx, my, importance, points, index, frame, (w, h), style, land,
                            [(mx[i], my[i]) for i in drawn], circles, avoid)
-    numbered = [i for members in left for i in members[1:]]
+    clustered = [i for members in left for i in members[1:]]
+    late = sorted((i for i in order if index[i] in numbered and i not in clustered), key=lambda i: (-my[i], mx[i]))
+    numbered = [*clustered, *late]
     callouts = tuple((index[i], first_callout + k, str(points["name"].values[i])) for k, i in enumerate(numbered))
     scale = max(vmax, *(c.count for c in circles)) if circles else 0
     return PanelPlan(circles, frozenset(index[i] for i in named), tuple(insets), round(density, 3), scale, callouts)

@@ -97,3 +97,17 @@ def world_subtitle(style: Style, total: int, n_countries: int, lang: str = "fr")
     return style.text("subtitle.world", lang, total=format_number(total, lang), countries=format_number(n_countries, lang),
                       projects=counted_noun(style, "project", total, lang),
                       countries_n=counted_noun(style, "country", n_countries, lang))
+
+
+def two_lines(text: str, min_chars: int) -> str | None:
+    """`text` on two lines broken at the space or hyphen nearest its middle (the hyphen ends the
+    first line), or None when shorter than `min_chars` (0: never) or without a place to break."""
+    if not min_chars or len(text) < min_chars or "\n" in text:
+        return None
+    breaks = [(i if c == " " else i + 1, i + 1) for i, c in enumerate(text) if c in " -"]
+    cuts = [(max(len(text[:i].rstrip()), len(text[j:])), i, j) for i, j in breaks
+            if len(text[:i].strip()) >= 3 and len(text[j:].strip()) >= 3]
+    if not cuts:
+        return None
+    _, i, j = min(cuts)
+    return f"{text[:i].rstrip()}\n{text[j:].lstrip()}"

@@ -7,8 +7,6 @@ Format-independent (plain tuples, no drawing library): the print renderer's labe
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from itertools import islice
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in display units (pixels at figure dpi)
 Segment = tuple[float, float, float, float]  # x0, y0, x1, y1 in display units
@@ -52,20 +50,6 @@ def segments_cross(a: Segment, b: Segment) -> bool:
     d3 = orient(a[0], a[1], a[2], a[3], b[0], b[1])
     d4 = orient(a[0], a[1], a[2], a[3], b[2], b[3])
     return d1 * d2 < 0 and d3 * d4 < 0
-
-
-class Places(list):
-    """A label's candidate places, best first. Most labels take one of the first few (the positions
-    touching the symbol): those are made at once, the others (~150 an anchor, with leaders, and
-    ~10 anchors for an area) only when asked (`full`)."""
-
-    def __init__(self, places: Iterator, first: int) -> None:
-        super().__init__(islice(places, first))
-        self.rest = places
-
-    def full(self) -> Places:
-        self.extend(self.rest)
-        return self
 
 
 class Grid:
@@ -191,3 +175,68 @@ def extent(box: Box, leader: Segment | None) -> Box:
         return box
     return (min(box[0], leader[0], leader[2]), min(box[1], leader[1], leader[3]),
             max(box[2], leader[0], leader[2]), max(box[3], leader[1], leader[3]))
+
+
+# Candidate positions, preferred first (Imhof): NE, SE, NW, SW, E, W, N, S.
+# (dx, dy) direction of the label block from the symbol, and the horizontal alignment of lines.
+POSITIONS: tuple[tuple[str, float, float, str], ...] = (
+    ("NE", 1, 1, "left"),
+    ("SE", 1, -1, "left"),
+    ("NW", -1, 1, "right"),
+    ("SW", -1, -1, "right"),
+    ("E", 1, 0, "left"),
+    ("W", -1, 0, "right"),
+    ("N", 0, 1, "center"),
+    ("S", 0, -1, "center"),
+)
+#: Directions (degrees, counter-clockwise from east) tried for labels moved away from their symbol,
+#: the Imhof preferences first (right before left, above before below).
+FAR_DIRECTIONS: tuple[float, ...] = (
+    45, 315, 135, 225, 0, 180, 90, 270, 22.5, 337.5, 157.5, 202.5, 67.5, 292.5, 112.5, 247.5,
+)
+
+
+
+def candidate_places(px: float, py: float, r: float, w: float, h: float, frame: Box, step: float = 0.0,
+                     rings: int = 0) -> list[tuple[str, Box, str, Segment | None]]:
+    """Where a w × h label may go around a symbol of radius `r` at (px, py), preferred first, inside
+    `frame`: (name, box, alignment of its lines, leader or None). The 8 places touching the symbol,
+    then `rings` rings `step` apart in FAR_DIRECTIONS, each tied to the symbol by a leader."""
+    out: list[tuple[str, Box, str, Segment | None]] = []
+    for name, dx, dy, align in POSITIONS:
+        # Diagonal positions sit closer to the symbol (its corner), straight ones touch its side.
+        k = 0.75 if dx and dy else 1.0
+        x0 = px + k * r if dx > 0 else (px - k * r - w if dx < 0 else px - w / 2)
+        y0 = py + k * r if dy > 0 else (py - k * r - h if dy < 0 else py - h / 2)
+        box = (x0, y0, x0 + w, y0 + h)
+        if inside(box, frame):
+            out.append((name, box, align, None))
+    for ring in range(1, rings + 1):
+        d = r + ring * step
+        for deg in FAR_DIRECTIONS:
+            c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+            ax_, ay_ = px + d * c, py + d * s  # the corner/side of the box nearest the symbol
+            if c > 0.38:
+                x0, align = ax_, "left"
+            elif c < -0.38:
+                x0, align = ax_ - w, "right"
+            else:
+                x0, align = ax_ - w / 2, "center"
+            if s > 0.38:
+                y0 = ay_
+            elif s < -0.38:
+                y0 = ay_ - h
+            else:
+                y0 = ay_ - h / 2
+            box = (x0, y0, x0 + w, y0 + h)
+            if not inside(box, frame):
+                continue
+            # Leader from the symbol's edge to the nearest point of the label box.
+            nx = min(max(px, box[0]), box[2])
+            ny = min(max(py, box[1]), box[3])
+            length = math.hypot(nx - px, ny - py)
+            if length <= r:
+                continue
+            sx, sy = px + (nx - px) * r / length, py + (ny - py) * r / length
+            out.append((f"{int(deg)}@{ring}", box, align, (sx, sy, nx, ny)))
+    return out

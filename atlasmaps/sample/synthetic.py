@@ -25,8 +25,11 @@ COLUMNS = ("id", "collectivite", "type_collectivite", "code_collectivite", "depa
            "region_partenaire", "annee", "thematiques", "nature", "statut", "source")
 
 
-def generate(n_rows: int = 12000, n_countries: int = 140, seed: int = 0) -> list[dict[str, str]]:
-    """Rows as dicts of the schema's columns (strings), reproducible for a given seed."""
+def generate(n_rows: int = 12000, n_countries: int = 140, seed: int = 0, only: str | None = None,
+             kind_mix: tuple[tuple[str, float], ...] = KIND_MIX) -> list[dict[str, str]]:
+    """Rows as dicts of the schema's columns (strings), reproducible for a given seed; `only` an
+    ISO2 code: every row with that country (a bilateral list, for dense-map tests); `kind_mix` the
+    share of communes, groupements, départements and régions."""
     from atlasmaps import boundaries
 
     rng = random.Random(seed)
@@ -50,8 +53,8 @@ def generate(n_rows: int = 12000, n_countries: int = 140, seed: int = 0) -> list
     weights = list(accumulate(TOP_COUNTRIES.get(c, max(1, 130 - i)) for i, c in enumerate(countries)))
 
     rows: list[dict[str, str]] = []
-    kinds = [k for k, _ in KIND_MIX]
-    kind_weights = [w for _, w in KIND_MIX]
+    kinds = [k for k, _ in kind_mix]
+    kind_weights = [w for _, w in kind_mix]
     for i in range(n_rows):
         kind = rng.choices(kinds, kind_weights)[0]
         dep = ""
@@ -64,7 +67,10 @@ def generate(n_rows: int = 12000, n_countries: int = 140, seed: int = 0) -> list
         else:
             code, name = rng.choice(regions)
         # every country at least once (the long tail would otherwise miss some), then by weight
-        country = countries[i] if i < len(countries) else rng.choices(countries, cum_weights=weights)[0]
+        if only:
+            country = only
+        else:
+            country = countries[i] if i < len(countries) else rng.choices(countries, cum_weights=weights)[0]
         pname, admin1 = rng.choice(by_country[country])
         rows.append({
             "id": f"SYN{i + 1:05d}",

@@ -52,7 +52,6 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
     import matplotlib
 
     from atlasmaps import content
-    from atlasmaps.render.static.agg import Canvas, Figure
 
     kind = MapKind(options.kind)
     if kind in (MapKind.BILATERAL, MapKind.COUNTRY) and not options.partner:
@@ -62,28 +61,65 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
         options = replace(options, projection=P.checked_override(options.projection))
     width_mm, height_mm, inner = PG.page_boxes(style, options.page)
     with matplotlib.rc_context(OUT.rc(style)):
-        fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=PG.LAYOUT_DPI)
-        Canvas(fig)
         mc = content.build(joined, style, options)
-        cv = PG.Canvas(fig, width_mm, height_mm, style, options.lang, mc, warnings=list(mc.warnings))
-        {
-            MapKind.BILATERAL: CO.bilateral,
-            MapKind.COUNTRY: CO.country,
-            MapKind.WORLD: CO.world,
-            MapKind.FRANCE: CO.france,
-            MapKind.COLLECTIVITE: CO.collectivite,
-        }[kind](cv, joined, options, inner)
-        limit = style.place_labels.max_labels
-        requests = sorted(cv.requests, key=lambda r: -r.priority)
-        extra = requests[limit:] if limit else []
-        pl = style.place_labels
-        leaders = Leaders(color=pl.leader_color, width_pt=pl.leader_width_pt, step_pt=pl.leader_step_pt,
-                          max_distance_pt=pl.leader_max_distance_pt, zorder=style.zorder.leaders)
-        placed, dropped = place_labels(requests[:limit] if limit else requests, cv.obstacles, leaders=leaders)
+        numbered: dict[str, frozenset] = {}
+        given_up: set = set()  # places whose number found no room either: left out, not keyed
+        # A place whose label fits nowhere is named by a number and the key beside the map (the
+        # cartographer's callout): found on a first layout, the map is laid out again with them numbered.
+        for _ in range(NUMBERED_PASSES + 1):
+            fig, cv, placed, dropped, extra = _lay_out(joined, style, options, mc, inner, numbered)
+            shown = {p.request.place for p in placed}  # a place named on its panel or in its zoom inset
+            lost = {r.place for r in dropped if r.place is not None and r.place not in shown}
+            failed = {p for p in lost if p[1] in numbered.get(p[0], ())}
+            late = lost - failed - given_up
+            if not (late or failed) or kind not in (MapKind.BILATERAL, MapKind.COUNTRY):
+                break
+            given_up |= failed
+            numbered = {side: frozenset(i for s, i in {*((side, i) for i in numbered.get(side, ())), *late}
+                                        if s == side and (s, i) not in given_up)
+                        for side in ("france", "partner")}
         # A place named on its panel or in a zoom inset is named: only labels placed nowhere are dropped.
         named = {p.key for p in placed}
-        dropped = list(dict.fromkeys(k for k in [*dropped, *(r.key for r in extra)] if k not in named))
+        left_out = list(dict.fromkeys(r.key for r in [*dropped, *extra] if r.key not in named))
+        by_number = list(dict.fromkeys(r.key for r in cv.requests
+                                       if r.lines and r.lines[0].role == "callout" and r.key in named))
         annex = (AN.pages(cv, mc.full_list, inner) if cv.annex and mc.full_list is not None
                  and "pdf" in options.formats else [])
         files = OUT.write(fig, [f for f in options.formats], options.dpi, annex)
-    return RenderedMap(files=files, dropped_labels=tuple(dropped), warnings=tuple(dict.fromkeys(cv.warnings)))
+    return RenderedMap(files=files, dropped_labels=tuple(left_out), numbered_labels=tuple(by_number),
+                       warnings=tuple(dict.fromkeys(cv.warnings)))
+
+
+#: Layouts after the first that may number the places whose label fitted nowhere (the key grows the
+#: legend, which may leave a few more without room: they are numbered on the next; a number that
+#: fits nowhere either leaves the key on the next).
+NUMBERED_PASSES = 3
+
+
+def _lay_out(joined: JoinResult, style: Style, options: RenderOptions, mc, inner: PG.Box,
+             numbered: dict[str, frozenset]) -> tuple:
+    """One layout of the page: the figure, its canvas, the labels placed, the requests placed nowhere
+    and those past the style's `max_labels`."""
+    from atlasmaps.render.static.agg import Canvas, Figure
+
+    width_mm, height_mm, _ = PG.page_boxes(style, options.page)
+    fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=PG.LAYOUT_DPI)
+    Canvas(fig)
+    cv = PG.Canvas(fig, width_mm, height_mm, style, options.lang, mc, warnings=list(mc.warnings), numbered=numbered)
+    {
+        MapKind.BILATERAL: CO.bilateral,
+        MapKind.COUNTRY: CO.country,
+        MapKind.WORLD: CO.world,
+        MapKind.FRANCE: CO.france,
+        MapKind.COLLECTIVITE: CO.collectivite,
+    }[MapKind(options.kind)](cv, joined, options, inner)
+    limit = style.place_labels.max_labels
+    requests = sorted(cv.requests, key=lambda r: -r.priority)
+    extra = requests[limit:] if limit else []
+    pl = style.place_labels
+    leaders = Leaders(color=pl.leader_color, width_pt=pl.leader_width_pt, step_pt=pl.leader_step_pt,
+                      max_distance_pt=pl.leader_max_distance_pt, zorder=style.zorder.leaders)
+    kept = requests[:limit] if limit else requests
+    placed, _ = place_labels(kept, cv.obstacles, leaders=leaders, wrap_min_chars=pl.wrap_min_chars)
+    done = {id(p.request) for p in placed}
+    return fig, cv, placed, [r for r in kept if id(r) not in done and any(ln.text for ln in r.lines)], extra

@@ -20,17 +20,18 @@ if TYPE_CHECKING:
 
 def avoid_boxes(cv: PG.Canvas, size: tuple[float, float], north_arrow: bool) -> list[tuple[float, float, float, float]]:
     """The corners of a panel of `size` mm an inset must leave free: its scale bar, its north arrow
-    (x, y, w, h mm from the panel's lower-left corner, as `elements` places them)."""
+    (x, y, w, h mm from the panel's lower-left corner), from the style's margins that `elements` draws them by."""
     st = cv.style
     w, h = size
     out = []
-    if st.scale_bar.show:
-        sw = w * (st.scale_bar.length_fraction + 0.08)
-        sh = h * 0.07 + 2 * st.scale_bar.size_pt / PG.PT_PER_MM
-        out.append((w - sw if st.scale_bar.position.endswith("right") else 0.0,
-                    h - sh if st.scale_bar.position.startswith("upper") else 0.0, sw, sh))
+    sb, na = st.scale_bar, st.north_arrow
+    if sb.show:
+        sw = w * (sb.length_fraction + 2 * sb.margin[0])
+        sh = h * 2 * sb.margin[1] + 2 * sb.size_pt / PG.PT_PER_MM
+        out.append((w - sw if sb.position.endswith("right") else 0.0,
+                    h - sh if sb.position.startswith("upper") else 0.0, sw, sh))
     if north_arrow:
-        nw, nh = w * 0.1, h * 0.15
+        nw, nh = w * 2 * na.margin[0], h * (na.margin[1] + na.length) + na.size_pt / PG.PT_PER_MM
         out.append((w - nw if st.north_arrow.position.endswith("right") else 0.0,
                     h - nh if st.north_arrow.position.startswith("upper") else 0.0, nw, nh))
     return out
@@ -49,7 +50,8 @@ def bilateral_plans(cv: PG.Canvas, bc: BilateralContent, fframe: Frame, fbox: PG
     countries = cv.content.layers["countries"].gdf
     fplan = dense.plan(metro, "unit", cv.content.layers["fr_departements"].gdf, "code", fframe, (fbox.w, fbox.h), st,
                        land=countries.loc[countries["iso_a2"] == "FR"].geometry.values,
-                       avoid=avoid_boxes(cv, (fbox.w, fbox.h), north_arrow), vmax=vmax)
+                       avoid=avoid_boxes(cv, (fbox.w, fbox.h), north_arrow), vmax=vmax,
+                       numbered=cv.numbered.get("france", ()))
     pplan = partner_plan(cv, bc.partner_points, bc.partner_admin1, bc.partner_outline, pframe, pbox, north_arrow, vmax,
                          first_callout=len(fplan.callouts) + 1)
     return fplan, pplan
@@ -62,7 +64,8 @@ def partner_plan(cv: PG.Canvas, points, admin1, outline, frame: Frame, box: PG.B
 
     return dense.plan(points, "admin1", admin1 if len(admin1) else admin1.assign(admin1_id=[], name=[]), "admin1_id",
                       frame, (box.w, box.h), cv.style, land=outline.geometry.values,
-                      avoid=avoid_boxes(cv, (box.w, box.h), north_arrow), vmax=vmax, first_callout=first_callout)
+                      avoid=avoid_boxes(cv, (box.w, box.h), north_arrow), vmax=vmax, first_callout=first_callout,
+                      numbered=cv.numbered.get("partner", ()))
 
 
 def dense_legend(cv: PG.Canvas, sections: list[LegendSection], french_symbols_left: bool,

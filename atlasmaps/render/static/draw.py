@@ -157,6 +157,17 @@ def label_props(style: Style) -> dict[str, Any]:
             "path_effects": [pe.withStroke(linewidth=pl.halo_width_pt, foreground=pl.halo_color)]}
 
 
+def place_name(style: Style, name: str) -> str:
+    """A French collectivité's name as print labels set it: the style's abbreviations applied
+    ("Communauté d'agglomération du Grand Chalon" -> "CA du Grand Chalon")."""
+    import re
+
+    for full, short in style.place_labels.abbreviations.items():
+        pattern = r"(?<!\w)" + re.escape(full).replace("'", "['’]") + r"(?!\w)"
+        name = re.sub(pattern, short, name, flags=re.IGNORECASE)
+    return name
+
+
 def year_props(style: Style) -> dict[str, Any]:
     import matplotlib.patheffects as pe
 

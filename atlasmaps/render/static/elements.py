@@ -73,7 +73,7 @@ def scale_bar(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box) -> None:
     length = max(m * exp for m in (1, 2, 5) if m * exp <= target)
     km = length / 1000
     label = f"{km:g} {cv.text('scale.unit')}"
-    mx, my = frame.width * 0.04, frame.height * 0.035
+    mx, my = frame.width * sb.margin[0], frame.height * sb.margin[1]
     right = sb.position.endswith("right")
     upper = sb.position.startswith("upper")
     x1 = frame.xmax - mx if right else frame.xmin + mx + length
@@ -100,9 +100,9 @@ def north_arrow(cv: PG.Canvas, ax: Axes, frame: P.Frame) -> None:
     na = cv.style.north_arrow
     right = na.position.endswith("right")
     upper = na.position.startswith("upper")
-    x = 0.95 if right else 0.05
-    y = 0.93 if upper else 0.1
-    ann = ax.annotate(cv.text("north"), xy=(x, y), xytext=(x, y - 0.07), xycoords="axes fraction",
+    x = 1 - na.margin[0] if right else na.margin[0]
+    y = 1 - na.margin[1] if upper else na.margin[1] + na.length
+    ann = ax.annotate(cv.text("north"), xy=(x, y), xytext=(x, y - na.length), xycoords="axes fraction",
                       ha="center", va="center", fontsize=na.size_pt * 0.6, color=na.color, fontweight="bold",
                       arrowprops={"arrowstyle": "-|>", "color": na.color, "linewidth": 0.8},
                       zorder=cv.style.zorder.north_arrow)

@@ -10,7 +10,9 @@ importance (content.importance: population, rank, partnerships):
    symbol gets a thin leader line (style `place_labels.leader_*`) that crosses no other label;
 3. then the same around the request's alternate anchors (an area label may sit anywhere in its area);
 4. then all of that again with the label's short form when it has one ("Préfecture d'Osaka" -> "Osaka",
-   when the prefecture is already shaded as a zone d'intervention; a zone's key number);
+   when the prefecture is already shaded as a zone d'intervention; a zone's key number), then with
+   a long name on two lines ("CC de Gémozac et de la / Saintonge Viticole", "Saint-Hilaire- /
+   la-Gravelle": broken at the space or hyphen nearest its middle, as atlases set crowded names);
 5. when a label still fits nowhere, one already placed label in its way may move to another of
    its own candidates to make room (one level of repair);
 6. an area whose every anchor lies under other symbols (Hauts-de-Seine under Paris) takes a far
@@ -22,36 +24,16 @@ A label that fits nowhere is dropped and returned, so the caller reports it
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from atlasmaps.geo.boxes import (Box, Grid, Places, Segment, extent, first_clear, inside, overlaps,
+from atlasmaps.content.text import two_lines
+from atlasmaps.geo.boxes import (Box, Grid, Segment, candidate_places, extent, first_clear, overlaps,
                                  overlaps_or_touches, reach_of, segment_hits_box, segments_cross)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.text import Text
-
-# Candidate positions, preferred first (Imhof): NE, SE, NW, SW, E, W, N, S.
-# (dx, dy) direction of the label block from the symbol, and the horizontal alignment of lines.
-POSITIONS: tuple[tuple[str, float, float, str], ...] = (
-    ("NE", 1, 1, "left"),
-    ("SE", 1, -1, "left"),
-    ("NW", -1, 1, "right"),
-    ("SW", -1, -1, "right"),
-    ("E", 1, 0, "left"),
-    ("W", -1, 0, "right"),
-    ("N", 0, 1, "center"),
-    ("S", 0, -1, "center"),
-)
-#: Directions (degrees, counter-clockwise from east) tried for labels moved away from their symbol,
-#: the Imhof preferences first (right before left, above before below).
-FAR_DIRECTIONS: tuple[float, ...] = (
-    45, 315, 135, 225, 0, 180, 90, 270, 22.5, 337.5, 157.5, 202.5, 67.5, 292.5, 112.5, 247.5,
-)
 
 @dataclass
 class LabelLine:
@@ -79,6 +61,7 @@ class LabelRequest:
     #: the area, e.g. when its representative point is covered by another label.
     alternates: list[tuple[float, float]] = field(default_factory=list)
     avoid: list[Box] = field(default_factory=list)  # display boxes this label keeps off (zoom insets)
+    place: tuple[str, Any] | None = None  # ("france" | "partner", index label): a place a number may name
 
 
 @dataclass
@@ -99,6 +82,7 @@ class Placement:
     box: Box
     artists: list[Any]
     leader: Segment | None = None
+    request: LabelRequest | None = None
 
 
 @dataclass
@@ -107,13 +91,13 @@ class _Candidate:
     box: Box
     align: str
     leader: Segment | None
-    short: bool
+    form: int  # which form of the label: 0 as given, then its short and two-line forms
 
 
 @dataclass
 class _State:
     req: LabelRequest
-    candidates: Places
+    candidates: list[_Candidate]
     own: list[Box]  # obstacles that are the label's own symbol (a leader starts there)
     chosen: int | None = None
     #: Other symbols covering an area label's anchors (a tiny département under its city's symbol):
@@ -130,47 +114,12 @@ def symbol_box(ax: Axes, x: float, y: float, radius_pt: float) -> Box:
 
 
 def _candidates(px: float, py: float, r: float, w: float, h: float, frame: Box, px_per_pt: float,
-                leaders: Leaders | None, short: bool) -> Iterator[_Candidate]:
-    for name, dx, dy, align in POSITIONS:
-        # Diagonal positions sit closer to the symbol (its corner), straight ones touch its side.
-        k = 0.75 if dx and dy else 1.0
-        x0 = px + k * r if dx > 0 else (px - k * r - w if dx < 0 else px - w / 2)
-        y0 = py + k * r if dy > 0 else (py - k * r - h if dy < 0 else py - h / 2)
-        box = (x0, y0, x0 + w, y0 + h)
-        if inside(box, frame):
-            yield _Candidate(name, box, align, None, short)
-    if leaders is None or leaders.max_distance_pt <= 0 or leaders.step_pt <= 0:
-        return
-    step = leaders.step_pt * px_per_pt
-    n_rings = int(leaders.max_distance_pt // leaders.step_pt)
-    for ring in range(1, n_rings + 1):
-        d = r + ring * step
-        for deg in FAR_DIRECTIONS:
-            c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
-            ax_, ay_ = px + d * c, py + d * s  # the corner/side of the box nearest the symbol
-            if c > 0.38:
-                x0, align = ax_, "left"
-            elif c < -0.38:
-                x0, align = ax_ - w, "right"
-            else:
-                x0, align = ax_ - w / 2, "center"
-            if s > 0.38:
-                y0 = ay_
-            elif s < -0.38:
-                y0 = ay_ - h
-            else:
-                y0 = ay_ - h / 2
-            box = (x0, y0, x0 + w, y0 + h)
-            if not inside(box, frame):
-                continue
-            # Leader from the symbol's edge to the nearest point of the label box.
-            nx = min(max(px, box[0]), box[2])
-            ny = min(max(py, box[1]), box[3])
-            length = math.hypot(nx - px, ny - py)
-            if length <= r:
-                continue
-            sx, sy = px + (nx - px) * r / length, py + (ny - py) * r / length
-            yield _Candidate(f"{int(deg)}@{ring}", box, align, (sx, sy, nx, ny), short)
+                leaders: Leaders | None, form: int) -> list[_Candidate]:
+    far = leaders is not None and leaders.max_distance_pt > 0 and leaders.step_pt > 0
+    rings = int(leaders.max_distance_pt // leaders.step_pt) if far else 0
+    step = leaders.step_pt * px_per_pt if far else 0.0
+    return [_Candidate(name, box, align, leader, form)
+            for name, box, align, leader in candidate_places(px, py, r, w, h, frame, step, rings)]
 
 
 def place_labels(
@@ -180,12 +129,14 @@ def place_labels(
     pad_pt: float = 1.0,
     line_gap_pt: float = 0.5,
     leaders: Leaders | None = None,
+    wrap_min_chars: int = 0,
 ) -> tuple[list[Placement], list[str]]:
     """Place labels greedily by priority; return the placements and the keys of dropped labels.
 
     `obstacles` are display boxes no label (nor leader) may cover (symbols, scale bar, legend,
     insets); each placed label becomes an obstacle for the next. Labels stay inside their axes' box.
-    Without `leaders`, labels only take the 8 positions touching their symbol.
+    Without `leaders`, labels only take the 8 positions touching their symbol. A name of at least
+    `wrap_min_chars` characters (0: none) may also be set on two lines.
     """
     if not requests:
         return [], []
@@ -268,36 +219,48 @@ def place_labels(
         px, py = ax.transData.transform((req.x, req.y))
         anchors = [(px, py), *(tuple(ax.transData.transform(a)) for a in req.alternates)]
         r = req.radius_pt * px_per_pt
-        texts, sizes = measure(ax, lines)
-        w, h = block(sizes)
-        places = [_candidates(ax_, ay_, r, w, h, frame, px_per_pt, leaders, short=False) for ax_, ay_ in anchors]
-        short_texts: list[Text] = []
-        short_sizes: list = []
+        forms = [lines]
         if req.short and req.short != lines[0].text:
-            short_lines = [LabelLine(req.short, lines[0].props, lines[0].role), *lines[1:]]
-            short_texts, short_sizes = measure(ax, short_lines)
-            sw, sh = block(short_sizes)
-            places += [_candidates(ax_, ay_, r, sw, sh, frame, px_per_pt, leaders, short=True) for ax_, ay_ in anchors]
-        cands = Places(chain.from_iterable(places), first=8)
+            forms.append([LabelLine(req.short, lines[0].props, lines[0].role), *lines[1:]])
+        measured = [measure(ax, f) for f in forms]
+
+        def candidates(first: int) -> list[_Candidate]:
+            return [c for form, (_, sizes) in enumerate(measured[first:], first) for ax_, ay_ in anchors
+                    for c in _candidates(ax_, ay_, r, *block(sizes), frame, px_per_pt, leaders, form)]
+
+        cands = candidates(0)
         # The label's own symbol: the small obstacle centred on its anchor (touching it is the point).
         slack = 2 * px_per_pt
         own = [o for o in fixed if o[0] <= px <= o[2] and o[1] <= py <= o[3]
                and o[2] - o[0] <= 2 * r + slack and o[3] - o[1] <= 2 * r + slack]
         state = _State(req, cands, own)
         states.append(state)
-        texts_of[len(states) - 1] = (texts, sizes, lines, short_texts, short_sizes)
+        texts_of[len(states) - 1] = (measured, forms)
         me = len(states) - 1
-        # Most labels fit at one of their first 8 places, tried one by one; the other places of a label
-        # that does not (hundreds on an Atlas-sized France panel) are tested at once (boxes.first_clear).
-        k = next((k for k, cand in enumerate(cands[:8]) if free(cand, me)), None)
-        if k is None and cands.full()[8:]:
-            cboxes, clines = [c.box for c in cands[8:]], [c.leader for c in cands[8:]]
-            reach = reach_of(cboxes, clines)
-            others = [(c.box, c.leader) for c in (states[j].candidates[states[j].chosen]
-                                                  for j in placed_grid.near(reach) if states[j].chosen is not None)]
-            near = [o for o in fixed if o not in own and overlaps_or_touches(o, reach)]
-            k = first_clear(cboxes, clines, near, others)
-            k = None if k is None else k + 8
+
+        def first_fit(start: int) -> int | None:
+            """The first free candidate from `start`: most labels fit at one of their first 8 places,
+            tried one by one; the others (hundreds on an Atlas-sized France panel) at once (boxes.first_clear)."""
+            k = next((k for k, cand in enumerate(cands[start:start + 8], start) if free(cand, me)), None)
+            rest = cands[start + 8:]
+            if k is None and rest:
+                cboxes, clines = [c.box for c in rest], [c.leader for c in rest]
+                reach = reach_of(cboxes, clines)
+                others = [(c.box, c.leader) for c in (states[j].candidates[states[j].chosen]
+                                                      for j in placed_grid.near(reach) if states[j].chosen is not None)]
+                near = [o for o in (*fixed, *req.avoid) if o not in own and overlaps_or_touches(o, reach)]
+                k = first_clear(cboxes, clines, near, others)
+                k = None if k is None else k + start + 8
+            return k
+
+        k = first_fit(0)
+        wrapped = two_lines(lines[0].text, wrap_min_chars) if k is None else None
+        if wrapped:  # measured only for the labels that need it
+            forms.append([LabelLine(wrapped, lines[0].props, lines[0].role), *lines[1:]])
+            measured.append(measure(ax, forms[-1]))
+            start = len(cands)
+            cands += candidates(len(forms) - 1)
+            k = first_fit(start)
         if k is not None:
             choose(me, k)
         if state.chosen is None:
@@ -314,24 +277,25 @@ def place_labels(
                     break
     placed: list[Placement] = []
     for idx, state in enumerate(states):
-        texts, sizes, lines, short_texts, short_sizes = texts_of[idx]
-        if state.chosen is None:
-            for t in (*texts, *short_texts):
-                t.remove()
+        measured, forms = texts_of[idx]
+        form = None if state.chosen is None else state.candidates[state.chosen].form
+        for k, (texts, _) in enumerate(measured):
+            if k != form:
+                for t in texts:
+                    t.remove()
+        if form is None:
             dropped.append(state.req.key)
             continue
         cand = state.candidates[state.chosen]
-        if cand.short:
-            for t in texts:
-                t.remove()
-            texts, sizes = short_texts, short_sizes
-        else:
-            for t in short_texts:
-                t.remove()
+        texts, sizes = measured[form]
+        lines = forms[form]
         placed.append(_draw(state.req, cand, texts, sizes, lines, pad, gap, leaders))
     return placed, dropped
 
 
+def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
+    """Let one placed label in the way move to another of its candidates so `me` fits."""
+    state = states[me]
 def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
     """Let one placed label in the way move to another of its candidates so `me` fits."""
     state = states[me]
@@ -357,7 +321,7 @@ def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
         old = other.chosen
         choose(me, k)  # take the place, then find the blocker another one
         choose(j, None)
-        for k2, c2 in enumerate(other.candidates.full()):
+        for k2, c2 in enumerate(other.candidates):
             if k2 != old and free(c2, j):
                 choose(j, k2)
                 return
@@ -393,4 +357,4 @@ def _draw(req: LabelRequest, cand: _Candidate, texts, sizes, lines, pad: float, 
         if req.gid:
             line.set_gid(f"leader-{req.gid}")
         artists.append(line)
-    return Placement(req.key, cand.name, box, artists, cand.leader)
+    return Placement(req.key, cand.name, box, artists, cand.leader, req)

@@ -57,6 +57,9 @@ class Canvas:
     requests: list[LabelRequest] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     annex: bool = False  # a list did not fit beside the map: the PDF lists it in full on annex pages
+    #: Places to name by a number ("france"/"partner" -> index labels): their label fitted nowhere
+    #: on a first layout (render's second pass; content.dense numbers them, the legend keys them).
+    numbered: dict[str, frozenset] = field(default_factory=dict)
 
     def axes(self, box: Box, gid: str | None = None, frame: bool = True) -> Axes:
         ax = self.fig.add_axes(

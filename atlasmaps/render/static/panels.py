@@ -62,7 +62,7 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
             if named:
                 rp = g.representative_point()
                 cv.requests.append(LabelRequest(key=name, ax=ax, x=rp.x, y=rp.y, priority=importance,
-                                                lines=[LabelLine(name, D.label_props(st))],
+                                                lines=[LabelLine(D.place_name(st, name), D.label_props(st))],
                                                 gid=zoom_gid(zoom, f"{kind}-{code}"),
                                                 alternates=D.interior_points(g, frame)))
     # Point symbols (groupements under communes for the same place).
@@ -83,14 +83,14 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
         D.marker(ax, x, y, sym, gid, zorder=getattr(st.zorder, f"{kind}s"))
         cv.obstacles.append(symbol_box(ax, x, y, sym.size_pt / 2 + sym.edge_width_pt))
         if label and (plan is None or zoom or plan.keeps_label(idx)):
+            lines = callout(cv, plan, idx) or [LabelLine(D.place_name(st, name), D.label_props(st))]
             cv.requests.append(LabelRequest(key=name, ax=ax, x=x, y=y, radius_pt=sym.size_pt / 2 + 1, priority=importance,
-                                            lines=callout(cv, plan, idx, zoom) or [LabelLine(name, D.label_props(st))],
-                                            gid=gid))
+                                            lines=lines, gid=gid, place=("france", idx)))
 
 
-def callout(cv: PG.Canvas, plan: PanelPlan | None, index, zoom: int) -> list[LabelLine] | None:
-    """A numbered place's label on its panel: its number (the key beside the map names it)."""
-    number = plan.callout(index) if plan is not None and not zoom else None
+def callout(cv: PG.Canvas, plan: PanelPlan | None, index) -> list[LabelLine] | None:
+    """A numbered place's label, on its panel or in a zoom inset: its number (the key beside the map names it)."""
+    number = plan.callout(index) if plan is not None else None
     if number is None:
         return None
     return [LabelLine(str(number), {**D.label_props(cv.style), "fontweight": "bold"}, role="callout")]
@@ -157,10 +157,10 @@ def partner_symbols(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, points
         lines = [LabelLine(rec.name, D.label_props(st))]
         if years and rec.years:
             lines.append(LabelLine(D.years_text(rec.years), D.year_props(st), role="years"))
-        lines = callout(cv, plan, rec.Index, zoom) or lines
+        lines = callout(cv, plan, rec.Index) or lines
         cv.requests.append(LabelRequest(key=rec.name, ax=ax, x=x, y=y, radius_pt=sym.size_pt / 2 + 1,
                                         priority=rec.importance, lines=lines, gid=gid,
-                                        short=zone_short_name(rec, shaded)))
+                                        short=zone_short_name(rec, shaded), place=("partner", rec.Index)))
 
 
 def zone_short_name(rec, shaded: set) -> str | None:
@@ -236,5 +236,6 @@ def collectivite_world_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Bo
     D.marker(ax, x, y, own, f"{kind}-{cc.unit.code}", zorder=st.zorder.partners)
     cv.obstacles.append(symbol_box(ax, x, y, own.size_pt / 2 + own.edge_width_pt))
     cv.requests.append(LabelRequest(key=cc.unit.name, ax=ax, x=x, y=y, radius_pt=own.size_pt / 2 + 1, priority=1000,
-                                    lines=[LabelLine(cc.unit.name, {**D.label_props(st), "fontweight": "bold"})],
+                                    lines=[LabelLine(D.place_name(st, cc.unit.name),
+                                                     {**D.label_props(st), "fontweight": "bold"})],
                                     gid=f"{kind}-{cc.unit.code}"))
