@@ -7,6 +7,9 @@ Keep this file additive: other test modules reuse these fixtures.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from atlasmaps.model import (
@@ -252,3 +255,28 @@ def dense_result() -> JoinResult:
         rows.append(make_row(i + 2, f, (str(p["name"]), float(p.geometry.x), float(p.geometry.y), str(p["admin1_id"]),
                                         str(p["admin1_name"])), "DE", 1960 + i % 60, (THEMES[i % 5],)))
     return make_result(rows, "allemagne.csv")
+
+
+# ------------------------------------------------------------------------------------------------ the browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by playwright, one per test module; skipped when it is missing unless
+    ATLASMAPS_REQUIRE_BROWSER=1 (CI), where a missing browser fails."""
+    if not CHROMIUM.exists():
+        if os.environ.get("ATLASMAPS_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and ATLASMAPS_REQUIRE_BROWSER=1 (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} not installed (Debian package 'chromium'); set ATLASMAPS_REQUIRE_BROWSER=1 to fail")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

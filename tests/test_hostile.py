@@ -864,24 +864,10 @@ OPTION_INJECTION = '<svg onload="alert(\'option\')"></svg>'
 DATA_INJECTIONS = ("&lt;img src=x onerror=alert('data')&gt;", "');alert('quote');//", "javascript:alert('url')")
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from test_web_maps import CHROMIUM, CHROMIUM_ARGS
-
-    if not CHROMIUM.exists():
-        if os.environ.get("ATLASMAPS_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and ATLASMAPS_REQUIRE_BROWSER=1 (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} not installed (Debian package 'chromium')")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.browser
-def test_no_dialog_fires_for_strings_injected_in_style_options_and_data(chromium, tmp_path: Path, capsys) -> None:
+def test_no_dialog_fires_for_strings_injected_in_style_options_and_data(browser, tmp_path: Path, capsys) -> None:
     from test_web_maps import _open
 
     style = user_style(tmp_path, (
@@ -904,7 +890,7 @@ def test_no_dialog_fires_for_strings_injected_in_style_options_and_data(chromium
                             "--source", OPTION_INJECTION, "-o", str(out)], capsys)
     assert code == 0, err
     html_file = out / "bilateral-KR.html"
-    opened = _open(chromium, html_file.read_bytes(), tmp_path / "page.html")
+    opened = _open(browser, html_file.read_bytes(), tmp_path / "page.html")
     page = opened.page
     marker = page.locator(".leaflet-marker-icon.atlas-pa").first
     marker.hover()

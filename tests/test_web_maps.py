@@ -6,7 +6,6 @@ counted and aborted, so "zero external requests" is measured, not assumed. One b
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +15,6 @@ import pytest
 from atlasmaps.model import JoinResult, MapKind, RenderOptions
 from conftest import LYON, PARIS, make_result, make_row
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]
 EVIL = "<script>alert(1)</script>"
 EVIL_PARTNER = '<img src=x onerror="alert(2)">'
 
@@ -136,18 +130,6 @@ def test_tiles_option_adds_an_online_basemap(japan_result, style):
 # in the browser
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("ATLASMAPS_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and ATLASMAPS_REQUIRE_BROWSER=1 (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} not installed (Debian package 'chromium'); set ATLASMAPS_REQUIRE_BROWSER=1 to fail")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @dataclass

@@ -269,22 +269,6 @@ def test_other_web_maps_have_no_side_list(japan_result, world_result, style):
     assert 'id="atlas-list"' not in _web(world_result, style, kind=MapKind.WORLD)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from tests.test_web_maps import CHROMIUM, CHROMIUM_ARGS
-
-    if not CHROMIUM.exists():
-        import os
-
-        if os.environ.get("ATLASMAPS_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and ATLASMAPS_REQUIRE_BROWSER=1 (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} not installed; set ATLASMAPS_REQUIRE_BROWSER=1 to fail")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.browser
