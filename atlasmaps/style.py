@@ -367,6 +367,7 @@ class CountryLayout(_Section):
     side_width_max: Fraction  # of the body width
     gap_mm: Number  # between the map and the column
     list_gap_mm: Number  # between the legend and the partners list
+    key_height_max: Fraction  # of the column's height: the key of numbered places, the list keeping the rest
     pad: Fraction  # margin around the country's frame
 
 

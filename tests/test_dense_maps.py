@@ -251,3 +251,25 @@ def test_fifty_row_japan_lists_name_every_place(japan50) -> None:
     assert {re.sub(r"[\s-]", "", n) for n in r.numbered} <= flat
     # Labels are many: the numbers stand in for the few names with no room, not for the map's names.
     assert r.count(r"label-.*") >= 4 * len(callouts)
+
+
+def test_a_key_with_no_room_keeps_its_most_important_places(tmp_path, style) -> None:
+    """The key of numbered places stays inside the legend band: on a 95-row France–Albania (the
+    synthetic Atlas's density) it used to list 80 places and run off the page. Now only the most
+    important numbered places are keyed, as many as the band holds, numbered 1..n, each with its
+    number on the map; the others are reported as dropped."""
+    from atlasmaps.join import join_file
+    from atlasmaps.sample import synthetic
+
+    joined = join_file(synthetic.write_csv(synthetic.generate(95, seed=4, only="AL"), tmp_path / "al.csv"))
+    r = _render(joined, style, kind=MapKind.BILATERAL, partner="AL")
+    key = dict(re.findall(r"(\d+) ([^·]+?)(?: ·|$)", r.text_of("legend-entry-callouts")))
+    assert sorted(int(n) for n in key) == list(range(1, len(key) + 1))
+    assert len([i for i in r.ids if i.startswith("callout-")]) >= len(key) == len(r.numbered) > 10
+    # Its last line is above the source line, the page's lowest text (SVG y grows downwards).
+    def ys(gid: str) -> list[float]:
+        m = re.search(rf'<g id="{gid}"[^>]*>(.*?)</g>', r.svg, re.S)
+        return [float(y) for y in re.findall(r"<text[^>]*translate\([\d.]+ ([\d.]+)\)", m.group(1))]
+
+    assert max(ys("legend-entry-callouts")) < min(ys("source")) - style.legend.entry_size_pt
+    assert len(r.dropped) > 0

@@ -91,8 +91,26 @@ def aggregate_legend(style: Style, lang: str, vmax: int, france: bool, partner: 
 def callout_legend(style: Style, lang: str, callouts) -> LegendSection:
     """The key of the numbered places (content.dense: a cluster that got no inset), in number order,
     as one running text (a key of twenty places would not fit a legend column line by line)."""
-    key = " · ".join(f"{n} {name}" for _, n, name in sorted(callouts, key=lambda c: c[1]))
+    key = key_text((n, name) for _, n, name in sorted(callouts, key=lambda c: c[1]))
     return LegendSection("callouts", style.text("legend.callouts_title", lang), (LegendEntry("callouts", key, "none"),))
+
+
+#: Between two places of the key of numbered places.
+KEY_SEPARATOR = " · "
+
+
+def key_text(items) -> str:
+    """The key's running text from (number, name) pairs: "1 Gapennes · 2 Proville"."""
+    return KEY_SEPARATOR.join(f"{n} {name}" for n, name in items)
+
+
+def key_items(text: str) -> list[tuple[int, str]]:
+    """The (number, name) pairs of a key's running text (`key_text` read back)."""
+    items = []
+    for item in text.split(KEY_SEPARATOR) if text else ():
+        number, name = item.split(" ", 1)
+        items.append((int(number), name))
+    return items
 
 
 def without_aggregated(sections: Sequence[LegendSection], french: bool, partner: bool,

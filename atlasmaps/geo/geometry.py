@@ -117,11 +117,12 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
 
 
 def project_geometries(geoms_wgs84: Sequence[object], frame: Frame, tolerance: float,
-                       unwrapped: bool = False) -> np.ndarray:
+                       windowed: bool = False) -> np.ndarray:
     """Project polygons to the frame: clip in degrees, transform once, clip to the frame, simplify.
 
     Returns an object array aligned with the input; None where nothing falls in the frame.
-    `unwrapped=True` when the input already went through `lonwrap.unwrap`.
+    `windowed=True` when the input already went through `lonwrap.unwrap` and `lonwrap.to_window`
+    for the frame's central longitude.
     """
     import numpy as np
     import shapely
@@ -132,8 +133,9 @@ def project_geometries(geoms_wgs84: Sequence[object], frame: Frame, tolerance: f
     if geoms.size == 0:
         return geoms
     west, south, east, north = lonlat_box(frame)
-    windowed = to_window(geoms if unwrapped else unwrap(geoms), frame.lon0)
-    clipped = shapely.clip_by_rect(windowed, west, south, east, north)
+    if not windowed:
+        geoms = to_window(unwrap(geoms), frame.lon0)
+    clipped = shapely.clip_by_rect(geoms, west, south, east, north)
     clipped = np.where(shapely.is_empty(clipped) | shapely.is_missing(clipped), None, clipped)
     t = transformer(frame.crs)
 
@@ -169,11 +171,18 @@ def project_layer(key: Hashable, gdf: gpd.GeoDataFrame, frame: Frame, tolerance:
     """
     import geopandas as gpd
 
-    from atlasmaps.geo.lonwrap import unwrap
+    from atlasmaps.geo.lonwrap import to_window, unwrap
+
+    def windowed():
+        # Cut at the window's edges once per central longitude: a partner's frames of different
+        # sizes (each layout of a dense map, its zoom insets) share it; the cut costs a union of
+        # the pieces of Russia, Antarctica or Fiji.
+        raw = _cached(("unwrapped", key, len(gdf)), lambda: unwrap(gdf.geometry.values))
+        return to_window(raw, frame.lon0)
 
     def make():
-        raw = _cached(("unwrapped", key, len(gdf)), lambda: unwrap(gdf.geometry.values))
-        geoms = project_geometries(raw, frame, tolerance, unwrapped=True)
+        geoms = project_geometries(_cached(("windowed", key, len(gdf), frame.lon0), windowed), frame, tolerance,
+                                   windowed=True)
         keep = [g is not None for g in geoms]
         out = gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name)[keep].reset_index(drop=True),
                                geometry=[g for g in geoms if g is not None], crs=crs_of(frame.crs))

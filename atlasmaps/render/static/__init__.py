@@ -23,6 +23,7 @@ from atlasmaps.geo import projection as P
 from atlasmaps.model import MapKind, RenderedMap
 from atlasmaps.render.static import annex as AN
 from atlasmaps.render.static import compose as CO
+from atlasmaps.render.static import dense as DN
 from atlasmaps.render.static import output as OUT
 from atlasmaps.render.static import page as PG
 from atlasmaps.render.static.labels import Leaders, place_labels
@@ -62,22 +63,24 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
     width_mm, height_mm, inner = PG.page_boxes(style, options.page)
     with matplotlib.rc_context(OUT.rc(style)):
         mc = content.build(joined, style, options)
-        numbered: dict[str, frozenset] = {}
-        given_up: set = set()  # places whose number found no room either: left out, not keyed
+        numbered: tuple = ()
         # A place whose label fits nowhere is named by a number and the key beside the map (the
-        # cartographer's callout): found on a first layout, the map is laid out again with them numbered.
-        for _ in range(NUMBERED_PASSES + 1):
+        # cartographer's callout): found on a first layout, the map is laid out once more with them
+        # numbered, the most important first, as many as the key has room for. What fits nowhere on
+        # that second layout is dropped and reported, not laid out again (a layout of a dense map
+        # costs about as much as drawing it); a number among them leaves the key.
+        for _ in range(2):
             fig, cv, placed, dropped, extra = _lay_out(joined, style, options, mc, inner, numbered)
             shown = {p.request.place for p in placed}  # a place named on its panel or in its zoom inset
-            lost = {r.place for r in dropped if r.place is not None and r.place not in shown}
-            failed = {p for p in lost if p[1] in numbered.get(p[0], ())}
-            late = lost - failed - given_up
-            if not (late or failed) or kind not in (MapKind.BILATERAL, MapKind.COUNTRY):
+            lost = tuple(dict.fromkeys(r.place for r in sorted(dropped, key=lambda r: -r.priority)
+                                       if r.place is not None and r.place not in shown))
+            if numbered or not lost or kind not in (MapKind.BILATERAL, MapKind.COUNTRY):
                 break
-            given_up |= failed
-            numbered = {side: frozenset(i for s, i in {*((side, i) for i in numbered.get(side, ())), *late}
-                                        if s == side and (s, i) not in given_up)
-                        for side in ("france", "partner")}
+            numbered = lost
+        gone = {int(r.lines[0].text) for r in dropped
+                if r.place in set(lost) and r.lines and r.lines[0].role == "callout"}
+        if gone:
+            DN.drop_from_key(cv, placed, gone)
         # A place named on its panel or in a zoom inset is named: only labels placed nowhere are dropped.
         named = {p.key for p in placed}
         left_out = list(dict.fromkeys(r.key for r in [*dropped, *extra] if r.key not in named))
@@ -90,14 +93,8 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
                        warnings=tuple(dict.fromkeys(cv.warnings)))
 
 
-#: Layouts after the first that may number the places whose label fitted nowhere (the key grows the
-#: legend, which may leave a few more without room: they are numbered on the next; a number that
-#: fits nowhere either leaves the key on the next).
-NUMBERED_PASSES = 3
-
-
 def _lay_out(joined: JoinResult, style: Style, options: RenderOptions, mc, inner: PG.Box,
-             numbered: dict[str, frozenset]) -> tuple:
+             numbered: tuple) -> tuple:
     """One layout of the page: the figure, its canvas, the labels placed, the requests placed nowhere
     and those past the style's `max_labels`."""
     from atlasmaps.render.static.agg import Canvas, Figure

@@ -62,9 +62,14 @@ def bilateral(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: 
         pframe = D.panel_frame(pframe0, pbox, pad=lay.partner_pad)
         fplan, pplan = DN.bilateral_plans(cv, bc, france_frame, fbox, pframe, pbox, options.north_arrow)
         wanted = DN.dense_legend(cv, cv.content.legend, insets and len(bc.french_points) > 0, fplan, pplan)
+        col_w = body.w / max(lay.legend_columns, len(wanted))
+        if DN.fit_key(cv, fplan, pplan, col_w, body.h * lay.legend_band_max - LEGEND_BAND_PAD_MM):
+            fplan, pplan = DN.bilateral_plans(cv, bc, france_frame, fbox, pframe, pbox, options.north_arrow)
+            wanted = DN.dense_legend(cv, cv.content.legend, insets and len(bc.french_points) > 0, fplan, pplan)
         if not again or wanted == legend:
             break
         legend = wanted
+    legend = wanted  # the legend of the plans drawn (its numbers are theirs), in a band sized for it or almost
     ax_f = cv.axes(fbox, gid="panel-france")
     PN.french_panel(cv, ax_f, france_frame, fbox, bc, plan=fplan)
     DN.circles(cv, ax_f, fplan, "france")
@@ -97,6 +102,10 @@ def partner_map(cv: PG.Canvas, ax, frame: P.Frame, box: PG.Box, partner: str, co
                                                   content.partner_admin1, years, plan, zoom=n))
 
 
+#: Room (mm) under the legend band's tallest column.
+LEGEND_BAND_PAD_MM = 3.0
+
+
 def bilateral_boxes(cv: PG.Canvas, body: PG.Box, pframe: P.Frame, insets: bool, legend) -> tuple:
     """The legend band's height and the boxes of the France panel, the partner panel and the overseas strip."""
     st = cv.style
@@ -110,7 +119,7 @@ def bilateral_boxes(cv: PG.Canvas, body: PG.Box, pframe: P.Frame, insets: bool, 
     col_w = body.w / max(lay.legend_columns, len(legend))
     tallest = max((LG.section_height(st, s, col_w) for s in legend), default=0.0)
     band_h = min(body.h * lay.legend_band_max,
-                 max(lg.title_size_pt * 1.6 / PG.PT_PER_MM + rows * entry_h, tallest) + 3.0)
+                 max(lg.title_size_pt * 1.6 / PG.PT_PER_MM + rows * entry_h, tallest) + LEGEND_BAND_PAD_MM)
     maps = PG.Box(body.x, body.y + band_h + gap, body.w, body.h - band_h - gap)
     if maps.w >= maps.h:
         # Landscape page: France left, the partner right, side by side.
@@ -155,6 +164,9 @@ def country(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG
     ax = cv.axes(mbox, gid=f"panel-{partner}")
     years = show_years(st, options)
     plan = DN.partner_plan(cv, cc.partner_points, cc.partner_admin1, cc.partner_outline, frame, mbox, options.north_arrow)
+    if DN.fit_key(cv, None, plan, side_w, body.h * lay.key_height_max):
+        plan = DN.partner_plan(cv, cc.partner_points, cc.partner_admin1, cc.partner_outline, frame, mbox,
+                               options.north_arrow)
     partner_map(cv, ax, frame, mbox, partner, cc, years, plan, options.north_arrow,
                 labels=lambda: PN.zone_labels(cv, ax, frame, mbox, cc))
     side = PG.Box(body.right - side_w, body.y, side_w, body.h)

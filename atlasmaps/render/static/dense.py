@@ -51,7 +51,7 @@ def bilateral_plans(cv: PG.Canvas, bc: BilateralContent, fframe: Frame, fbox: PG
     fplan = dense.plan(metro, "unit", cv.content.layers["fr_departements"].gdf, "code", fframe, (fbox.w, fbox.h), st,
                        land=countries.loc[countries["iso_a2"] == "FR"].geometry.values,
                        avoid=avoid_boxes(cv, (fbox.w, fbox.h), north_arrow), vmax=vmax,
-                       numbered=cv.numbered.get("france", ()))
+                       numbered=cv.numbered_on("france"))
     pplan = partner_plan(cv, bc.partner_points, bc.partner_admin1, bc.partner_outline, pframe, pbox, north_arrow, vmax,
                          first_callout=len(fplan.callouts) + 1)
     return fplan, pplan
@@ -65,7 +65,7 @@ def partner_plan(cv: PG.Canvas, points, admin1, outline, frame: Frame, box: PG.B
     return dense.plan(points, "admin1", admin1 if len(admin1) else admin1.assign(admin1_id=[], name=[]), "admin1_id",
                       frame, (box.w, box.h), cv.style, land=outline.geometry.values,
                       avoid=avoid_boxes(cv, (box.w, box.h), north_arrow), vmax=vmax, first_callout=first_callout,
-                      numbered=cv.numbered.get("partner", ()))
+                      numbered=cv.numbered_on("partner"))
 
 
 def dense_legend(cv: PG.Canvas, sections: list[LegendSection], french_symbols_left: bool,
@@ -86,6 +86,55 @@ def dense_legend(cv: PG.Canvas, sections: list[LegendSection], french_symbols_le
     if callouts:
         out.append(callout_legend(cv.style, cv.lang, callouts))
     return out
+
+
+def fit_key(cv: PG.Canvas, france: PanelPlan | None, partner: PanelPlan, col_w: float, max_h: float) -> bool:
+    """Keep numbered only the places whose key fits `max_h` mm in a legend column `col_w` mm wide,
+    the most important first; True when some were left out (the plans are then made again).
+
+    Why: a key taller than the legend's room runs off the page, and a number the reader cannot
+    look up names nothing. The places left out keep their plain label request and, when it fits
+    nowhere, are reported with the dropped labels."""
+    from atlasmaps.content.legend import callout_legend
+    from atlasmaps.render.static import legend as LG
+
+    if not cv.numbered:
+        return False
+    sides = [(side, plan) for side, plan in (("france", france), ("partner", partner)) if plan is not None]
+    names = {(side, idx): name for side, plan in sides for idx, _, name in plan.callouts}
+    chosen = set(cv.numbered)
+    fixed = [key for key in names if key not in chosen]  # clusters with no room for an inset
+    wanted = [key for key in cv.numbered if key in names]
+
+    def fits(k: int) -> bool:
+        keys = [*fixed, *wanted[:k]]
+        section = callout_legend(cv.style, cv.lang, [(key, n, names[key]) for n, key in enumerate(keys, 1)])
+        return LG.section_height(cv.style, section, col_w) <= max_h
+
+    if fits(len(wanted)):
+        return False
+    lo, hi = 0, len(wanted)
+    while lo < hi:  # the longest run of the most important places whose key fits
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid - 1)
+    cv.numbered = tuple(wanted[:lo])
+    return True
+
+
+def drop_from_key(cv: PG.Canvas, placed: list, gone: set[int]) -> None:
+    """Take the numbers that fitted nowhere out of the key, and number the others 1..n again in
+    the same order, on the map and in the key: a number never grows, so no label grows into
+    another. `placed` are the label placements of the page (labels.Placement)."""
+    from atlasmaps.content.legend import key_items, key_text
+    from atlasmaps.render.static import legend as LG
+
+    kept = [(n, name) for n, name in key_items(cv.key.text) if n not in gone]
+    new = {old: k for k, (old, _) in enumerate(kept, 1)}
+    for p in placed:
+        first = p.request.lines[0] if p.request is not None and p.request.lines else None
+        if first is not None and first.role == "callout":
+            p.artists[0].set_text(str(new[int(first.text)]))
+    LG.rewrite_key(cv, key_text((new[n], name) for n, name in kept))
 
 
 def circles(cv: PG.Canvas, ax: Axes, plan: PanelPlan, side: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
 from atlasmaps.content import common as K
@@ -11,12 +12,19 @@ from atlasmaps.render.static import draw as D
 from atlasmaps.render.static import page as PG
 
 if TYPE_CHECKING:
+    from matplotlib.text import Text
+
     from atlasmaps.content.types import LegendEntry, LegendSection
 
 
 def entry_height(style) -> float:
     """Height (mm) of a one-line legend entry: its symbol or its text, whichever is taller."""
     return max(style.legend.entry_size_pt, 6.0) * 1.45 / PG.PT_PER_MM
+
+
+def lines_height(style, lines: int, symbol_h: float = 0.0) -> float:
+    """Height (mm) of an entry of `lines` lines of text beside a symbol `symbol_h` mm high."""
+    return max(entry_height(style), symbol_h + 0.6, lines * style.legend.entry_size_pt * 1.2 / PG.PT_PER_MM + 0.8)
 
 
 class LegendWriter:
@@ -56,7 +64,7 @@ class LegendWriter:
         """One entry: `draw(ax, x, y)` draws the symbol (`symbol_h` mm high) centred at (x, y) mm; text beside it."""
         lg = self.cv.style.legend
         lines = textwrap.wrap(text, self.chars) or [""]
-        h = max(self.entry_h, symbol_h + 0.6, len(lines) * lg.entry_size_pt * 1.2 / PG.PT_PER_MM + 0.8)
+        h = lines_height(self.cv.style, len(lines), symbol_h)
         cy = self.y - h / 2
         sym_w = max(self.sym_w, symbol_h)
         artists = draw(self.ax, self.x0 + sym_w / 2, cy) or []
@@ -66,6 +74,8 @@ class LegendWriter:
         t = self.ax.text(self.x0 + sym_w + 1, cy, "\n".join(lines), ha="left", va="center", fontsize=lg.entry_size_pt,
                          color=lg.entry_color, linespacing=1.1)
         t.set_gid(f"legend-entry-{key}")
+        if key == "callouts":
+            self.cv.key = KeyEntry(t, text, self.chars, self.y)
         self.y -= h
 
     def note(self, text: str) -> None:
@@ -77,6 +87,29 @@ class LegendWriter:
 
     def space_left(self) -> float:
         return self.y
+
+
+@dataclass
+class KeyEntry:
+    """The key of the numbered places as drawn: its text artist, running text, wrap width (characters)
+    and top (mm in the legend's axes), so that `rewrite_key` can set it again in place."""
+
+    artist: Text
+    text: str
+    chars: int
+    top: float
+
+
+def rewrite_key(cv: PG.Canvas, text: str) -> None:
+    """Set the key's running text again, its first line where it was (a key that lost places is
+    shorter: its entry only shrinks, nothing below it moves)."""
+    entry = cv.key
+    lines = textwrap.wrap(text, entry.chars) or [""]
+    h = lines_height(cv.style, len(lines))
+    x, _ = entry.artist.get_position()
+    entry.artist.set_text("\n".join(lines))
+    entry.artist.set_position((x, entry.top - h / 2))
+    entry.text = text
 
 
 def legend_marker(sym, fill: str | None = None):
@@ -174,8 +207,7 @@ def section_height(style, section: LegendSection, col_w: float) -> float:
     vmax = max((e.value or 0 for e in section.entries), default=1) or 1
     for e in section.entries:
         lines = len(textwrap.wrap(e.label, chars)) or 1
-        h += max(entry_height(style), symbol_height(style, e, vmax) + 0.6,
-                 lines * lg.entry_size_pt * 1.2 / PG.PT_PER_MM + 0.8)
+        h += lines_height(style, lines, symbol_height(style, e, vmax))
     return h
 
 

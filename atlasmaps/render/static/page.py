@@ -57,9 +57,16 @@ class Canvas:
     requests: list[LabelRequest] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     annex: bool = False  # a list did not fit beside the map: the PDF lists it in full on annex pages
-    #: Places to name by a number ("france"/"partner" -> index labels): their label fitted nowhere
-    #: on a first layout (render's second pass; content.dense numbers them, the legend keys them).
-    numbered: dict[str, frozenset] = field(default_factory=dict)
+    #: Places to name by a number, ("france" | "partner", index label), most important first: their
+    #: label fitted nowhere on a first layout (render's second pass; content.dense numbers them, the
+    #: legend keys them; a composition keeps only as many as its key has room for).
+    numbered: tuple[tuple[str, object], ...] = ()
+
+    key: Any = None  # the key of the numbered places as drawn (legend.KeyEntry), None without one
+
+    def numbered_on(self, side: str) -> frozenset:
+        """The index labels of the places numbered on the panel of `side` ("france" | "partner")."""
+        return frozenset(i for s, i in self.numbered if s == side)
 
     def axes(self, box: Box, gid: str | None = None, frame: bool = True) -> Axes:
         ax = self.fig.add_axes(
