@@ -172,6 +172,34 @@ def test_vectorised_collision_tests_agree_with_the_scalar_ones():
 
     expected = next(i for i, (bx, ld) in enumerate(places) if scalar_free(bx, ld))
     assert first_clear([p[0] for p in places], [p[1] for p in places], obstacles, others) == expected == 7
+    # clear_mask as a moved label's relocation uses it: obstacles its leader may cross (the symbols over
+    # its area) and boxes its whole extent keeps off (zoom insets), against the one-by-one tests.
+    from atlasmaps.geo.boxes import clear_mask, extent
+
+    def box_at(x0, y0, w, h):
+        return (float(x0), float(y0), float(x0 + w), float(y0 + h))
+
+    cands = [box_at(*rng.integers(0, 12, size=2), *rng.integers(1, 4, size=2)) for _ in range(300)]
+    leads = [None if k % 3 == 0 else tuple(float(v) for v in rng.integers(0, 14, size=4)) for k in range(300)]
+    blocking = [box_at(1, 1, 1, 1), box_at(9, 9, 2, 1), box_at(5, 12, 1, 1), box_at(12, 3, 1, 2)]
+    crossable = blocking[2:]
+    avoid = [box_at(0, 10, 3, 3), box_at(11, 11, 2, 2)]
+    placed = [(box_at(6, 6, 1, 1), None), (box_at(20, 20, 1, 1), (3.5, 0.0, 3.5, 14.0))]
+
+    def free_one(box, lead):
+        if any(overlaps(box, o) for o in blocking) or any(overlaps(extent(box, lead), a) for a in avoid):
+            return False
+        if lead and any(segment_hits_box(lead, o) for o in blocking if o not in crossable):
+            return False
+        return all(not (overlaps(box, ob) or (ol and segment_hits_box(ol, box)) or (lead and segment_hits_box(lead, ob))
+                        or (lead and ol and segments_cross(lead, ol))) for ob, ol in placed)
+
+    leader_blocking = [o for o in blocking if o not in crossable]
+    mask = clear_mask(cands, leads, blocking, placed, leader_blocking, avoid)
+    assert mask.tolist() == [free_one(bx, ld) for bx, ld in zip(cands, leads)]
+    # and each of the two does something here
+    assert mask.tolist() != clear_mask(cands, leads, blocking, placed, leader_blocking).tolist()
+    assert mask.tolist() != clear_mask(cands, leads, blocking, placed, None, avoid).tolist()
 
 
 def test_trimming_the_caches_forgets_them_and_changes_no_map(japan_result, style):

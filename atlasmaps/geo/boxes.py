@@ -106,6 +106,20 @@ def first_clear(boxes: list[Box], leaders: list[Segment | None], obstacles: list
     `overlaps`, `segment_hits_box` and `segments_cross` one by one (the same float operations)."""
     import numpy as np
 
+    hit = np.flatnonzero(clear_mask(boxes, leaders, obstacles, others))
+    return int(hit[0]) if len(hit) else None
+
+
+def clear_mask(boxes: list[Box], leaders: list[Segment | None], obstacles: list[Box],
+               others: list[tuple[Box, Segment | None]], leader_obstacles: list[Box] | None = None,
+               avoid: list[Box] = ()):
+    """For each (box, leader) place, whether it is clear (see `first_clear`), as a numpy array.
+
+    `leader_obstacles` are the obstacles a leader may not cross when they are not all of
+    `obstacles` (a label whose leader may cross the symbols over its area); `avoid` boxes the
+    extent of the label and its leader must not overlap (zoom insets)."""
+    import numpy as np
+
     nan4 = (math.nan,) * 4
     b = np.array(boxes, dtype=float).reshape(-1, 4)
     ld = np.array([s if s is not None else nan4 for s in leaders], dtype=float).reshape(-1, 4)
@@ -114,8 +128,14 @@ def first_clear(boxes: list[Box], leaders: list[Segment | None], obstacles: list
     if obstacles:
         ob = np.array(obstacles, dtype=float)
         ok &= ~overlaps_array(b[:, None, :], ob[None, :, :]).any(axis=1)
-        if has.any():
-            ok &= ~(has & hits_array(ld[:, None, :], ob[None, :, :]).any(axis=1))
+    crossed = obstacles if leader_obstacles is None else leader_obstacles
+    if crossed and has.any():
+        ob = np.array(crossed, dtype=float)
+        ok &= ~(has & hits_array(ld[:, None, :], ob[None, :, :]).any(axis=1))
+    if avoid:
+        region = np.column_stack([np.fmin(b[:, 0], np.fmin(ld[:, 0], ld[:, 2])), np.fmin(b[:, 1], np.fmin(ld[:, 1], ld[:, 3])),
+                                  np.fmax(b[:, 2], np.fmax(ld[:, 0], ld[:, 2])), np.fmax(b[:, 3], np.fmax(ld[:, 1], ld[:, 3]))])
+        ok &= ~overlaps_array(region[:, None, :], np.array(avoid, dtype=float)[None, :, :]).any(axis=1)
     if others:
         pb = np.array([o[0] for o in others], dtype=float)
         pl = np.array([o[1] if o[1] is not None else nan4 for o in others], dtype=float)
@@ -127,8 +147,7 @@ def first_clear(boxes: list[Box], leaders: list[Segment | None], obstacles: list
             ok &= ~(has & hits_array(ld[:, None, :], pb[None, :, :]).any(axis=1))
             if p_has.any():
                 ok &= ~(has & (p_has[None, :] & cross_array(ld[:, None, :], pl[None, :, :])).any(axis=1))
-    hit = np.flatnonzero(ok)
-    return int(hit[0]) if len(hit) else None
+    return ok
 
 
 def overlaps_array(a, b):

@@ -25,10 +25,10 @@ A label that fits nowhere is dropped and returned, so the caller reports it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from atlasmaps.content.text import two_lines
-from atlasmaps.geo.boxes import (Box, Grid, Segment, candidate_places, extent, first_clear, overlaps,
+from atlasmaps.geo.boxes import (Box, Grid, Segment, candidate_places, clear_mask, extent, first_clear, overlaps,
                                  overlaps_or_touches, reach_of, segment_hits_box, segments_cross)
 
 if TYPE_CHECKING:
@@ -97,13 +97,27 @@ class _Candidate:
 @dataclass
 class _State:
     req: LabelRequest
-    candidates: list[_Candidate]
+    #: The first candidates (the places touching the symbol, first form, first anchor) and how to make
+    #: the whole list, which starts with them: most labels fit at one of these, and the hundreds of
+    #: far places of every form and anchor are made only for the others.
+    head: list[_Candidate]
+    make: Callable[[], list[_Candidate]] | None
     own: list[Box]  # obstacles that are the label's own symbol (a leader starts there)
     chosen: int | None = None
     #: Other symbols covering an area label's anchors (a tiny département under its city's symbol):
     #: as a last resort its leader may cross them, its text never covers them.
     under: list[Box] = field(default_factory=list)
     through_under: bool = False
+
+    @property
+    def candidates(self) -> list[_Candidate]:
+        """Every candidate place, preferred first (made on first use)."""
+        if self.make is not None:
+            self.head, self.make = self.make(), None
+        return self.head
+
+    def candidate(self, k: int) -> _Candidate:
+        return self.head[k] if k < len(self.head) else self.candidates[k]
 
 
 def symbol_box(ax: Axes, x: float, y: float, radius_pt: float) -> Box:
@@ -172,7 +186,7 @@ def place_labels(
         placed_grid.remove(idx)
         states[idx].chosen = k
         if k is not None:
-            cand = states[idx].candidates[k]
+            cand = states[idx].candidate(k)
             placed_grid.add(idx, extent(cand.box, cand.leader))
 
     def free(cand: _Candidate, own: int, ignore: int | None = None) -> bool:
@@ -193,7 +207,7 @@ def place_labels(
             st = states[j]
             if j == own or j == ignore or st.chosen is None:
                 continue
-            other = st.candidates[st.chosen]
+            other = st.candidate(st.chosen)
             if overlaps(box, other.box):
                 return False
             if other.leader is not None and segment_hits_box(other.leader, box):
@@ -207,6 +221,28 @@ def place_labels(
 
     def in_the_way(cand: _Candidate) -> list[int]:
         return placed_grid.near(extent(cand.box, cand.leader))
+
+    def first_free(idx: int, but: int | None) -> int | None:
+        """The first candidate of label `idx` but `but` that `free` accepts: its first 8 one by one
+        (most labels moved out of the way find a place there), the others at once (boxes.clear_mask,
+        the same tests as `free`)."""
+        st = states[idx]
+        cands = st.candidates
+        k = next((k for k in range(min(8, len(cands))) if k != but and free(cands[k], idx)), None)
+        rest = cands[8:]
+        if k is not None or not rest:
+            return k
+        cboxes, clines = [c.box for c in rest], [c.leader for c in rest]
+        reach = reach_of(cboxes, clines)
+        others = [(c.box, c.leader) for c in (states[j].candidate(states[j].chosen) for j in placed_grid.near(reach)
+                                              if j != idx and states[j].chosen is not None)]
+        blocking = [o for o in fixed if o not in st.own]
+        crossable = st.under if st.through_under else []
+        mask = clear_mask(cboxes, clines, blocking, others, [o for o in blocking if o not in crossable], st.req.avoid)
+        if but is not None and but >= 8:
+            mask[but - 8] = False
+        hit = mask.nonzero()[0]
+        return int(hit[0]) + 8 if len(hit) else None
 
     for i in order:
         req = requests[i]
@@ -224,16 +260,18 @@ def place_labels(
             forms.append([LabelLine(req.short, lines[0].props, lines[0].role), *lines[1:]])
         measured = [measure(ax, f) for f in forms]
 
-        def candidates(first: int) -> list[_Candidate]:
+        def candidates(first: int, measured=list(measured), anchors=anchors, r=r, frame=frame) -> list[_Candidate]:
+            """The candidates of the forms from `first` (the values of this label bound now: the full
+            list may be made later, while another label is placed)."""
             return [c for form, (_, sizes) in enumerate(measured[first:], first) for ax_, ay_ in anchors
                     for c in _candidates(ax_, ay_, r, *block(sizes), frame, px_per_pt, leaders, form)]
 
-        cands = candidates(0)
         # The label's own symbol: the small obstacle centred on its anchor (touching it is the point).
         slack = 2 * px_per_pt
         own = [o for o in fixed if o[0] <= px <= o[2] and o[1] <= py <= o[3]
                and o[2] - o[0] <= 2 * r + slack and o[3] - o[1] <= 2 * r + slack]
-        state = _State(req, cands, own)
+        head = _candidates(px, py, r, *block(measured[0][1]), frame, px_per_pt, None, 0)
+        state = _State(req, head, lambda make=candidates: make(0), own)
         states.append(state)
         texts_of[len(states) - 1] = (measured, forms)
         me = len(states) - 1
@@ -241,44 +279,48 @@ def place_labels(
         def first_fit(start: int) -> int | None:
             """The first free candidate from `start`: most labels fit at one of their first 8 places,
             tried one by one; the others (hundreds on an Atlas-sized France panel) at once (boxes.first_clear)."""
+            cands = state.candidates
             k = next((k for k, cand in enumerate(cands[start:start + 8], start) if free(cand, me)), None)
             rest = cands[start + 8:]
             if k is None and rest:
                 cboxes, clines = [c.box for c in rest], [c.leader for c in rest]
                 reach = reach_of(cboxes, clines)
-                others = [(c.box, c.leader) for c in (states[j].candidates[states[j].chosen]
+                others = [(c.box, c.leader) for c in (states[j].candidate(states[j].chosen)
                                                       for j in placed_grid.near(reach) if states[j].chosen is not None)]
                 near = [o for o in (*fixed, *req.avoid) if o not in own and overlaps_or_touches(o, reach)]
                 k = first_clear(cboxes, clines, near, others)
                 k = None if k is None else k + start + 8
             return k
 
-        k = first_fit(0)
+        k = next((k for k, cand in enumerate(head) if free(cand, me)), None)
+        if k is None:
+            k = first_fit(0)
         wrapped = two_lines(lines[0].text, wrap_min_chars) if k is None else None
         if wrapped:  # measured only for the labels that need it
             forms.append([LabelLine(wrapped, lines[0].props, lines[0].role), *lines[1:]])
             measured.append(measure(ax, forms[-1]))
+            cands = state.candidates
             start = len(cands)
-            cands += candidates(len(forms) - 1)
+            cands += candidates(len(forms) - 1, measured)
             k = first_fit(start)
         if k is not None:
             choose(me, k)
         if state.chosen is None:
-            _repair(states, me, free, choose, in_the_way)
+            _repair(states, me, free, choose, in_the_way, first_free)
         if state.chosen is None and req.radius_pt == 0:
             # 6. An area whose every anchor lies under other symbols: a leader from inside it may
             # cross them (the shaded area shows around the symbol), its text still covers nothing.
             state.under = [o for o in fixed if o not in own
                            and all(o[0] <= ax_ <= o[2] and o[1] <= ay_ <= o[3] for ax_, ay_ in anchors)]
             state.through_under = bool(state.under)
-            for k, cand in enumerate(cands if state.under else []):
+            for k, cand in enumerate(state.candidates if state.under else []):
                 if cand.leader is not None and free(cand, me):
                     choose(me, k)
                     break
     placed: list[Placement] = []
     for idx, state in enumerate(states):
         measured, forms = texts_of[idx]
-        form = None if state.chosen is None else state.candidates[state.chosen].form
+        form = None if state.chosen is None else state.candidate(state.chosen).form
         for k, (texts, _) in enumerate(measured):
             if k != form:
                 for t in texts:
@@ -286,17 +328,14 @@ def place_labels(
         if form is None:
             dropped.append(state.req.key)
             continue
-        cand = state.candidates[state.chosen]
+        cand = state.candidate(state.chosen)
         texts, sizes = measured[form]
         lines = forms[form]
         placed.append(_draw(state.req, cand, texts, sizes, lines, pad, gap, leaders))
     return placed, dropped
 
 
-def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
-    """Let one placed label in the way move to another of its candidates so `me` fits."""
-    state = states[me]
-def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
+def _repair(states: list[_State], me: int, free, choose, in_the_way, first_free) -> None:
     """Let one placed label in the way move to another of its candidates so `me` fits."""
     state = states[me]
     for k, cand in enumerate(state.candidates):
@@ -307,7 +346,7 @@ def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
             other = states[j]
             if j == me or other.chosen is None:
                 continue
-            ob = other.candidates[other.chosen]
+            ob = other.candidate(other.chosen)
             if (overlaps(cand.box, ob.box) or (ob.leader is not None and segment_hits_box(ob.leader, cand.box))
                     or (cand.leader is not None and segment_hits_box(cand.leader, ob.box))
                     or (cand.leader is not None and ob.leader is not None and segments_cross(cand.leader, ob.leader))):
@@ -321,10 +360,10 @@ def _repair(states: list[_State], me: int, free, choose, in_the_way) -> None:
         old = other.chosen
         choose(me, k)  # take the place, then find the blocker another one
         choose(j, None)
-        for k2, c2 in enumerate(other.candidates):
-            if k2 != old and free(c2, j):
-                choose(j, k2)
-                return
+        k2 = first_free(j, but=old)
+        if k2 is not None:
+            choose(j, k2)
+            return
         choose(j, old)
         choose(me, None)
 
