@@ -123,30 +123,43 @@ def clear_mask(boxes: list[Box], leaders: list[Segment | None], obstacles: list[
     nan4 = (math.nan,) * 4
     b = np.array(boxes, dtype=float).reshape(-1, 4)
     ld = np.array([s if s is not None else nan4 for s in leaders], dtype=float).reshape(-1, 4)
-    has = ~np.isnan(ld[:, 0])
     ok = np.ones(len(b), dtype=bool)
+
+    def drop(test, rows=None):
+        """Clear the places (of `rows`, default all still clear) for which `test(index)` is true:
+        each test looks only at the places that passed the ones before."""
+        idx = np.flatnonzero(ok) if rows is None else rows
+        if len(idx):
+            ok[idx[test(idx)]] = False
+
+    def with_leader():
+        return np.flatnonzero(ok & ~np.isnan(ld[:, 0]))
+
     if obstacles:
         ob = np.array(obstacles, dtype=float)
-        ok &= ~overlaps_array(b[:, None, :], ob[None, :, :]).any(axis=1)
+        drop(lambda i: overlaps_array(b[i, None, :], ob[None, :, :]).any(axis=1))
     crossed = obstacles if leader_obstacles is None else leader_obstacles
-    if crossed and has.any():
-        ob = np.array(crossed, dtype=float)
-        ok &= ~(has & hits_array(ld[:, None, :], ob[None, :, :]).any(axis=1))
+    if crossed:
+        lob = np.array(crossed, dtype=float)
+        drop(lambda i: hits_array(ld[i, None, :], lob[None, :, :]).any(axis=1), with_leader())
     if avoid:
-        region = np.column_stack([np.fmin(b[:, 0], np.fmin(ld[:, 0], ld[:, 2])), np.fmin(b[:, 1], np.fmin(ld[:, 1], ld[:, 3])),
-                                  np.fmax(b[:, 2], np.fmax(ld[:, 0], ld[:, 2])), np.fmax(b[:, 3], np.fmax(ld[:, 1], ld[:, 3]))])
-        ok &= ~overlaps_array(region[:, None, :], np.array(avoid, dtype=float)[None, :, :]).any(axis=1)
+        av = np.array(avoid, dtype=float)
+
+        def region(i):
+            return np.column_stack([np.fmin(b[i, 0], np.fmin(ld[i, 0], ld[i, 2])), np.fmin(b[i, 1], np.fmin(ld[i, 1], ld[i, 3])),
+                                    np.fmax(b[i, 2], np.fmax(ld[i, 0], ld[i, 2])), np.fmax(b[i, 3], np.fmax(ld[i, 1], ld[i, 3]))])
+
+        drop(lambda i: overlaps_array(region(i)[:, None, :], av[None, :, :]).any(axis=1))
     if others:
         pb = np.array([o[0] for o in others], dtype=float)
         pl = np.array([o[1] if o[1] is not None else nan4 for o in others], dtype=float)
-        p_has = ~np.isnan(pl[:, 0])
-        ok &= ~overlaps_array(b[:, None, :], pb[None, :, :]).any(axis=1)
-        if p_has.any():
-            ok &= ~(p_has[None, :] & hits_array(pl[None, :, :], b[:, None, :])).any(axis=1)
-        if has.any():
-            ok &= ~(has & hits_array(ld[:, None, :], pb[None, :, :]).any(axis=1))
-            if p_has.any():
-                ok &= ~(has & (p_has[None, :] & cross_array(ld[:, None, :], pl[None, :, :])).any(axis=1))
+        pl = pl[~np.isnan(pl[:, 0])]  # the other labels' leaders
+        drop(lambda i: overlaps_array(b[i, None, :], pb[None, :, :]).any(axis=1))
+        if len(pl):
+            drop(lambda i: hits_array(pl[None, :, :], b[i, None, :]).any(axis=1))
+        drop(lambda i: hits_array(ld[i, None, :], pb[None, :, :]).any(axis=1), with_leader())
+        if len(pl):
+            drop(lambda i: cross_array(ld[i, None, :], pl[None, :, :]).any(axis=1), with_leader())
     return ok
 
 
