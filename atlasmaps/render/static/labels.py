@@ -227,9 +227,9 @@ def place_labels(
         (most labels moved out of the way find a place there), the others at once (boxes.clear_mask,
         the same tests as `free`)."""
         st = states[idx]
-        cands = st.candidates
+        cands = st.head if st.make is not None and len(st.head) >= 8 else st.candidates  # the far ones when needed
         k = next((k for k in range(min(8, len(cands))) if k != but and free(cands[k], idx)), None)
-        rest = cands[8:]
+        rest = st.candidates[8:] if k is None else []
         if k is not None or not rest:
             return k
         cboxes, clines = [c.box for c in rest], [c.leader for c in rest]
