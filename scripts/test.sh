@@ -31,5 +31,6 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 .venv/bin/python -m pip install -q -e '.[test]'
-# One pytest worker per core (pytest-xdist): the suite is mostly rendering and subprocesses, CPU-bound.
-exec .venv/bin/python -m pytest -n auto "$@"
+# One pytest worker per core (pytest-xdist): the suite is mostly rendering and subprocesses, CPU-bound;
+# a worker that runs out of tests takes some of the other's (worksteal): a few tests take 5-12 s.
+exec .venv/bin/python -m pytest -n auto --dist worksteal "$@"
