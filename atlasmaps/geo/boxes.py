@@ -229,12 +229,25 @@ FAR_DIRECTIONS: tuple[float, ...] = (
 
 
 
+#: cos and sin of FAR_DIRECTIONS, one row per ring of candidates (computed once, with math's own
+#: functions: the arithmetic below on numpy floats is then the same as on Python floats).
+_FAR_COS = tuple(math.cos(math.radians(deg)) for deg in FAR_DIRECTIONS)
+_FAR_SIN = tuple(math.sin(math.radians(deg)) for deg in FAR_DIRECTIONS)
+
+
 def candidate_places(px: float, py: float, r: float, w: float, h: float, frame: Box, step: float = 0.0,
                      rings: int = 0) -> list[tuple[str, Box, str, Segment | None]]:
     """Where a w × h label may go around a symbol of radius `r` at (px, py), preferred first, inside
     `frame`: (name, box, alignment of its lines, leader or None). The 8 places touching the symbol,
-    then `rings` rings `step` apart in FAR_DIRECTIONS, each tied to the symbol by a leader."""
+    then `rings` rings `step` apart in FAR_DIRECTIONS, each tied to the symbol by a leader.
+
+    The far places (9 rings of 16 on a print map) are computed with numpy, then kept in Python:
+    the same float operations as one by one (IEEE doubles either way; the length of a leader with
+    `math.hypot`, as before)."""
+    import numpy as np
+
     out: list[tuple[str, Box, str, Segment | None]] = []
+    fx0, fy0, fx1, fy1 = frame
     for name, dx, dy, align in POSITIONS:
         # Diagonal positions sit closer to the symbol (its corner), straight ones touch its side.
         k = 0.75 if dx and dy else 1.0
@@ -243,32 +256,28 @@ def candidate_places(px: float, py: float, r: float, w: float, h: float, frame: 
         box = (x0, y0, x0 + w, y0 + h)
         if inside(box, frame):
             out.append((name, box, align, None))
-    for ring in range(1, rings + 1):
-        d = r + ring * step
-        for deg in FAR_DIRECTIONS:
-            c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
-            ax_, ay_ = px + d * c, py + d * s  # the corner/side of the box nearest the symbol
-            if c > 0.38:
-                x0, align = ax_, "left"
-            elif c < -0.38:
-                x0, align = ax_ - w, "right"
-            else:
-                x0, align = ax_ - w / 2, "center"
-            if s > 0.38:
-                y0 = ay_
-            elif s < -0.38:
-                y0 = ay_ - h
-            else:
-                y0 = ay_ - h / 2
-            box = (x0, y0, x0 + w, y0 + h)
-            if not inside(box, frame):
-                continue
-            # Leader from the symbol's edge to the nearest point of the label box.
-            nx = min(max(px, box[0]), box[2])
-            ny = min(max(py, box[1]), box[3])
-            length = math.hypot(nx - px, ny - py)
-            if length <= r:
-                continue
-            sx, sy = px + (nx - px) * r / length, py + (ny - py) * r / length
-            out.append((f"{int(deg)}@{ring}", box, align, (sx, sy, nx, ny)))
+    if rings <= 0:
+        return out
+    n = len(FAR_DIRECTIONS)
+    ring = np.repeat(np.arange(1, rings + 1), n)
+    c, s = np.tile(_FAR_COS, rings), np.tile(_FAR_SIN, rings)
+    d = r + ring * step
+    ax_, ay_ = px + d * c, py + d * s  # the corner/side of the box nearest the symbol
+    x0 = np.where(c > 0.38, ax_, np.where(c < -0.38, ax_ - w, ax_ - w / 2))
+    y0 = np.where(s > 0.38, ay_, np.where(s < -0.38, ay_ - h, ay_ - h / 2))
+    x1, y1 = x0 + w, y0 + h
+    keep = np.flatnonzero((x0 >= fx0) & (y0 >= fy0) & (x1 <= fx1) & (y1 <= fy1))
+    # Leader from the symbol's edge to the nearest point of the label box.
+    nx = np.minimum(np.maximum(px, x0[keep]), x1[keep])
+    ny = np.minimum(np.maximum(py, y0[keep]), y1[keep])
+    hypot = math.hypot
+    for i, bx0, by0, bx1, by1, lx, ly in zip(keep.tolist(), x0[keep].tolist(), y0[keep].tolist(), x1[keep].tolist(),
+                                            y1[keep].tolist(), nx.tolist(), ny.tolist()):
+        length = hypot(lx - px, ly - py)
+        if length <= r:
+            continue
+        ci = _FAR_COS[i % n]
+        align = "left" if ci > 0.38 else ("right" if ci < -0.38 else "center")
+        out.append((f"{int(FAR_DIRECTIONS[i % n])}@{i // n + 1}", (bx0, by0, bx1, by1), align,
+                    (px + (lx - px) * r / length, py + (ly - py) * r / length, lx, ly)))
     return out

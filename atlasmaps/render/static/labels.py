@@ -85,7 +85,7 @@ class Placement:
     request: LabelRequest | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Candidate:
     name: str
     box: Box
