@@ -5,8 +5,9 @@ Why this shape:
   `atlasmaps.content.MapContent`; this package never reads boundaries or data files.
 - Geometries are projected, clipped and simplified (`atlasmaps.geo.geometry`) and drawn as
   matplotlib paths in projected metres on plain axes: no reprojection at draw time.
-- The figure is laid out once (labels measured and placed once, `labels`) and each asked format
-  is written from that same figure into memory (`output`).
+- The figure is laid out once (labels measured and placed once, `labels`), twice when some places
+  have no room for their name (they are numbered on the second), and each asked format is written
+  from that same figure into memory (`output`).
 - Every colour, font, size and text comes from the resolved style (`atlasmaps.style.Style`).
 - Modules: `page` (the page and its boxes), `draw` (primitives), `elements` (title, source, scale
   bar, north arrow, legend, insets, top list, partners list), `legend`, `panels`, `labels`,
@@ -79,7 +80,7 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
             numbered = lost
         gone = {int(r.lines[0].text) for r in dropped
                 if r.place in set(lost) and r.lines and r.lines[0].role == "callout"}
-        if gone:
+        if gone and cv.key is not None:
             DN.drop_from_key(cv, placed, gone)
         # A place named on its panel or in a zoom inset is named: only labels placed nowhere are dropped.
         named = {p.key for p in placed}
