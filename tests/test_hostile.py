@@ -699,7 +699,9 @@ def test_kill_9_of_a_batch_kills_its_workers_and_the_rerun_resumes(tmp_path: Pat
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
     done_before = _done(out)  # the manifest as the kill left it (written atomically after each map)
-    time.sleep(2)
+    gone_by = time.monotonic() + 2
+    while any(_alive(w) for w in workers) and time.monotonic() < gone_by:
+        time.sleep(0.1)
     assert [w for w in workers if _alive(w)] == [], "workers outlived their parent by more than 2 s"
     assert 2 <= len(done_before) < 2 * len(partners)
     code, _, err = run_cli(args, capsys)  # the same command again (here in this process)

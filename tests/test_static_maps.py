@@ -309,27 +309,14 @@ def test_bad_projection_is_an_atlas_error(japan_result, style):
 # ------------------------------------------------------------------ country map: partners per zone
 
 
-def _many_zones_result(per_zone: int, long_names: bool):
-    """Every Japanese prefecture a zone d'intervention, each with `per_zone` French partners."""
-    from atlasmaps import boundaries
-    from tests.conftest import make_result, make_row
-
-    a1 = boundaries.load("admin1", country="JP").sort_values("admin1_id")
-    rows, i = [], 2
-    for zid, name, geom in zip(a1["admin1_id"], a1["name"], a1.geometry):
-        p = geom.representative_point()
-        for k in range(per_zone):
-            name_fr = f"Communauté d'agglomération du Grand Exemple numéro {i}" if long_names else f"Ville {i}"
-            french = ("G", f"2{i:08d}", name_fr, "69", "84", 4.8 + k * 0.01, 45.7)
-            rows.append(make_row(i, french, (f"Ville {name} {k}", p.x, p.y, zid, name), "JP", 2000 + k))
-            i += 1
-    return make_result(rows, "japon-47.csv"), list(a1["admin1_id"])
-
-
 @pytest.mark.parametrize("per_zone, long_names, lang", [(1, False, "fr"), (1, False, "en"), (4, True, "fr"),
                                                        (4, True, "en")])
 def test_country_list_shows_every_zone_or_sends_to_the_annex(style, per_zone, long_names, lang):
-    joined, zones = _many_zones_result(per_zone, long_names)
+    from atlasmaps import boundaries
+    from tests.test_world_lists import many_zones_result
+
+    joined = many_zones_result("JP", per_zone, long_names)
+    zones = list(boundaries.load("admin1", country="JP")["admin1_id"])
     out = static.render(joined, style, RenderOptions(MapKind.COUNTRY, partner="JP", formats=("svg",), lang=lang))
     svg = out.files["svg"]
     listed = {g.removeprefix("zone-list-") for g in _ids(svg, "zone-list-")} - {"more", "annex"}

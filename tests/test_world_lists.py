@@ -95,9 +95,9 @@ def test_a_partner_under_the_inset_is_reported(tmp_path, style):
 # ------------------------------------------------------------------ long lists: the PDF's annex
 
 
-def many_zones_result(country: str, per_zone: int):
-    """Every admin-1 unit of `country` a zone d'intervention, each with `per_zone` French partners
-    with long names (a list that cannot fit beside the map)."""
+def many_zones_result(country: str, per_zone: int, long_names: bool = True):
+    """Every admin-1 unit of `country` a zone d'intervention, each with `per_zone` French partners,
+    with long names (a list that cannot fit beside the map) or short ones."""
     from atlasmaps import boundaries
     from tests.conftest import make_result, make_row
 
@@ -106,8 +106,8 @@ def many_zones_result(country: str, per_zone: int):
     for zid, name, geom in zip(a1["admin1_id"], a1["name"], a1.geometry):
         p = geom.representative_point()
         for k in range(per_zone):
-            french = ("G", f"2{i:08d}", f"Communauté d'agglomération du Grand Exemple numéro {i}", "69", "84",
-                      4.8 + k * 0.01, 45.7)
+            name_fr = f"Communauté d'agglomération du Grand Exemple numéro {i}" if long_names else f"Ville {i}"
+            french = ("G", f"2{i:08d}", name_fr, "69", "84", 4.8 + k * 0.01, 45.7)
             # one partner place per zone (its French partners many): the list is long, the map quick to label
             rows.append(make_row(i, french, (f"Ville {name}", p.x, p.y, zid, name), country, 2000 + k))
             i += 1

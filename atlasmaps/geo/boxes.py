@@ -6,6 +6,7 @@ Format-independent (plain tuples, no drawing library): the print renderer's labe
 
 from __future__ import annotations
 
+import functools
 import math
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in display units (pixels at figure dpi)
@@ -270,14 +271,22 @@ def candidate_places(px: float, py: float, r: float, w: float, h: float, frame: 
     # Leader from the symbol's edge to the nearest point of the label box.
     nx = np.minimum(np.maximum(px, x0[keep]), x1[keep])
     ny = np.minimum(np.maximum(py, y0[keep]), y1[keep])
-    hypot = math.hypot
-    for i, bx0, by0, bx1, by1, lx, ly in zip(keep.tolist(), x0[keep].tolist(), y0[keep].tolist(), x1[keep].tolist(),
-                                            y1[keep].tolist(), nx.tolist(), ny.tolist()):
-        length = hypot(lx - px, ly - py)
-        if length <= r:
-            continue
-        ci = _FAR_COS[i % n]
-        align = "left" if ci > 0.38 else ("right" if ci < -0.38 else "center")
-        out.append((f"{int(FAR_DIRECTIONS[i % n])}@{i // n + 1}", (bx0, by0, bx1, by1), align,
-                    (px + (lx - px) * r / length, py + (ly - py) * r / length, lx, ly)))
+    dx, dy = nx - px, ny - py
+    length = np.array(list(map(math.hypot, dx.tolist(), dy.tolist())))  # math's hypot, as one by one
+    far = length > r
+    keep, nx, ny, dx, dy, length = keep[far], nx[far], ny[far], dx[far], dy[far], length[far]
+    names, aligns = _far_names(rings)
+    boxes = zip(x0[keep].tolist(), y0[keep].tolist(), x1[keep].tolist(), y1[keep].tolist())
+    leaders = zip((px + dx * r / length).tolist(), (py + dy * r / length).tolist(), nx.tolist(), ny.tolist())
+    idx = keep.tolist()
+    out.extend(zip([names[i] for i in idx], boxes, [aligns[i] for i in idx], leaders))
     return out
+
+
+@functools.lru_cache(maxsize=8)
+def _far_names(rings: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names ("45@1": direction@ring) and line alignments of the far places of `rings` rings."""
+    n = len(FAR_DIRECTIONS)
+    names = tuple(f"{int(FAR_DIRECTIONS[i % n])}@{i // n + 1}" for i in range(rings * n))
+    aligns = tuple("left" if c > 0.38 else ("right" if c < -0.38 else "center") for c in _FAR_COS * rings)
+    return names, aligns

@@ -236,7 +236,8 @@ def place_labels(
         reach = reach_of(cboxes, clines)
         others = [(c.box, c.leader) for c in (states[j].candidate(states[j].chosen) for j in placed_grid.near(reach)
                                               if j != idx and states[j].chosen is not None)]
-        blocking = [o for o in fixed if o not in st.own]
+        # Only the obstacles within reach of the candidates can block one (as in first_fit).
+        blocking = [o for o in fixed if overlaps_or_touches(o, reach) and o not in st.own]
         crossable = st.under if st.through_under else []
         mask = clear_mask(cboxes, clines, blocking, others, [o for o in blocking if o not in crossable], st.req.avoid)
         if but is not None and but >= 8:
