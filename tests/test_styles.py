@@ -435,7 +435,7 @@ def test_every_declared_style_key_is_read(japan_result, benin_result, overseas_r
     # a partners list too long for the side column: the PDF's annex pages
     # and a collectivité with partners over the world, several in Europe: its Europe inset
     from tests.test_world_lists import LYON_PARTNERS, _lyon, many_zones_result
-    static.render(many_zones_result("JP", 4), st, RenderOptions(MapKind.COUNTRY, partner="JP", formats=("pdf",)))
+    static.render(many_zones_result("BJ", 6), st, RenderOptions(MapKind.COUNTRY, partner="BJ", formats=("pdf",)))
     static.render(_lyon(LYON_PARTNERS), st, RenderOptions(MapKind.COLLECTIVITE, collectivite="commune-69123",
                                                           formats=()))
     for name, iso2, lang in (("Hongrie", "HU", "fr"), ("United States", "US", "en"), ("Bahamas", "BS", "en")):

@@ -24,8 +24,10 @@ A label that fits nowhere is dropped and returned, so the caller reports it
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from itertools import repeat
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from atlasmaps.content.text import two_lines
 from atlasmaps.geo.boxes import (Box, Grid, Segment, candidate_places, clear_mask, extent, first_clear, overlaps,
@@ -85,8 +87,10 @@ class Placement:
     request: LabelRequest | None = None
 
 
-@dataclass(slots=True)
-class _Candidate:
+class _Candidate(NamedTuple):
+    """One place a label may take. A named tuple: the hundreds of far places of a label are made
+    from `candidate_places`' tuples in C (`tuple.__new__`), no Python call per place."""
+
     name: str
     box: Box
     align: str
@@ -132,8 +136,8 @@ def _candidates(px: float, py: float, r: float, w: float, h: float, frame: Box, 
     far = leaders is not None and leaders.max_distance_pt > 0 and leaders.step_pt > 0
     rings = int(leaders.max_distance_pt // leaders.step_pt) if far else 0
     step = leaders.step_pt * px_per_pt if far else 0.0
-    return [_Candidate(name, box, align, leader, form)
-            for name, box, align, leader in candidate_places(px, py, r, w, h, frame, step, rings)]
+    places = candidate_places(px, py, r, w, h, frame, step, rings)
+    return list(map(tuple.__new__, repeat(_Candidate), map(operator.add, places, repeat((form,)))))
 
 
 def place_labels(
