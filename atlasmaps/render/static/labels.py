@@ -13,13 +13,10 @@ importance (content.importance: population, rank, partnerships):
    when the prefecture is already shaded as a zone d'intervention; a zone's key number), then with
    a long name on two lines ("CC de Gémozac et de la / Saintonge Viticole", "Saint-Hilaire- /
    la-Gravelle": broken at the space or hyphen nearest its middle, as atlases set crowded names);
-5. when a label still fits nowhere, one already placed label in its way may move to another of
-   its own candidates to make room (one level of repair);
+5. when a label still fits nowhere, one placed label in its way may move to make room (one repair);
 6. an area whose every anchor lies under other symbols (Hauts-de-Seine under Paris) takes a far
    place whose leader crosses those symbols.
-
-A label that fits nowhere is dropped and returned, so the caller reports it
-(RenderedMap.dropped_labels), never silently.
+A label that fits nowhere is dropped and returned, so the caller reports it, never silently.
 """
 
 from __future__ import annotations
@@ -88,8 +85,7 @@ class Placement:
 
 
 class _Candidate(NamedTuple):
-    """One place a label may take. A named tuple: the hundreds of far places of a label are made
-    from `candidate_places`' tuples in C (`tuple.__new__`), no Python call per place."""
+    """One place a label may take (a named tuple: made in C from `candidate_places`' tuples)."""
 
     name: str
     box: Box
