@@ -117,7 +117,8 @@ def _flow(cv: PG.Canvas, full: FullList, col_w: float, height: float) -> tuple[l
         body = [w for text in entry.lines for w in PG.wrap_measured(cv, text, col_w - indent, lg.entry_size_pt)]
         if y > 0:
             y += gap
-        if y + len(heads) * head_h + (line_h if body else 0) > height and y > 0:
+        # A heading starts a column when it would end one with fewer than two of its lines.
+        if y + len(heads) * head_h + line_h * min(2, len(body)) > height and y > 0:
             next_column()
         for k, h in enumerate(heads):
             placed.append((page, col, y, _Line(h, True, entry.gid if k == 0 else None)))
