@@ -206,16 +206,16 @@ def test_trimming_the_caches_forgets_them_and_changes_no_map(japan_result, style
     """A batch worker over its memory budget drops the boundary and projection caches: the next
     map reloads and reprojects, and comes out byte-identical."""
     from atlasmaps import batch, boundaries
-    from atlasmaps.geo import geometry
+    from atlasmaps.geo import projection
 
     opts = RenderOptions(MapKind.BILATERAL, partner="JP", formats=("svg", "pdf"))
     first = static.render(japan_result, style, opts).files
-    cached, transformer = boundaries.load("countries"), geometry.transformer("EPSG:2154")
+    cached, transformer = boundaries.load("countries"), projection.transformer("EPSG:2154")
     assert boundaries.load("countries").geometry.values[0] is cached.geometry.values[0]  # reused
     assert batch.trim_caches(1e9) is False
     assert boundaries.load("countries").geometry.values[0] is cached.geometry.values[0]
-    assert geometry.transformer("EPSG:2154") is transformer
+    assert projection.transformer("EPSG:2154") is transformer
     assert batch.trim_caches(0) is True
     assert boundaries.load("countries").geometry.values[0] is not cached.geometry.values[0]  # reloaded
-    assert geometry.transformer("EPSG:2154") is not transformer
+    assert projection.transformer("EPSG:2154") is not transformer
     assert static.render(japan_result, style, opts).files == first

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Hashable, Sequence
 
-from atlasmaps.geo.projection import Frame, crs_of, lon0_of, wrap_lon
+from atlasmaps.geo.projection import Frame, crs_of, lon0_of, transformer, wrap_lon
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -38,19 +38,15 @@ def _cached(key: Hashable, make):
 
 
 def clear_cache() -> None:
-    """Forget projected layers (tests, or a long-running process that changes boundaries)."""
+    """Forget projected layers and transformers (tests, or a long-running process that changes
+    boundaries or trims its memory)."""
     _CACHE.clear()
+    transformer.cache_clear()
 
 
 def tolerance_m(frame: Frame, width_mm: float, tolerance_mm: float = TOLERANCE_MM) -> float:
     """Ground distance (projected metres) of `tolerance_mm` on paper for a panel `width_mm` wide."""
     return frame.width / max(width_mm, 1e-6) * tolerance_mm
-
-
-def transformer(crs: str):
-    from pyproj import Transformer
-
-    return _cached(("transformer", crs), lambda: Transformer.from_crs("EPSG:4326", crs_of(crs), always_xy=True))
 
 
 def project_points(lon: Sequence[float], lat: Sequence[float], frame: Frame) -> tuple[np.ndarray, np.ndarray]:

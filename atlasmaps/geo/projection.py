@@ -71,6 +71,15 @@ class Frame:
 
 
 @lru_cache(maxsize=64)
+def transformer(crs: str):
+    """The WGS84 → `crs` transformer (lon/lat order), made once per CRS: pyproj takes about 10 ms
+    to make one, and a map frames and projects with the same few CRSs tens of times."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:4326", crs_of(crs), always_xy=True)
+
+
+@lru_cache(maxsize=64)
 def crs_of(spec: str) -> CRS:
     """A pyproj CRS from an EPSG code ("2154", "EPSG:2154") or a PROJ string, cached."""
     from pyproj import CRS
@@ -114,12 +123,10 @@ def hidden_points(spec: str, lonlats: Sequence[tuple[float, float]]) -> int:
     if not lonlats:
         return 0
     import numpy as np
-    from pyproj import Transformer
 
-    transformer = Transformer.from_crs("EPSG:4326", crs_of(spec), always_xy=True)
     lon, lat = np.array(lonlats, dtype=float).T
     with np.errstate(all="ignore"):
-        x, y = transformer.transform(lon, lat, errcheck=False)
+        x, y = transformer(spec).transform(lon, lat, errcheck=False)
     return int((~(np.isfinite(x) & np.isfinite(y))).sum())
 
 
@@ -197,9 +204,8 @@ def frame_of(geometries_wgs84, crs: str, extra_points: Sequence[tuple[float, flo
     """The projected bounding rectangle of geometries (and points) in `crs`, tight (no padding)."""
     import numpy as np
     import shapely
-    from pyproj import Transformer
 
-    t = Transformer.from_crs("EPSG:4326", crs_of(crs), always_xy=True)
+    t = transformer(crs)
     geoms = np.asarray(geometries_wgs84, dtype=object)
     coords = shapely.get_coordinates(geoms) if geoms.size else np.empty((0, 2))
     if extra_points:
