@@ -143,10 +143,9 @@ def circles(cv: PG.Canvas, ax: Axes, plan: PanelPlan, side: str) -> None:
     z = cv.style.zorder.circles
     props = {"fontsize": d.count_size_pt, "color": d.count_color, "fontweight": "bold", "zorder": z + 0.01}
     for c in plan.circles:
-        (m,) = ax.plot([c.x], [c.y], linestyle="none", marker="o", markersize=c.size_pt, markerfacecolor=d.circle_color,
-                       alpha=d.circle_alpha, markeredgecolor=d.circle_edge, markeredgewidth=d.circle_edge_width_pt,
-                       zorder=z)
-        m.set_gid(f"aggregate-{side}-{c.unit}")
+        D.point(ax, c.x, c.y, f"aggregate-{side}-{c.unit}", z, marker="o", markersize=c.size_pt,
+                markerfacecolor=d.circle_color, alpha=d.circle_alpha, markeredgecolor=d.circle_edge,
+                markeredgewidth=d.circle_edge_width_pt)
         t = ax.text(c.x, c.y, str(c.count), ha="center", va="center", **props)
         t.set_gid(f"aggregate-count-{side}-{c.unit}")
 

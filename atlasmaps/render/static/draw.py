@@ -69,13 +69,19 @@ def draw_feature(ax: Axes, geom, gid: str, zorder: float, **props) -> Any:
 
 
 def marker(ax: Axes, x: float, y: float, sym, gid: str, zorder: float, fill: str | None = None) -> Any:
-    """A point symbol (one Line2D per feature, for its SVG id)."""
-    (line,) = ax.plot(
-        [x], [y], linestyle="none", marker=sym.marker, markersize=sym.size_pt,
-        markerfacecolor=fill or sym.fill, markeredgecolor=sym.edge, markeredgewidth=sym.edge_width_pt,
-        zorder=zorder,
-    )
-    line.set_gid(gid)
+    """A point symbol of the style (one Line2D per feature, for its SVG id)."""
+    return point(ax, x, y, gid, zorder, marker=sym.marker, markersize=sym.size_pt, markerfacecolor=fill or sym.fill,
+                 markeredgecolor=sym.edge, markeredgewidth=sym.edge_width_pt)
+
+
+def point(ax: Axes, x: float, y: float, gid: str, zorder: float, **props) -> Any:
+    """One marker at (x, y) with its SVG id. Made and added directly, not with `ax.plot`: its
+    argument parsing and autoscaling cost more than the line (map axes have fixed limits), hundreds
+    of times on a dense map."""
+    from matplotlib.lines import Line2D
+
+    line = Line2D([x], [y], linestyle="none", zorder=zorder, gid=gid, **props)
+    ax.add_line(line)
     return line
 
 
