@@ -145,6 +145,19 @@ def test_overseas_departement_gets_insets(overseas_result, style, japan_svg):
     assert not _ids(japan_svg.files["svg"], "inset-")
 
 
+def test_overseas_region_and_its_departement_are_named_once(overseas_result, style):
+    """La Réunion is a région and a département of the same shape: with both partners, its inset
+    shades both and names the territory once."""
+    from tests.conftest import make_result, make_row
+
+    reunion_dep = ("D", "974", "Département de La Réunion", "974", "04", None, None)
+    extra = make_row(9, reunion_dep, ("Toliara", 43.67, -23.35, "MG.ATSIMO-ANDREFANA", "Atsimo-Andrefana"), "MG", 2010)
+    joined = make_result([*overseas_result.rows, extra], "madagascar.csv")
+    svg = static.render(joined, style, RenderOptions(MapKind.BILATERAL, partner="MG", formats=("svg",))).files["svg"]
+    assert {"region-04", "departement-974"} <= set(_ids(svg, "region-") + _ids(svg, "departement-"))
+    assert len(_ids(svg, "label-region-04") + _ids(svg, "label-departement-974")) == 1
+
+
 def test_dropped_labels_are_reported(japan_result, style):
     crowded = style.model_copy(update={"place_labels": style.place_labels.model_copy(update={"size_pt": 40.0})})
     out = static.render(japan_result, crowded, RenderOptions(MapKind.BILATERAL, partner="JP", formats=("svg",)))

@@ -41,6 +41,8 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
     if bc is None:
         return
     want = inset  # None = metropolitan
+    # An overseas inset is one territory, région and département at once (Martinique): named once.
+    area_named = False
     # Filled units, régions under départements.
     for kind, layer in (("region", "fr_regions"), ("departement", "fr_departements")):
         units = bc.french_units[(bc.french_units["kind"] == kind)]
@@ -59,7 +61,8 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
                           alpha=poly.alpha, edgecolor="none")
             D.draw_feature(ax, g, f"{kind}-{code}-outline", st.zorder.unit_outlines, facecolor="none", edgecolor=poly.edge,
                           linewidth=poly.edge_width_pt)
-            if named:
+            if named and not (want is not None and area_named):
+                area_named = True
                 rp = g.representative_point()
                 cv.requests.append(LabelRequest(key=name, ax=ax, x=rp.x, y=rp.y, priority=importance,
                                                 lines=[LabelLine(D.place_name(st, name), D.label_props(st))],
