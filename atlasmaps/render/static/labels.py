@@ -16,6 +16,7 @@ importance (content.importance: population, rank, partnerships):
 5. when a label still fits nowhere, one placed label in its way may move to make room (one repair);
 6. an area whose every anchor lies under other symbols (Hauts-de-Seine under Paris) takes a far
    place whose leader crosses those symbols.
+
 A label that fits nowhere is dropped and returned, so the caller reports it, never silently.
 """
 
@@ -225,7 +226,7 @@ def place_labels(
     def first_free(idx: int, but: int | None) -> int | None:
         """The first candidate of label `idx` but `but` that `free` accepts: its first 8 one by one
         (most labels moved out of the way find a place there), the others at once (boxes.clear_mask,
-        the same tests as `free`)."""
+        the same tests as `free`, against the obstacles within their reach)."""
         st = states[idx]
         cands = st.head if st.make is not None and len(st.head) >= 8 else st.candidates  # the far ones when needed
         k = next((k for k in range(min(8, len(cands))) if k != but and free(cands[k], idx)), None)
@@ -236,7 +237,6 @@ def place_labels(
         reach = reach_of(cboxes, clines)
         others = [(c.box, c.leader) for c in (states[j].candidate(states[j].chosen) for j in placed_grid.near(reach)
                                               if j != idx and states[j].chosen is not None)]
-        # Only the obstacles within reach of the candidates can block one (as in first_fit).
         blocking = [o for o in fixed if overlaps_or_touches(o, reach) and o not in st.own]
         crossable = st.under if st.through_under else []
         mask = clear_mask(cboxes, clines, blocking, others, [o for o in blocking if o not in crossable], st.req.avoid)
