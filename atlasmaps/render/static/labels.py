@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 from atlasmaps.content.text import two_lines
 from atlasmaps.geo.boxes import (Box, Grid, Segment, candidate_places, clear_mask, extent, first_clear, overlaps,
                                  overlaps_or_touches, reach_of, segment_hits_box, segments_cross)
+from atlasmaps.render.static.agg import text_size
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -162,15 +163,14 @@ def place_labels(
     gap = line_gap_pt * px_per_pt
     fixed: list[Box] = list(obstacles)
     states: list[_State] = []
-    texts_of: dict[int, tuple[list[Text], list[tuple[float, float]], list[LabelLine], list[Text], list]] = {}
+    forms_of: dict[int, tuple[list[list[tuple[float, float]]], list[list[LabelLine]]]] = {}  # sizes, lines
     dropped: list[str] = []
     # Most important first (content.importance); equal ones in the order given, never alphabetical.
     order = sorted(range(len(requests)), key=lambda i: -requests[i].priority)
 
-    def measure(ax, lines: list[LabelLine]):
-        texts = [ax.text(0, 0, ln.text, transform=None, **ln.props) for ln in lines]
-        sizes = [(bb.width, bb.height) for bb in (t.get_window_extent(renderer) for t in texts)]
-        return texts, sizes
+    def measure(ax, lines: list[LabelLine]) -> list[tuple[float, float]]:
+        """The size of each line (display pixels); the artists are made for the labels placed only."""
+        return [text_size(ax, ln.text, ln.props, renderer) for ln in lines]
 
     def block(sizes) -> tuple[float, float]:
         w = max(s[0] for s in sizes) + 2 * pad
@@ -264,17 +264,17 @@ def place_labels(
         def candidates(first: int, measured=list(measured), anchors=anchors, r=r, frame=frame) -> list[_Candidate]:
             """The candidates of the forms from `first` (the values of this label bound now: the full
             list may be made later, while another label is placed)."""
-            return [c for form, (_, sizes) in enumerate(measured[first:], first) for ax_, ay_ in anchors
+            return [c for form, sizes in enumerate(measured[first:], first) for ax_, ay_ in anchors
                     for c in _candidates(ax_, ay_, r, *block(sizes), frame, px_per_pt, leaders, form)]
 
         # The label's own symbol: the small obstacle centred on its anchor (touching it is the point).
         slack = 2 * px_per_pt
         own = [o for o in fixed if o[0] <= px <= o[2] and o[1] <= py <= o[3]
                and o[2] - o[0] <= 2 * r + slack and o[3] - o[1] <= 2 * r + slack]
-        head = _candidates(px, py, r, *block(measured[0][1]), frame, px_per_pt, None, 0)
+        head = _candidates(px, py, r, *block(measured[0]), frame, px_per_pt, None, 0)
         state = _State(req, head, lambda make=candidates: make(0), own)
         states.append(state)
-        texts_of[len(states) - 1] = (measured, forms)
+        forms_of[len(states) - 1] = (measured, forms)
         me = len(states) - 1
 
         def first_fit(start: int) -> int | None:
@@ -320,18 +320,14 @@ def place_labels(
                     break
     placed: list[Placement] = []
     for idx, state in enumerate(states):
-        measured, forms = texts_of[idx]
-        form = None if state.chosen is None else state.candidate(state.chosen).form
-        for k, (texts, _) in enumerate(measured):
-            if k != form:
-                for t in texts:
-                    t.remove()
-        if form is None:
+        measured, forms = forms_of[idx]
+        if state.chosen is None:
             dropped.append(state.req.key)
             continue
         cand = state.candidate(state.chosen)
-        texts, sizes = measured[form]
-        lines = forms[form]
+        sizes = measured[cand.form]
+        lines = forms[cand.form]
+        texts = [state.req.ax.text(0, 0, ln.text, transform=None, **ln.props) for ln in lines]
         placed.append(_draw(state.req, cand, texts, sizes, lines, pad, gap, leaders))
     return placed, dropped
 
