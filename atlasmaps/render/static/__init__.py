@@ -5,13 +5,15 @@ Why this shape:
   `atlasmaps.content.MapContent`; this package never reads boundaries or data files.
 - Geometries are projected, clipped and simplified (`atlasmaps.geo.geometry`) and drawn as
   matplotlib paths in projected metres on plain axes: no reprojection at draw time.
-- The figure is laid out once (labels measured and placed once, `labels`), twice when some places
-  have no room for their name (they are numbered on the second), and each asked format is written
-  from that same figure into memory (`output`).
+- The figure is laid out once (labels measured and placed, `labels`); when some places have no room
+  for their name, they are numbered and the labels placed again on the same figure (laid out once
+  more only when their key changes the page's boxes). Each asked format is written from that same
+  figure into memory (`output`).
 - Every colour, font, size and text comes from the resolved style (`atlasmaps.style.Style`).
 - Modules: `page` (the page and its boxes), `draw` (primitives), `elements` (title, source, scale
   bar, north arrow, legend, insets, top list, partners list), `legend`, `panels`, `labels`,
-  `compose` (the five compositions), `annex` (the PDF's pages listing in full what did not fit
+  `compose` (the world, France and collectivité compositions), `partner` (the
+  bilateral and country compositions), `annex` (the PDF's pages listing in full what did not fit
   beside the map), `output`.
 """
 
@@ -27,6 +29,7 @@ from atlasmaps.render.static import compose as CO
 from atlasmaps.render.static import dense as DN
 from atlasmaps.render.static import output as OUT
 from atlasmaps.render.static import page as PG
+from atlasmaps.render.static import partner as PA
 from atlasmaps.render.static.labels import Leaders, place_labels
 
 if TYPE_CHECKING:
@@ -64,20 +67,24 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
     width_mm, height_mm, inner = PG.page_boxes(style, options.page)
     with matplotlib.rc_context(OUT.rc(style)):
         mc = content.build(joined, style, options)
-        numbered: tuple = ()
         # A place whose label fits nowhere is named by a number and the key beside the map (the
-        # cartographer's callout): found on a first layout, the map is laid out once more with them
-        # numbered, the most important first, as many as the key has room for. What fits nowhere on
-        # that second layout is dropped and reported, not laid out again (a layout of a dense map
-        # costs about as much as drawing it); a number among them leaves the key.
-        for _ in range(2):
-            fig, cv, placed, dropped, extra = _lay_out(joined, style, options, mc, inner, numbered)
-            shown = {p.request.place for p in placed}  # a place named on its panel or in its zoom inset
-            lost = tuple(dict.fromkeys(r.place for r in sorted(dropped, key=lambda r: -r.priority)
-                                       if r.place is not None and r.place not in shown))
-            if numbered or not lost or kind not in (MapKind.BILATERAL, MapKind.COUNTRY):
-                break
-            numbered = lost
+        # cartographer's callout): found on a first layout, they are numbered, the most important
+        # first, as many as the key has room for, and the labels placed again on the same page; when
+        # the key changes the page's boxes (a taller legend band), the page is laid out once more
+        # instead. What fits nowhere then is dropped and reported, not laid out again (a layout of a
+        # dense map costs about as much as drawing it); a number among them leaves the key.
+        fig, cv, renumber = _lay_out(joined, style, options, mc, inner, ())
+        placed, dropped, extra = _place(cv)
+        lost = _lost(placed, dropped)
+        if lost and renumber is not None:
+            for p in placed:
+                for artist in p.artists:
+                    artist.remove()
+            cv.numbered = lost
+            if not renumber():
+                fig, cv, _ = _lay_out(joined, style, options, mc, inner, lost)
+            placed, dropped, extra = _place(cv)
+            lost = _lost(placed, dropped)
         gone = {int(r.lines[0].text) for r in dropped
                 if r.place in set(lost) and r.lines and r.lines[0].role == "callout"}
         if gone and cv.key is not None:
@@ -96,21 +103,35 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
 
 def _lay_out(joined: JoinResult, style: Style, options: RenderOptions, mc, inner: PG.Box,
              numbered: tuple) -> tuple:
-    """One layout of the page: the figure, its canvas, the labels placed, the requests placed nowhere
-    and those past the style's `max_labels`."""
+    """One layout of the page with `numbered` places named by numbers: the figure, its canvas and
+    the composition's way of numbering more places on it (None: a kind that numbers none)."""
     from atlasmaps.render.static.agg import Canvas, Figure
 
     width_mm, height_mm, _ = PG.page_boxes(style, options.page)
     fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=PG.LAYOUT_DPI)
     Canvas(fig)
     cv = PG.Canvas(fig, width_mm, height_mm, style, options.lang, mc, warnings=list(mc.warnings), numbered=numbered)
-    {
-        MapKind.BILATERAL: CO.bilateral,
-        MapKind.COUNTRY: CO.country,
+    renumber = {
+        MapKind.BILATERAL: PA.bilateral,
+        MapKind.COUNTRY: PA.country,
         MapKind.WORLD: CO.world,
         MapKind.FRANCE: CO.france,
         MapKind.COLLECTIVITE: CO.collectivite,
     }[MapKind(options.kind)](cv, joined, options, inner)
+    return fig, cv, renumber
+
+
+def _lost(placed: list, dropped: list) -> tuple:
+    """The places named nowhere, neither on their panel nor in a zoom inset, most important first."""
+    shown = {p.request.place for p in placed}
+    return tuple(dict.fromkeys(r.place for r in sorted(dropped, key=lambda r: -r.priority)
+                               if r.place is not None and r.place not in shown))
+
+
+def _place(cv: PG.Canvas) -> tuple:
+    """Place the page's labels: those placed, the requests placed nowhere and those past the style's
+    `max_labels`."""
+    style = cv.style
     limit = style.place_labels.max_labels
     requests = sorted(cv.requests, key=lambda r: -r.priority)
     extra = requests[limit:] if limit else []
@@ -120,4 +141,4 @@ def _lay_out(joined: JoinResult, style: Style, options: RenderOptions, mc, inner
     kept = requests[:limit] if limit else requests
     placed, _ = place_labels(kept, cv.obstacles, leaders=leaders, wrap_min_chars=pl.wrap_min_chars)
     done = {id(p.request) for p in placed}
-    return fig, cv, placed, [r for r in kept if id(r) not in done and any(ln.text for ln in r.lines)], extra
+    return placed, [r for r in kept if id(r) not in done and any(ln.text for ln in r.lines)], extra

@@ -177,8 +177,9 @@ ANNEX_FIRST_PAGE = 2
 LIST_LAYOUTS: tuple[tuple[int, float, float], ...] = ((1, 1.3, 1.2), (2, 1.3, 1.2), (2, 1.12, 0.6), (3, 1.12, 0.6))
 
 
-def partners_list(cv: PG.Canvas, box: PG.Box, cc: CountryContent) -> None:
-    """The French partners of each zone, biggest zones first, numbered like the zones on the map.
+def partners_list(cv: PG.Canvas, box: PG.Box, cc: CountryContent) -> Axes:
+    """The French partners of each zone, biggest zones first, numbered like the zones on the map (in
+    an axes of their own, returned).
 
     Nothing is cut: the list flows into more columns and tighter lines when crowded. When even the
     tightest layout cannot hold every zone with its partners, the zones are listed without them (their
@@ -261,6 +262,7 @@ def partners_list(cv: PG.Canvas, box: PG.Box, cc: CountryContent) -> None:
         else:
             cv.warnings.append("partners list: the zones' partners did not fit beside the map (listed in the PDF's "
                                "annex)")
+    return ax
 
 
 def top_list(cv: PG.Canvas, box: PG.Box, wc: WorldContent) -> None:

@@ -34,7 +34,6 @@ from atlasmaps.render.static.agg import text_size
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.text import Text
 
 @dataclass
 class LabelLine:

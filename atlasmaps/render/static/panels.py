@@ -99,6 +99,23 @@ def callout(cv: PG.Canvas, plan: PanelPlan | None, index) -> list[LabelLine] | N
     return [LabelLine(str(number), {**D.label_props(cv.style), "fontweight": "bold"}, role="callout")]
 
 
+def number_requests(cv: PG.Canvas, plans: dict[str, PanelPlan]) -> bool:
+    """Give each place the plans number (`callouts`) its number as label, on its panel and in its
+    zoom inset, on a page already drawn (the label requests are made again, not the page). False,
+    and nothing changed, when a place numbered on the page has no number in `plans`."""
+    from dataclasses import replace
+
+    def number(req: LabelRequest) -> int | None:
+        return plans[req.place[0]].callout(req.place[1]) if req.place and req.place[0] in plans else None
+
+    was_numbered = [r for r in cv.requests if r.lines and r.lines[0].role == "callout"]
+    if any(number(r) is None for r in was_numbered):
+        return False
+    cv.requests = [r if number(r) is None else replace(r, lines=callout(cv, plans[r.place[0]], r.place[1]))
+                   for r in cv.requests]
+    return True
+
+
 def zoom_gid(zoom: int, gid: str) -> str:
     """A feature's SVG id, prefixed in a zoom inset (the panel draws the same feature under its own id)."""
     return f"zoom{zoom}-{gid}" if zoom else gid
