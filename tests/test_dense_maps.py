@@ -273,3 +273,44 @@ def test_a_key_with_no_room_keeps_its_most_important_places(tmp_path, style) -> 
 
     assert max(ys("legend-entry-callouts")) < min(ys("source")) - style.legend.entry_size_pt
     assert len(r.dropped) > 0
+
+
+@pytest.fixture(scope="module")
+def benin30(tmp_path_factory):
+    """30 France–Bénin rows of the synthetic Atlas: a few places have no room for their name."""
+    from atlasmaps.join import join_file
+    from atlasmaps.sample import synthetic
+
+    return join_file(synthetic.write_csv(synthetic.generate(30, seed=3, only="BJ"),
+                                         tmp_path_factory.mktemp("benin30") / "bj.csv"))
+
+
+@pytest.mark.parametrize("kind", [MapKind.BILATERAL, MapKind.COUNTRY])
+def test_numbering_on_the_page_as_drawn_gives_the_page_laid_out_again(benin30, style, kind, monkeypatch) -> None:
+    """The places with no room are numbered on the page already drawn (its labels placed again, its
+    legend redrawn with their key) when the key leaves the page's boxes as they are: the same file,
+    to the byte, as laying the page out again with them numbered."""
+    from atlasmaps.render import static
+    from atlasmaps.render.static import partner as PA
+
+    compose = getattr(PA, kind.value)
+    answers: list[bool] = []
+
+    def composing(*args, **kw):  # the composition, its renumber() answering `force` or what it does
+        renumber = compose(*args, **kw)
+
+        def recorded() -> bool:
+            answers.append(renumber() if force is None else force)
+            return answers[-1]
+        return recorded
+
+    monkeypatch.setattr(PA, kind.value, composing)
+    options = RenderOptions(kind, partner="BJ", formats=("svg",))
+    force = None
+    on_the_page = static.render(benin30, style, options)
+    force = False
+    laid_out_again = static.render(benin30, style, options)
+    assert answers == [True, False]
+    assert on_the_page.numbered_labels and on_the_page.numbered_labels == laid_out_again.numbered_labels
+    assert on_the_page.dropped_labels == laid_out_again.dropped_labels
+    assert on_the_page.files["svg"] == laid_out_again.files["svg"]
