@@ -100,7 +100,7 @@ def callout(cv: PG.Canvas, plan: PanelPlan | None, index) -> list[LabelLine] | N
 
 
 def number_requests(cv: PG.Canvas, plans: dict[str, PanelPlan]) -> bool:
-    """Give each place the plans number (`callouts`) its number as label, on its panel and in its
+    """Label by its number each place that `plans` number (their `callouts`), on its panel and in its
     zoom inset, on a page already drawn (the label requests are made again, not the page). False,
     and nothing changed, when a place numbered on the page has no number in `plans`."""
     from dataclasses import replace
