@@ -1112,7 +1112,7 @@ def _installed_fonts(wanted: tuple[str, ...] = ()) -> frozenset[str]:
     """
     from matplotlib import font_manager
 
-    known = {f.name for f in font_manager.fontManager.ttflist}
+    known = _known_fonts(font_manager.fontManager)
     missing = [w for w in wanted if w not in known and w not in _FONT_SEARCHED]
     if missing:
         _FONT_SEARCHED.update(missing)
@@ -1123,9 +1123,20 @@ def _installed_fonts(wanted: tuple[str, ...] = ()) -> frozenset[str]:
                     font_manager.fontManager.addfont(file)
                 except (OSError, RuntimeError, ValueError):
                     continue  # unreadable font file: just not available
-        known = {f.name for f in font_manager.fontManager.ttflist}
-    return frozenset(known)
+        known = _known_fonts(font_manager.fontManager)
+    return known
+
+
+def _known_fonts(manager) -> frozenset[str]:
+    """The family names of matplotlib's font list, read again only when the list changes: every measured
+    word asks for the font chain (an annex of 600 partners measures some 40,000)."""
+    key = (id(manager), len(manager.ttflist))
+    if key not in _KNOWN_FONTS:
+        _KNOWN_FONTS.clear()
+        _KNOWN_FONTS[key] = frozenset(f.name for f in manager.ttflist)
+    return _KNOWN_FONTS[key]
 
 
 _FONT_SEARCHED: set[str] = set()
+_KNOWN_FONTS: dict[tuple[int, int], frozenset[str]] = {}
 
