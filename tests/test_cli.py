@@ -111,10 +111,10 @@ def test_only_active_partnerships_are_drawn_unless_asked(tmp_path: Path, capsys:
 def test_data_date_option_reaches_the_source_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from pypdf import PdfReader
 
-    code, _, _ = run_cli(["bilateral", str(sample_path()), "-p", "JP", "-f", "pdf", "-o", str(tmp_path),
-                          "--data-date", "2025-06-01"], capsys)
+    code, _, _ = run_cli(["bilateral", str(sample_path()), "-p", "KR", "-f", "pdf", "-o", str(tmp_path),
+                          "--data-date", "2025-06-01"], capsys)  # Korea: a quick map of the sample
     assert code == 0
-    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "bilateral-JP.pdf").pages)
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "bilateral-KR.pdf").pages)
     assert "données du 1er juin 2025" in text
     code, _, err = run_cli(["bilateral", str(sample_path()), "-p", "JP", "--data-date", "2025-13-01"], capsys)
     assert code == 2

@@ -250,7 +250,6 @@ def test_bilateral_panels_fit_each_country(browser, japan_html, tmp_path, width,
     # each country is fitted: its markers spread over a good part of its panel (readable without zooming)
     xs = page.locator(".leaflet-marker-icon.atlas-pa").evaluate_all("es => es.map(e => e.getBoundingClientRect().x)")
     assert max(xs) - min(xs) > pa["width"] / 4
-    page.screenshot(path=str(tmp_path / f"bilateral-JP-{width}.png"))
     assert o.external == [] and o.errors == []
     page.close()
 
@@ -489,7 +488,6 @@ def test_other_kinds_in_browser(browser, world_result, benin_result, style, kind
         assert units.count() >= 13  # régions
         idf = page.locator('path.atlas-unit[aria-label^="Île-de-France"]')
         assert idf.count() >= 1
-    page.screenshot(path=str(tmp_path / f"{kind}-1280.png"))
     assert o.external == [] and o.errors == []
     page.close()
 

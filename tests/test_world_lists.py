@@ -317,14 +317,12 @@ def test_list_beside_the_web_map_in_a_browser(browser, crowded_country, style, t
                          "return e.scrollHeight > e.clientHeight; })()")
     page.keyboard.press("PageDown")
     page.wait_for_function("document.getElementById('atlas-list').scrollTop > 0")
-    page.screenshot(path=str(tmp_path / "country-list-1280.png"))
     assert o.external == [] and o.errors == []
     page.close()
     # on a phone the list goes below the map
     o = _open(browser, page_html, tmp_path / "country-JP-narrow.html", width=390, height=800)
     lb, mb = o.page.locator("#atlas-list").bounding_box(), o.page.locator(".folium-map").bounding_box()
     assert mb["y"] + mb["height"] <= lb["y"] + 1 and lb["width"] >= 380
-    o.page.screenshot(path=str(tmp_path / "country-JP-390.png"))
     assert overlapping_controls(o.page) == []  # title, layers, year slider, buttons, source: each its own room
     o.page.close()
     # without JavaScript the list is there too
