@@ -211,7 +211,28 @@ class Figure(MplFigure):
         for r in (renderer, inner):
             if isinstance(r, RendererBase) and type(getattr(r, "_text2path", None)) is TextToPath:
                 r._text2path = TEXT_TO_PATH
+            # the PDF renderer (its rcParam saying whether to measure with the 14 core fonts' metrics)
+            if isinstance(getattr(type(r), "_use_afm_rc_name", None), str) and "get_text_width_height_descent" not in vars(r):
+                r.get_text_width_height_descent = _measured_once(r)
         super().draw(renderer)
+
+
+def _measured_once(renderer: RendererBase):  # noqa: ANN202
+    """The PDF renderer's text metrics, kept per process: each new renderer (one per PDF) would shape
+    every text again to measure it, the same names on every map of a batch."""
+    measure = renderer.get_text_width_height_descent
+    afm = renderer._use_afm_rc_name
+
+    def cached(s, prop, ismath):  # noqa: ANN001, ANN202
+        if ismath:
+            return measure(s, prop, ismath)
+        key = (type(renderer).__name__, s, _prop_key(prop), rcParams[afm])
+        hit = _metrics.get(key)
+        if hit is None:
+            hit = _remember(_metrics, MAX_METRICS, key, measure(s, prop, ismath))
+        return hit
+
+    return cached
 
 
 class Canvas(FigureCanvasAgg):
