@@ -10,7 +10,8 @@ comparison.
 - `fold`: case and accents only (keeps punctuation), the base of the others;
 - `normalize_name`: the matching key of a place name (separators, Saint/St, leading article);
 - `words`: case, accents and punctuation folded, nothing else (labels and keys compared as typed);
-- `slug`: `words` joined by a separator, for ids.
+- `slug`: `words` joined by a separator, for ids;
+- `collation_key`: the order of names in a list a reader scans (accents and case aside, numbers by value).
 """
 
 from __future__ import annotations
@@ -83,6 +84,18 @@ def words(text: Any) -> str:
 def slug(text: Any, sep: str = "-") -> str:
     """`words(text)` joined by `sep` ("Préfecture d'Osaka" -> "prefecture-d-osaka"); "x" when empty."""
     return sep.join(words(text).split()) or "x"
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def collation_key(text: Any) -> tuple[tuple[str | int, ...], str]:
+    """Sort key of a name in a list read by people: accents and case set aside (Égypte among the E,
+    not after Zimbabwe; Île-de-France before Occitanie), numbers by their value ("numéro 8" before
+    "numéro 10"); the text as written breaks ties, so the order never depends on the input's."""
+    text = "" if text is None else str(text)
+    parts = _DIGITS.split(words(text))  # text, number, text, number...: alike at each position
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts)), text
 
 
 _JP_LONG = re.compile(r"ou|oo|uu|oh(?![aeiou])")

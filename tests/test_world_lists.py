@@ -380,3 +380,29 @@ def test_no_europe_inset_without_a_world_frame_and_european_partners(style, part
     out = static.render(_lyon(partners), style, RenderOptions(MapKind.COLLECTIVITE, collectivite="commune-69123",
                                                               formats=("svg",)))
     assert _ids(out.files["svg"], "inset-") == []
+
+
+# ------------------------------------------------------------------ the order of names in a list
+
+
+@pytest.mark.parametrize("lang, countries", [("fr", ["Allemagne", "Égypte", "États-Unis", "Zimbabwe"]),
+                                             ("en", ["Egypt", "Germany", "United States", "Zimbabwe"])])
+def test_a_list_orders_names_as_a_reader_looks_for_them(style, lang, countries):
+    """Accents and case set aside, numbers by their value: Égypte and États-Unis among the E (a plain
+    string sort put them after Zimbabwe), "Ville 9" before "Ville 10" (it put 10 to 13 first)."""
+    from atlasmaps import content
+    from atlasmaps.textnorm import collation_key
+
+    partners = [("Harare", 31.05, -17.83, "ZW"), ("Le Caire", 31.24, 30.04, "EG"), ("Chicago", -87.63, 41.88, "US"),
+                ("Berlin", 13.40, 52.52, "DE")]
+    svg = static.render(_lyon(partners), style, RenderOptions(MapKind.COLLECTIVITE, collectivite="commune-69123",
+                                                               formats=("svg",), lang=lang)).files["svg"].decode()
+    listed = re.search(r'<g id="partners-list".*', svg, re.S).group(0)
+    assert sorted(countries, key=listed.index) == countries
+    # a country map's list: the French partners of each zone
+    zones = content.build(many_zones_result("BJ", 12, long_names=False), style,
+                          RenderOptions(MapKind.COUNTRY, partner="BJ")).data.partners_by_zone
+    for zone in zones:
+        numbers = [int(name.split()[1]) for name, _, _ in zone.french]
+        assert numbers == sorted(numbers) and numbers[-1] - numbers[0] == 11, zone.name
+    assert [z.name for z in zones] == sorted((z.name for z in zones), key=collation_key)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from atlasmaps.content import common as K
 from atlasmaps.content.types import FullList, Layer, ListEntry, MapContent
 from atlasmaps.model import CollectiviteType, FrenchUnit, JoinedPartnership, JoinResult, MapKind, RenderOptions
+from atlasmaps.textnorm import collation_key
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -133,7 +134,7 @@ def collectivite_content(joined: JoinResult, key: str, style: Style, lang: str) 
                        r.partnership.thematiques, r.partnership.nature,
                        K.theme_colour(style, r.partnership.thematiques))
          for r in rows),
-        key=lambda p: (p.country_name, p.year or 0, p.name))
+        key=lambda p: (collation_key(p.country_name), p.year or 0, collation_key(p.name)))
     overseas = K.overseas_code(rows[0])
     record = {"code": unit.code, "name": unit.name, "kind": unit.kind.value, "n": len(rows), "years": (),
               "overseas": overseas, "geometry": territory if territory is not None else Point(*anchor)}

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from atlasmaps.content.types import Layer, MapTexts
 from atlasmaps.model import CollectiviteType, JoinedPartnership, JoinResult, RenderOptions
+from atlasmaps.textnorm import collation_key
 
 if TYPE_CHECKING:  # heavy imports only where used
     import geopandas as gpd
@@ -139,7 +140,7 @@ def overseas_code(row: JoinedPartnership) -> str | None:
 def themes_present(rows: Iterable[JoinedPartnership]) -> tuple[str, ...]:
     """Themes of `rows` as written in the data, by frequency then name."""
     counts = Counter(t for r in rows for t in r.partnership.thematiques if t)
-    return tuple(sorted(counts, key=lambda t: (-counts[t], t)))
+    return tuple(sorted(counts, key=lambda t: (-counts[t], collation_key(t))))
 
 
 def kinds_present(rows: Iterable[JoinedPartnership]) -> tuple[CollectiviteType, ...]:

@@ -10,6 +10,7 @@ from atlasmaps.content import common as K
 from atlasmaps.content.bilateral import bilateral_content, colour_points, partner_layer, rank_partners, show_years
 from atlasmaps.content.types import FullList, ListEntry, MapContent
 from atlasmaps.model import CollectiviteType, JoinResult, MapKind, RenderOptions
+from atlasmaps.textnorm import collation_key
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -81,9 +82,9 @@ def country_content(joined: JoinResult, partner: str) -> CountryContent:
     listing = []
     for zid, counter in per_zone.items():
         french = sorted(((n, kinds[n], c) for n, c in counter.items()),
-                        key=lambda t: (K.KIND_ORDER.index(t[1]), t[0]))
+                        key=lambda t: (K.KIND_ORDER.index(t[1]), collation_key(t[0])))
         listing.append(ZonePartners(zid, names.get(zid, zone_names.get(zid, "")), sum(counter.values()), french))
-    listing.sort(key=lambda z: (z.admin1_id is None, -z.n, z.name))
+    listing.sort(key=lambda z: (z.admin1_id is None, -z.n, collation_key(z.name)))
     return CountryContent(
         partner=b.partner,
         zones=b.zones,

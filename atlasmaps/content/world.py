@@ -10,6 +10,7 @@ from atlasmaps.content import common as K
 from atlasmaps.content.classes import Classes
 from atlasmaps.content.types import MapContent
 from atlasmaps.model import JoinResult, MapKind, RenderOptions
+from atlasmaps.textnorm import collation_key
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -58,8 +59,9 @@ def world_content(joined: JoinResult, lang: str = "fr", top_n: int = 10) -> Worl
     # A country split in several rows of the layer must not appear twice in the top list.
     per_iso = countries.groupby("iso_a2", sort=False).agg(name=("name", "first"), n=("n", "max"))
     per_iso = per_iso[per_iso["n"] > 0].reset_index()
-    per_iso = per_iso.sort_values(["n", "name"], ascending=[False, True], kind="mergesort")
-    top = [(str(i), str(nm), int(n)) for i, nm, n in per_iso.head(top_n)[["iso_a2", "name", "n"]].itertuples(index=False)]
+    ranked = sorted(per_iso[["iso_a2", "name", "n"]].itertuples(index=False),
+                    key=lambda r: (-r.n, collation_key(r.name)))  # ties: États-Unis among the E
+    top = [(str(i), str(nm), int(n)) for i, nm, n in ranked[:top_n]]
     known = set(countries["iso_a2"])
     return WorldContent(
         countries=countries[["iso_a2", "name", "n", "geometry"]].reset_index(drop=True),

@@ -9,6 +9,7 @@ from atlasmaps.model import MapKind
 from atlasmaps.render.web import encode as EN
 from atlasmaps.render.web import page as PGE
 from atlasmaps.render.web import payload as PL
+from atlasmaps.textnorm import collation_key
 
 if TYPE_CHECKING:
     from atlasmaps.model import JoinResult
@@ -150,7 +151,7 @@ def world(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
     payload["bounds"] = ctx.style.web.world_bounds
     title, subtitle = ctx.content.texts.title, ctx.content.texts.subtitle
     headers = [ctx.t("web.table.country"), ctx.t("legend.classes_title")]
-    per_iso = sorted(((nm, n) for _, nm, n in w.per_country()), key=lambda t: (-t[1], t[0]))
+    per_iso = sorted(((nm, n) for _, nm, n in w.per_country()), key=lambda t: (-t[1], collation_key(t[0])))
     table = PGE.table(ctx, title, headers, per_iso)
     return PL.Page(title, subtitle, payload, [], table, list(ctx.content.warnings))
 
@@ -173,7 +174,7 @@ def france(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
     headers = [ctx.t(f"legend.type.{level}"),
                ctx.t("legend.classes_title")]
     table = PGE.table(ctx, title, headers, sorted(((nm, int(n)) for nm, n in zip(fr.units["name"], fr.units["n"]) if n),
-                                              key=lambda t: (-t[1], t[0])))
+                                              key=lambda t: (-t[1], collation_key(t[0]))))
     return PL.Page(title, subtitle, payload, basemap, table, list(ctx.content.warnings))
 
 
