@@ -181,6 +181,12 @@ def test_country_map_pdf_gets_an_annex_listing_every_partner(crowded_benin, styl
     svg = _words(html.unescape(re.sub(r"<[^>]+>", " ", out.files["svg"].decode())))
     assert annex_title not in svg and crowded_benin.mapped[0].french.name not in svg
     assert _words(style.text("partners_in_annex", lang, page=2)) in svg
+    # Made without the PDF, the map still sends the reader to its annex: the user is told to write it.
+    assert not [w for w in out.warnings if "not asked for" in w]
+    alone = static.render(crowded_benin, style, RenderOptions(MapKind.COUNTRY, partner="BJ", formats=("svg",), lang=lang))
+    assert [w for w in alone.warnings if "not asked for" in w] == [
+        "the list beside the map refers to the PDF's annex, which was not asked for: add pdf to --format to write it "
+        "(country-BJ.pdf)"]
 
 
 def test_annex_zone_headings_keep_two_lines_under_them(crowded_benin, style, tmp_path):

@@ -96,6 +96,9 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
                                        if r.lines and r.lines[0].role == "callout" and r.key in named))
         annex = (AN.pages(cv, mc.full_list, inner) if cv.annex and mc.full_list is not None
                  and "pdf" in options.formats else [])
+        if cv.annex and options.formats and "pdf" not in options.formats:
+            cv.warnings.append(f"the list beside the map refers to the PDF's annex, which was not asked for: add pdf "
+                               f"to --format to write it ({options.output_stem()}.pdf)")
         files = OUT.write(fig, [f for f in options.formats], options.dpi, annex)
     return RenderedMap(files=files, dropped_labels=tuple(left_out), numbered_labels=tuple(by_number),
                        warnings=tuple(dict.fromkeys(cv.warnings)))
