@@ -257,7 +257,10 @@ class Dense(_Section):
     margin_mm: Number  # between an inset and its panel's edge
     frame_color: Color  # the inset's frame and the locator box on the main panel
     frame_width_pt: Number
-    number_size_pt: Number  # the inset's number, on its frame and beside its locator box
+    number_size_pt: Number  # the inset's mark, on its frame and beside its locator box
+    # The insets of a panel are marked by these characters in order (letters: numbers name the
+    # places whose label fits nowhere); an inset past the last one is marked by its number.
+    inset_marks: str = Field(min_length=1)
     # Aggregation: past `aggregate_density` symbols per cm² of panel, circles per unit.
     aggregate_density: Number = Field(gt=0)
     aggregate_labels: StrictInt = Field(ge=0)  # places still named on an aggregated panel

@@ -89,6 +89,19 @@ def test_clusters_get_zoom_insets_with_locators_and_every_place_named(clusters: 
     assert clusters.count(r"aggregate-.*") == 0  # ten places do not crowd a panel
 
 
+def test_insets_are_marked_by_letters_not_by_the_numbers_of_places(cluster_result, style, monkeypatch) -> None:
+    """An inset's mark, on its frame and beside its locator box, is a letter: the numbers on a map
+    name the places whose label fits nowhere (a "1" beside a locator box was read as place number 1)."""
+    from atlasmaps.render.static import dense as DN
+
+    # Halos draw text as paths: without them the SVG keeps each mark as text, to be read here.
+    plain = DN.D.label_props
+    monkeypatch.setattr(DN.D, "label_props", lambda st: {k: v for k, v in plain(st).items() if k != "path_effects"})
+    r = _render(cluster_result, style, kind=MapKind.BILATERAL, partner="JP")
+    for side in ("france", "partner"):
+        assert [r.text_of(f"{g}-{side}-1").strip() for g in ("locator-number", "zoom-inset-number")] == ["A", "A"]
+
+
 def test_clusters_without_room_for_an_inset_get_numbered_callouts(cluster_result, style) -> None:
     """The fallback: no inset (here `insets_max: 0`), each clustered place but the most important
     is named on the panel by a number, and a key beside the map lists the numbers in order."""

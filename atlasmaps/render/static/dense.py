@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from atlasmaps.content.dense import PanelPlan
     from atlasmaps.content.types import LegendSection
     from atlasmaps.geo.projection import Frame
+    from atlasmaps.style import Style
 
 
 def avoid_boxes(cv: PG.Canvas, size: tuple[float, float], north_arrow: bool) -> list[tuple[float, float, float, float]]:
@@ -150,6 +151,12 @@ def circles(cv: PG.Canvas, ax: Axes, plan: PanelPlan, side: str) -> None:
         t.set_gid(f"aggregate-count-{side}-{c.unit}")
 
 
+def inset_mark(style: Style, number: int) -> str:
+    """The mark of a panel's zoom inset `number` (1, 2...), on its frame and beside its locator box."""
+    marks = style.dense.inset_marks
+    return marks[number - 1] if number <= len(marks) else str(number)
+
+
 def insets(cv: PG.Canvas, ax: Axes, box: PG.Box, plan: PanelPlan, side: str,
            draw: Callable[[Axes, Frame, PG.Box, int], None]) -> None:
     """Each inset of the plan in its place in the panel `box`, its locator box on the panel `ax`;
@@ -167,7 +174,8 @@ def insets(cv: PG.Canvas, ax: Axes, box: PG.Box, plan: PanelPlan, side: str,
                         linewidth=d.frame_width_pt, zorder=st.zorder.locators)
         loc.set_gid(f"locator-{side}-{ins.number}")
         ax.add_patch(loc)
-        t = ax.text(f.xmax, f.ymax, f" {ins.number}", ha="left", va="bottom", **{**num, "zorder": st.zorder.locators})
+        mark = inset_mark(st, ins.number)
+        t = ax.text(f.xmax, f.ymax, f" {mark}", ha="left", va="bottom", **{**num, "zorder": st.zorder.locators})
         t.set_gid(f"locator-number-{side}-{ins.number}")
         x, y, w, h = ins.box
         ibox = PG.Box(box.x + x, box.y + y, w, h)
@@ -176,7 +184,7 @@ def insets(cv: PG.Canvas, ax: Axes, box: PG.Box, plan: PanelPlan, side: str,
         for spine in iax.spines.values():
             spine.set_edgecolor(d.frame_color)
             spine.set_linewidth(d.frame_width_pt)
-        n = iax.text(0.02, 0.98, str(ins.number), ha="left", va="top", transform=iax.transAxes,
+        n = iax.text(0.02, 0.98, mark, ha="left", va="top", transform=iax.transAxes,
                      **{**num, "zorder": st.zorder.labels + 1})
         n.set_gid(f"zoom-inset-number-{side}-{ins.number}")
         cv.obstacles.append(tuple(iax.transAxes.transform([(0, 0.86), (0.12, 1)]).ravel()))
