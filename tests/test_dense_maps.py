@@ -205,6 +205,36 @@ def test_circles_are_pushed_apart() -> None:
         assert math.hypot(x2[i] - x2[j], y2[i] - y2[j]) >= (r[i] + r[j]) * 0.95 - 1e-6
 
 
+def test_no_label_covers_a_circle_s_count_nor_an_inset_s_mark(dense_result, style, monkeypatch) -> None:
+    """A label may cross a circle but not hide what it counts ("Paris" hid a département's count,
+    "Düsseldorf" half of "109") nor the letter of a zoom inset beside its locator box."""
+    from matplotlib.text import Text
+
+    from atlasmaps.render import static
+
+    drawn = []
+    place = static._place
+
+    def recording(cv):  # noqa: ANN001, ANN202
+        out = place(cv)
+        drawn.append((cv.fig, out[0]))
+        return out
+
+    monkeypatch.setattr(static, "_place", recording)
+    static.render(dense_result, style, RenderOptions(MapKind.BILATERAL, partner="DE", formats=()))
+    fig, placed = drawn[-1]
+    renderer = fig.canvas.get_renderer()
+    marks = [t.get_window_extent(renderer) for t in fig.findobj(Text)
+             if (t.get_gid() or "").startswith(("aggregate-count-", "locator-number-"))]
+    labels = [a.get_window_extent(renderer) for p in placed for a in p.artists if isinstance(a, Text)]
+    assert len(marks) > 20 and len(labels) > 40
+
+    def covers(a, b) -> bool:  # boxes that share more than an edge
+        return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+    assert [(label, mark) for label in labels for mark in marks if covers(label, mark)] == []
+
+
 def test_country_map_aggregates_the_partner_side(dense_result, style) -> None:
     # The country map's panel is bigger than a bilateral's half: 300 places crowd it less.
     country = _render(dense_result, _with_dense(style, aggregate_density=0.5), kind=MapKind.COUNTRY, partner="DE")

@@ -139,16 +139,23 @@ def drop_from_key(cv: PG.Canvas, placed: list, gone: set[int]) -> None:
 
 
 def circles(cv: PG.Canvas, ax: Axes, plan: PanelPlan, side: str) -> None:
-    """The plan's circles, largest first (small ones on top), each with its count."""
+    """The plan's circles, largest first (small ones on top), each with its count. A label may
+    cross a circle but never cover its count (the "Paris" label hid the count of a département)."""
+    from atlasmaps.render.static.agg import text_size
+
     d = cv.style.dense
     z = cv.style.zorder.circles
     props = {"fontsize": d.count_size_pt, "color": d.count_color, "fontweight": "bold", "zorder": z + 0.01}
+    renderer = ax.figure.canvas.get_renderer() if plan.circles else None
     for c in plan.circles:
         D.point(ax, c.x, c.y, f"aggregate-{side}-{c.unit}", z, marker="o", markersize=c.size_pt,
                 markerfacecolor=d.circle_color, alpha=d.circle_alpha, markeredgecolor=d.circle_edge,
                 markeredgewidth=d.circle_edge_width_pt)
         t = ax.text(c.x, c.y, str(c.count), ha="center", va="center", **props)
         t.set_gid(f"aggregate-count-{side}-{c.unit}")
+        w, h = text_size(ax, str(c.count), props, renderer)
+        px, py = ax.transData.transform((c.x, c.y))
+        cv.obstacles.append((px - w / 2, py - h / 2, px + w / 2, py + h / 2))
 
 
 def inset_mark(style: Style, number: int) -> str:
@@ -177,6 +184,8 @@ def insets(cv: PG.Canvas, ax: Axes, box: PG.Box, plan: PanelPlan, side: str,
         mark = inset_mark(st, ins.number)
         t = ax.text(f.xmax, f.ymax, f" {mark}", ha="left", va="bottom", **{**num, "zorder": st.zorder.locators})
         t.set_gid(f"locator-number-{side}-{ins.number}")
+        bb = t.get_window_extent(ax.figure.canvas.get_renderer())  # no label over the mark
+        cv.obstacles.append((bb.x0, bb.y0, bb.x1, bb.y1))
         x, y, w, h = ins.box
         ibox = PG.Box(box.x + x, box.y + y, w, h)
         iax = cv.axes(ibox, gid=f"zoom-inset-{side}-{ins.number}")
