@@ -105,3 +105,23 @@ def test_equal_importance_keeps_the_given_order_never_the_alphabet():
             for k in ("Zeta", "Alpha")]
     placed, _ = place_labels(reqs, [])
     assert {p.key: p.position for p in placed}["Zeta"] == "NE"
+
+
+def test_a_place_numbered_on_the_page_is_not_named_by_its_short_form(style):
+    """A numbered place's label is its number alone: its short name ("Osaka" for "Préfecture
+    d'Osaka") would otherwise be tried where the number fits nowhere, set in the number's bold."""
+    from types import SimpleNamespace
+
+    from atlasmaps.render.static.labels import LabelLine, LabelRequest
+    from atlasmaps.render.static.panels import number_requests
+
+    ax = _axes()
+    osaka = LabelRequest(key="Préfecture d'Osaka", ax=ax, x=50, y=50, lines=[LabelLine("Préfecture d'Osaka", {})],
+                         short="Osaka", place=("partner", 7))
+    kobe = LabelRequest(key="Kobe", ax=ax, x=60, y=50, lines=[LabelLine("Kobe", {})], short="Kō", place=("partner", 8))
+    cv = SimpleNamespace(style=style, requests=[osaka, kobe])
+    plan = SimpleNamespace(callout=lambda index: {7: 1}.get(index))
+    assert number_requests(cv, {"partner": plan})
+    numbered, named = cv.requests
+    assert [(ln.text, ln.role) for ln in numbered.lines] == [("1", "callout")] and numbered.short is None
+    assert named is kobe

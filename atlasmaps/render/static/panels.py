@@ -111,7 +111,7 @@ def number_requests(cv: PG.Canvas, plans: dict[str, PanelPlan]) -> bool:
     was_numbered = [r for r in cv.requests if r.lines and r.lines[0].role == "callout"]
     if any(number(r) is None for r in was_numbered):
         return False
-    cv.requests = [r if number(r) is None else replace(r, lines=callout(cv, plans[r.place[0]], r.place[1]))
+    cv.requests = [r if number(r) is None else replace(r, lines=callout(cv, plans[r.place[0]], r.place[1]), short=None)
                    for r in cv.requests]
     return True
 
@@ -177,10 +177,12 @@ def partner_symbols(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, points
         lines = [LabelLine(rec.name, D.label_props(st))]
         if years and rec.years:
             lines.append(LabelLine(D.years_text(rec.years), D.year_props(st), role="years"))
-        lines = callout(cv, plan, rec.Index) or lines
+        number = callout(cv, plan, rec.Index)
+        # A numbered place is named by its number alone: no short name tried in its stead.
         cv.requests.append(LabelRequest(key=rec.name, ax=ax, x=x, y=y, radius_pt=sym.size_pt / 2 + 1,
-                                        priority=rec.importance, lines=lines, gid=gid,
-                                        short=zone_short_name(rec, shaded), place=("partner", rec.Index)))
+                                        priority=rec.importance, lines=number or lines, gid=gid,
+                                        short=None if number else zone_short_name(rec, shaded),
+                                        place=("partner", rec.Index)))
 
 
 def zone_short_name(rec, shaded: set) -> str | None:
