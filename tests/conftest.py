@@ -266,10 +266,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by playwright, one per test module; skipped when it is missing unless
-    ATLASMAPS_REQUIRE_BROWSER=1 (CI), where a missing browser fails."""
+    """Debian's Chromium driven by playwright, one per test process (an xdist worker runs tests of
+    three modules that need it); skipped when it is missing unless ATLASMAPS_REQUIRE_BROWSER=1 (CI),
+    where a missing browser fails."""
     if not CHROMIUM.exists():
         if os.environ.get("ATLASMAPS_REQUIRE_BROWSER") == "1":
             pytest.fail(f"{CHROMIUM} is missing and ATLASMAPS_REQUIRE_BROWSER=1 (apt-get install chromium)")
