@@ -1130,7 +1130,7 @@ def _installed_fonts(wanted: tuple[str, ...] = ()) -> frozenset[str]:
     return known
 
 
-def _known_fonts(manager) -> frozenset[str]:
+def _known_fonts(manager: Any) -> frozenset[str]:  # matplotlib's FontManager
     """The family names of matplotlib's font list, read again only when the list changes: every measured
     word asks for the font chain (an annex of 600 partners measures some 40,000)."""
     key = (id(manager), len(manager.ttflist))

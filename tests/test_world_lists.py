@@ -183,7 +183,8 @@ def test_country_map_pdf_gets_an_annex_listing_every_partner(crowded_benin, styl
     assert _words(style.text("partners_in_annex", lang, page=2)) in svg
     # Made without the PDF, the map still sends the reader to its annex: the user is told to write it.
     assert not [w for w in out.warnings if "not asked for" in w]
-    alone = static.render(crowded_benin, style, RenderOptions(MapKind.COUNTRY, partner="BJ", formats=("svg",), lang=lang))
+    alone = static.render(crowded_benin, style,
+                          RenderOptions(MapKind.COUNTRY, partner="BJ", formats=("svg",), lang=lang))
     assert [w for w in alone.warnings if "not asked for" in w] == [
         "the list beside the map refers to the PDF's annex, which was not asked for: add pdf to --format to write it "
         "(country-BJ.pdf)"]

@@ -211,8 +211,9 @@ class Figure(MplFigure):
         for r in (renderer, inner):
             if isinstance(r, RendererBase) and type(getattr(r, "_text2path", None)) is TextToPath:
                 r._text2path = TEXT_TO_PATH
-            # the PDF renderer (its rcParam saying whether to measure with the 14 core fonts' metrics)
-            if isinstance(getattr(type(r), "_use_afm_rc_name", None), str) and "get_text_width_height_descent" not in vars(r):
+            # the PDF renderer (its rcParam says whether to measure with the 14 core fonts' metrics)
+            pdf = isinstance(getattr(type(r), "_use_afm_rc_name", None), str)
+            if pdf and "get_text_width_height_descent" not in vars(r):
                 r.get_text_width_height_descent = _measured_once(r)
         super().draw(renderer)
 
