@@ -145,6 +145,22 @@ def test_overseas_departement_gets_insets(overseas_result, style, japan_svg):
     assert not _ids(japan_svg.files["svg"], "inset-")
 
 
+def test_an_overseas_groupement_is_drawn_in_its_inset(overseas_result, style):
+    """A groupement's registry row names no département: CA CAP Excellence (Guadeloupe) was taken
+    for metropolitan, found outside the France panel and not drawn. Where it lies places it."""
+    from tests.conftest import make_result, make_row
+
+    cap_excellence = ("G", "200018653", "CA CAP Excellence", None, None, -61.50539, 16.27081)
+    extra = make_row(9, cap_excellence, ("Toliara", 43.67, -23.35, "MG.ATSIMO-ANDREFANA", "Atsimo-Andrefana"), "MG", 2010)
+    out = static.render(make_result([*overseas_result.rows, extra], "madagascar.csv"), style,
+                        RenderOptions(MapKind.BILATERAL, partner="MG", formats=("svg",)))
+    svg = out.files["svg"].decode()
+    assert "groupement-200018653" in _ids(out.files["svg"], "groupement-")
+    guadeloupe = svg[svg.index('<g id="inset-971"'):svg.index('<g id="inset-972"')]
+    assert 'id="groupement-200018653"' in guadeloupe
+    assert not [w for w in out.warnings if "CAP Excellence" in w]
+
+
 def test_overseas_region_and_its_departement_are_named_once(overseas_result, style):
     """La Réunion is a région and a département of the same shape: with both partners, its inset
     shades both and names the territory once."""

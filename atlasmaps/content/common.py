@@ -52,6 +52,9 @@ OVERSEAS_BBOX: dict[str, tuple[float, float, float, float]] = {
     "974": (55.2, -21.4, 55.85, -20.85),
     "976": (44.95, -13.05, 45.32, -12.6),
 }
+#: How far (degrees) outside those boxes a French collectivité's position still falls in them (a
+#: groupement placed at sea by its centroid, an islet).
+OVERSEAS_MARGIN_DEG = 0.15
 #: Bounding box (lon/lat) of metropolitan France including Corsica, used to tell it from overseas.
 METRO_BBOX: tuple[float, float, float, float] = (-5.5, 41.0, 10.0, 51.5)
 
@@ -134,6 +137,12 @@ def overseas_code(row: JoinedPartnership) -> str | None:
         return unit.code[:3]
     if unit.region in OVERSEAS_REGIONS:
         return OVERSEAS_REGIONS[unit.region]
+    # A groupement's registry row gives no département: where it lies tells (CAP Excellence, 971).
+    if unit.lon is not None and unit.lat is not None:
+        for code, (west, south, east, north) in OVERSEAS_BBOX.items():
+            if west - OVERSEAS_MARGIN_DEG <= unit.lon <= east + OVERSEAS_MARGIN_DEG \
+                    and south - OVERSEAS_MARGIN_DEG <= unit.lat <= north + OVERSEAS_MARGIN_DEG:
+                return code
     return None
 
 
