@@ -187,6 +187,9 @@ def test_validate_sample_matches_every_row(tmp_path: Path) -> None:
     assert result.exception is None
     assert result.return_value in (0, None)
     assert "41 rows, 0 invalid, 41 mapped" in result.output
+    # Countries with as many rows: by name as a reader looks them up (Mali before Maroc), not by code.
+    assert ("per country (mapped/rows): Japon (JP) 14/14, Bénin (BJ) 10/10, Sénégal (SN) 9/9, Allemagne (DE) 4/4, "
+            "Corée du Sud (KR) 1/1, Mali (ML) 1/1, Maroc (MA) 1/1, Pologne (PL) 1/1") in result.output
     import csv
 
     rows = list(csv.DictReader(joined_csv.open(encoding="utf-8-sig")))

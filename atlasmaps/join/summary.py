@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from atlasmaps.model import JoinedPartnership, JoinResult, MatchMethod, MatchStatus
+from atlasmaps.textnorm import collation_key
 
 MAX_LISTED = 50  # problem lines printed before "... and N more (see --report)"
 _WORTH_SAYING = (MatchMethod.LARGEST_HOMONYM, MatchMethod.FORMER_COMMUNE, MatchMethod.FORMER_REGION,
@@ -67,7 +68,7 @@ def summary_lines(result: JoinResult) -> list[str]:
         counts[0] += 1
         counts[1] += r.mappable
     if per_country:
-        listed = sorted(per_country.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        listed = sorted(per_country.items(), key=lambda kv: (-kv[1][0], collation_key(country_name(kv[0]))))
         shown = ", ".join(f"{country_name(c)} ({c}) {ok}/{n}" for c, (n, ok) in listed[:15])
         more = f", and {len(listed) - 15} more" if len(listed) > 15 else ""
         lines.append(f"  per country (mapped/rows): {shown}{more}")
