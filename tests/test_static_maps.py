@@ -357,6 +357,16 @@ def test_country_list_shows_every_zone_or_sends_to_the_annex(style, per_zone, lo
         # 47 zones of 4 long names cannot fit with their partners: the zones alone, the partners in the annex
         assert "zone-list-annex" in _ids(svg, "zone-list-")
         assert " ".join(style.text("partners_in_annex", lang, page=2).split()[:4]) in text
+
+        # The line saying so has the foot of the list to itself: two lines' room kept free of zones
+        # (it was set over the last zones of a column). SVG units are points, y grows downwards.
+        def baselines(gid: str) -> list[float]:
+            group = re.search(rf'<g id="{re.escape(gid)}"[^>]*>(.*?)</g>', svg.decode(), re.S).group(1)
+            return [float(y) for y in re.findall(r'<text[^>]* y="([\d.]+)"', group)]
+
+        note = max(baselines("zone-list-annex"))
+        lowest = max(y for z in zones for y in baselines(f"zone-list-{z}"))
+        assert note - lowest >= 2 * 1.3 * style.legend.entry_size_pt
         assert any("partners did not fit" in w for w in out.warnings)
     else:
         assert "zone-list-annex" not in _ids(svg, "zone-list-")

@@ -233,7 +233,8 @@ def partners_list(cv: PG.Canvas, box: PG.Box, cc: CountryContent) -> Axes:
         keys_only = True
         for cols, spacing, between in LIST_LAYOUTS:
             items = entries(cols, spacing, between, bodies=False)
-            pos = flow(items, cols, top - more_h)
+            # above the line at the foot of the list (it set over the last rows of each column)
+            pos = [(col, y + more_h) for col, y in flow(items, cols, top - more_h)]
             if len(pos) == len(items):
                 break
     col_w = (box.w - col_gap * (cols - 1)) / cols
