@@ -141,3 +141,22 @@ def test_country_content_writes_the_partners_list(benin_result, style):
     assert zou.gid == "zone-list-BJ.ZO"
     assert zou.partners == "Département du Val-d'Oise (conseil départemental), Nancy"  # units say their type
     assert len(cc.listing) == len(cc.partners_by_zone)
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("fr", "Collectivité de Corse (collectivité de Corse), Martinique (collectivité territoriale), "
+           "Mayotte (département), Région Bretagne (conseil régional), Paris (conseil de Paris)"),
+    ("en", "Collectivité de Corse (collectivity of Corsica), Martinique (territorial collectivity), "
+           "Mayotte (department), Région Bretagne (regional council), Paris (council of Paris)")])
+def test_a_council_that_is_not_regional_nor_departmental_is_named_as_it_is(style, lang, expected):
+    """Corse, Martinique, Guyane and Mayotte have no conseil régional, Paris no conseil départemental:
+    the list says what they are ("Martinique (conseil régional)" was wrong)."""
+    from tests.conftest import make_result, make_row
+
+    place = ("Cotonou", 2.4183, 6.3654, "BJ.LI", "Littoral")
+    units = [("R", "94", "Collectivité de Corse", None, "94", None, None),
+             ("R", "02", "Martinique", None, "02", None, None), ("R", "06", "Mayotte", None, "06", None, None), ("D", "75", "Paris", "75", "11", None, None),
+             ("R", "53", "Région Bretagne", None, "53", None, None)]
+    joined = make_result([make_row(i + 2, u, place, "BJ", 2000) for i, u in enumerate(units)], "benin.csv")
+    cc = content.build(joined, style, RenderOptions(MapKind.COUNTRY, partner="BJ", lang=lang)).data
+    assert [z.partners for z in cc.listing] == [expected]

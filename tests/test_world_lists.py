@@ -410,6 +410,6 @@ def test_a_list_orders_names_as_a_reader_looks_for_them(style, lang, countries):
     zones = content.build(many_zones_result("BJ", 12, long_names=False), style,
                           RenderOptions(MapKind.COUNTRY, partner="BJ")).data.partners_by_zone
     for zone in zones:
-        numbers = [int(name.split()[1]) for name, _, _ in zone.french]
+        numbers = [int(name.split()[1]) for name, *_ in zone.french]
         assert numbers == sorted(numbers) and numbers[-1] - numbers[0] == 11, zone.name
     assert [z.name for z in zones] == sorted((z.name for z in zones), key=collation_key)

@@ -163,7 +163,7 @@ def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapConten
     title = style.text("title.collectivite", lang, name=cc.unit.name)
     n_countries = len({p.country for p in cc.listing})
     subtitle = counted(style, "subtitle.collectivite", cc.n_partnerships, lang, count=cc.n_partnerships,
-                       type=style.text(f"type.{cc.unit.kind.value}", lang),
+                       type=K.unit_type(style, cc.unit.kind.value, cc.unit.code, lang),
                        countries=counted_noun(style, "country", n_countries, lang))
     layers = K.standard_layers()
     layers["zones"] = Layer(f"zones:{cc.key}", "zone_intervention", lambda: cc.zones)

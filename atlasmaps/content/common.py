@@ -146,6 +146,13 @@ def overseas_code(row: JoinedPartnership) -> str | None:
     return None
 
 
+def unit_type(style: Style, kind: str, code: object, lang: str) -> str:
+    """What a French collectivité is ("Conseil régional"), or its own council where it has no conseil
+    régional or départemental: Corse, Martinique, Guyane, Mayotte, Paris (`labels.type.<kind>_<code>`)."""
+    special = f"type.{kind}_{code}"
+    return style.text(special if style.has_text(special, lang) else f"type.{kind}", lang)
+
+
 def themes_present(rows: Iterable[JoinedPartnership]) -> tuple[str, ...]:
     """Themes of `rows` as written in the data, by frequency then name."""
     counts = Counter(t for r in rows for t in r.partnership.thematiques if t)

@@ -25,7 +25,7 @@ class ZonePartners:
     admin1_id: str | None
     name: str
     n: int
-    french: list[tuple[str, CollectiviteType, int]]  # (name, kind, partnerships in the zone)
+    french: list[tuple[str, CollectiviteType, int, str]]  # (name, kind, partnerships in the zone, code)
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ def country_content(joined: JoinResult, partner: str) -> CountryContent:
     rows = [r for r in joined.mapped if r.partnership.pays == b.partner]
     per_zone: dict[str | None, Counter] = defaultdict(Counter)
     kinds: dict[str, CollectiviteType] = {}
+    codes: dict[str, str] = {}
     zone_names: dict[str | None, str] = {}
     for r in rows:
         if r.french is None:
@@ -78,10 +79,11 @@ def country_content(joined: JoinResult, partner: str) -> CountryContent:
         zone_names.setdefault(zid, (r.partner.admin1_name if r.partner else None) or "")
         per_zone[zid][r.french.name] += 1
         kinds[r.french.name] = r.french.kind
+        codes[r.french.name] = r.french.code
     names = dict(zip(b.zones["admin1_id"], b.zones["name"]))
     listing = []
     for zid, counter in per_zone.items():
-        french = sorted(((n, kinds[n], c) for n, c in counter.items()),
+        french = sorted(((n, kinds[n], c, codes[n]) for n, c in counter.items()),
                         key=lambda t: (K.KIND_ORDER.index(t[1]), collation_key(t[0])))
         listing.append(ZonePartners(zid, names.get(zid, zone_names.get(zid, "")), sum(counter.values()), french))
     listing.sort(key=lambda z: (z.admin1_id is None, -z.n, collation_key(z.name)))
@@ -138,7 +140,12 @@ def zone_listing(cc: CountryContent, style: Style, lang: str) -> list[ZoneListin
         zname = zp.name or "—"
         heading = (style.text("partners_zone", lang, n=keys[zp.admin1_id], zone=zname, count=zp.n)
                    if zp.admin1_id in keys else f"{zname} ({zp.n})")
-        names = [f"{n} ({style.text(f'type.{k.value}', lang).lower()})" if k in K.UNIT_KINDS else n
-                 for n, k, _ in zp.french]
+        names = [f"{n} ({_lower_first(K.unit_type(style, k.value, code, lang))})" if k in K.UNIT_KINDS else n
+                 for n, k, _, code in zp.french]
         out.append(ZoneListing(f"zone-list-{zp.admin1_id or 'none'}", heading, ", ".join(names)))
     return out
+
+
+def _lower_first(text: str) -> str:
+    """A type set inside parentheses: "Conseil de Paris" -> "conseil de Paris" (proper nouns kept)."""
+    return text[:1].lower() + text[1:]

@@ -28,7 +28,7 @@ def bilateral(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
         kind = lk.kind.value
         rows.append(
             {
-                "f": lk.french_name, "ft": kind, "ftl": ctx.t(f"type.{kind}"), "p": lk.partner_name,
+                "f": lk.french_name, "ft": kind, "ftl": K.unit_type(ctx.style, kind, lk.french_code, ctx.lang), "p": lk.partner_name,
                 "z": lk.partner_admin1, "c": country, "y": lk.year, "na": lk.nature,
                 "th": list(dict.fromkeys(ctx.theme_key(t) for t in lk.themes if t)),
             }
@@ -43,7 +43,7 @@ def bilateral(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
             pt = u.geometry if u.geometry.geom_type == "Point" else u.geometry.representative_point()
             idx = fr_rows.get((u["kind"], str(u["code"])), [])
             places.append({"ll": [round(pt.y, p), round(pt.x, p)], "s": "fr", "t": u["kind"], "n": u["name"],
-                           "tl": ctx.t(f"type.{u['kind']}"), "r": idx})
+                           "tl": K.unit_type(ctx.style, u["kind"], u["code"], ctx.lang), "r": idx})
     partner_places, partner_pts = PL.partner_places(ctx, b.partner_points, pa_rows, country, p)
     places.extend(partner_places)
 
@@ -194,7 +194,8 @@ def collectivite(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
             links.append({"r": i, "c": EN.great_circle(c.anchor[0], c.anchor[1], q.lon, q.lat, p)})
     kind = c.unit.kind.value
     places: list[dict[str, Any]] = [{"ll": [round(c.anchor[1], p), round(c.anchor[0], p)], "s": "fr", "t": kind,
-                                     "n": c.unit.name, "tl": ctx.t(f"type.{kind}"), "r": list(range(len(mapped)))}]
+                                     "n": c.unit.name, "tl": K.unit_type(ctx.style, kind, c.unit.code, ctx.lang),
+                                     "r": list(range(len(mapped)))}]
     partner_places: list[dict[str, Any]] = []
     for iso2 in sorted(set(c.partners["country"])):
         pts = c.partners[c.partners["country"] == iso2]

@@ -310,7 +310,7 @@ def row_payload(ctx: Ctx, r: JoinedPartnership) -> dict[str, Any]:
     return {
         "f": f.name if f else p.collectivite,
         "ft": kind,
-        "ftl": ctx.t(f"type.{kind}"),
+        "ftl": K.unit_type(ctx.style, kind, f.code if f else p.code_collectivite, ctx.lang),
         "p": r.partner.name if r.partner else p.partenaire,
         "z": (r.partner.admin1_name if r.partner else None) or None,
         "c": ctx.country_name(p.pays),
