@@ -482,6 +482,7 @@ class ZOrder(_Section):
     links: Number  # the collectivité map's arcs
     leaders: Number
     locators: Number  # the locator boxes of zoom insets
+    circle_counts: Number  # the count in a circle, over the places and locator boxes drawn across it
     labels: Number
     scale_bar: Number
     north_arrow: Number

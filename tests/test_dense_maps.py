@@ -235,6 +235,15 @@ def test_no_label_covers_a_circle_s_count_nor_an_inset_s_mark(dense_result, styl
     assert [(label, mark) for label in labels for mark in marks if covers(label, mark)] == []
 
 
+def test_a_circle_s_count_is_drawn_over_the_places_and_locator_boxes_crossing_it(dense: Rendered) -> None:
+    """Paris's symbol hid the count of its département's circle, frame A the "9" of "109"
+    (`zorder.circle_counts`; the SVG is in drawing order)."""
+    for side, places in (("france", r"(commune|groupement)-.*"), ("partner", r"(locator|partner)-.*")):
+        counts = [i for i, gid in enumerate(dense.ids) if gid.startswith(f"aggregate-count-{side}-")]
+        under = [i for i, gid in enumerate(dense.ids) if re.fullmatch(places, gid) and not gid.startswith("label")]
+        assert counts and under and max(under) < min(counts), side
+
+
 def test_country_map_aggregates_the_partner_side(dense_result, style) -> None:
     # The country map's panel is bigger than a bilateral's half: 300 places crowd it less.
     country = _render(dense_result, _with_dense(style, aggregate_density=0.5), kind=MapKind.COUNTRY, partner="DE")

@@ -145,7 +145,8 @@ def circles(cv: PG.Canvas, ax: Axes, plan: PanelPlan, side: str) -> None:
 
     d = cv.style.dense
     z = cv.style.zorder.circles
-    props = {"fontsize": d.count_size_pt, "color": d.count_color, "fontweight": "bold", "zorder": z + 0.01}
+    props = {"fontsize": d.count_size_pt, "color": d.count_color, "fontweight": "bold",
+             "zorder": cv.style.zorder.circle_counts}
     renderer = ax.figure.canvas.get_renderer() if plan.circles else None
     for c in plan.circles:
         D.point(ax, c.x, c.y, f"aggregate-{side}-{c.unit}", z, marker="o", markersize=c.size_pt,
