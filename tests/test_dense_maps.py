@@ -337,6 +337,16 @@ def benin30(tmp_path_factory):
                                          tmp_path_factory.mktemp("benin30") / "bj.csv"))
 
 
+def test_a_country_map_numbers_its_places_after_its_zones(benin30, style) -> None:
+    """The zones of a country map are numbered 1..n in its list (and on the map where their name does
+    not fit): its numbered places follow, n+1..., so that no number names two things on the page."""
+    r = _render(benin30, style, kind=MapKind.COUNTRY, partner="BJ")
+    zones = [i for i in r.ids if i.startswith("zone-list-") and i not in ("zone-list-more", "zone-list-annex")]
+    key = dict(re.findall(r"(\d+) ([^·]+?)(?: ·|$)", r.text_of("legend-entry-callouts")))
+    assert len(key) == len(r.numbered) > 0
+    assert sorted(int(n) for n in key) == list(range(len(zones) + 1, len(zones) + 1 + len(key)))
+
+
 @pytest.mark.parametrize("kind", [MapKind.BILATERAL, MapKind.COUNTRY])
 def test_numbering_on_the_page_as_drawn_gives_the_page_laid_out_again(benin30, style, kind, monkeypatch) -> None:
     """The places with no room are numbered on the page already drawn (its labels placed again, its

@@ -106,10 +106,11 @@ def fit_key(cv: PG.Canvas, france: PanelPlan | None, partner: PanelPlan, col_w: 
     chosen = set(cv.numbered)
     fixed = [key for key in names if key not in chosen]  # clusters with no room for an inset
     wanted = [key for key in cv.numbered if key in names]
+    first = min((n for _, plan in sides for _, n, _ in plan.callouts), default=1)
 
     def fits(k: int) -> bool:
         keys = [*fixed, *wanted[:k]]
-        section = callout_legend(cv.style, cv.lang, [(key, n, names[key]) for n, key in enumerate(keys, 1)])
+        section = callout_legend(cv.style, cv.lang, [(key, n, names[key]) for n, key in enumerate(keys, first)])
         return LG.section_height(cv.style, section, col_w) <= max_h
 
     if fits(len(wanted)):
@@ -123,14 +124,15 @@ def fit_key(cv: PG.Canvas, france: PanelPlan | None, partner: PanelPlan, col_w: 
 
 
 def drop_from_key(cv: PG.Canvas, placed: list, gone: set[int]) -> None:
-    """Take the numbers that fitted nowhere out of the key, and number the others 1..n again in
+    """Take the numbers that fitted nowhere out of the key, and number the others again from the first in
     the same order, on the map and in the key: a number never grows, so no label grows into
     another. `placed` are the label placements of the page (labels.Placement)."""
     from atlasmaps.content.legend import key_items, key_text
     from atlasmaps.render.static import legend as LG
 
-    kept = [(n, name) for n, name in key_items(cv.key.text) if n not in gone]
-    new = {old: k for k, (old, _) in enumerate(kept, 1)}
+    items = key_items(cv.key.text)
+    kept = [(n, name) for n, name in items if n not in gone]
+    new = {old: k for k, (old, _) in enumerate(kept, min((n for n, _ in items), default=1))}
     for p in placed:
         first = p.request.lines[0] if p.request is not None and p.request.lines else None
         if first is not None and first.role == "callout":

@@ -183,12 +183,16 @@ def country(cv: PG.Canvas, joined: JoinResult, options: RenderOptions, inner: PG
     ax = cv.axes(mbox, gid=f"panel-{partner}")
     years = show_years(st, options)
 
+    # The places numbered on the map follow the zones' numbers (1. Tokyo ... 40. Yamaguchi, then 41 Ube):
+    # a number names one thing on the page.
+    first = len(cc.zone_keys) + 1
+
     def plan_for_numbered() -> DN.PanelPlan:
         plan = DN.partner_plan(cv, cc.partner_points, cc.partner_admin1, cc.partner_outline, frame, mbox,
-                               options.north_arrow)
+                               options.north_arrow, first_callout=first)
         if DN.fit_key(cv, None, plan, side_w, body.h * lay.key_height_max):
             plan = DN.partner_plan(cv, cc.partner_points, cc.partner_admin1, cc.partner_outline, frame, mbox,
-                                   options.north_arrow)
+                                   options.north_arrow, first_callout=first)
         return plan
 
     plan = plan_for_numbered()
