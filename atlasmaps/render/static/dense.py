@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+from atlasmaps.geo.boxes import overlaps
 from atlasmaps.render.static import draw as D
 from atlasmaps.render.static import page as PG
 
@@ -178,17 +179,33 @@ def insets(cv: PG.Canvas, ax: Axes, box: PG.Box, plan: PanelPlan, side: str,
     st = cv.style
     num = {**D.label_props(st), "fontsize": d.number_size_pt, "color": d.frame_color, "fontweight": "bold"}
     shield: list = []
-    for ins in plan.insets:
+    renderer = ax.figure.canvas.get_renderer()
+    locators = [tuple(ax.transData.transform([(i.frame.xmin, i.frame.ymin), (i.frame.xmax, i.frame.ymax)]).ravel())
+                for i in plan.insets]
+    marks: list = []
+    for k, ins in enumerate(plan.insets):
         f = ins.frame
         loc = Rectangle((f.xmin, f.ymin), f.width, f.height, facecolor="none", edgecolor=d.frame_color,
                         linewidth=d.frame_width_pt, zorder=st.zorder.locators)
         loc.set_gid(f"locator-{side}-{ins.number}")
         ax.add_patch(loc)
         mark = inset_mark(st, ins.number)
-        t = ax.text(f.xmax, f.ymax, f" {mark}", ha="left", va="bottom", **{**num, "zorder": st.zorder.locators})
+        # Beside a corner of its box outside the others' (two locator boxes can overlap): top right
+        # first; the last corner when none is free.
+        corners = ((f.xmax, f.ymax, "left", "bottom"), (f.xmin, f.ymax, "right", "bottom"),
+                   (f.xmax, f.ymin, "left", "top"), (f.xmin, f.ymin, "right", "top"))
+        others = [*locators[:k], *locators[k + 1:], *marks]
+        for x, y, ha, va in corners:
+            t = ax.text(x, y, f" {mark}" if ha == "left" else f"{mark} ", ha=ha, va=va,
+                        **{**num, "zorder": st.zorder.locators})
+            bb = t.get_window_extent(renderer)
+            box_ = (bb.x0, bb.y0, bb.x1, bb.y1)
+            if (x, y, ha, va) == corners[-1] or not any(overlaps(box_, o) for o in others):
+                break
+            t.remove()
         t.set_gid(f"locator-number-{side}-{ins.number}")
-        bb = t.get_window_extent(ax.figure.canvas.get_renderer())  # no label over the mark
-        cv.obstacles.append((bb.x0, bb.y0, bb.x1, bb.y1))
+        marks.append(box_)
+        cv.obstacles.append(box_)  # no label over the mark
         x, y, w, h = ins.box
         ibox = PG.Box(box.x + x, box.y + y, w, h)
         iax = cv.axes(ibox, gid=f"zoom-inset-{side}-{ins.number}")
