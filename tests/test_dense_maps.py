@@ -205,11 +205,8 @@ def test_circles_are_pushed_apart() -> None:
         assert math.hypot(x2[i] - x2[j], y2[i] - y2[j]) >= (r[i] + r[j]) * 0.95 - 1e-6
 
 
-def test_no_label_covers_a_circle_s_count_nor_an_inset_s_mark(dense_result, style, monkeypatch) -> None:
-    """A label may cross a circle but not hide what it counts ("Paris" hid a département's count,
-    "Düsseldorf" half of "109") nor the letter of a zoom inset beside its locator box."""
-    from matplotlib.text import Text
-
+def _drawn(joined, style, monkeypatch, **kw):  # noqa: ANN001, ANN202
+    """The page as drawn (its figure, laid out and labelled, not written) and its placed labels."""
     from atlasmaps.render import static
 
     drawn = []
@@ -221,8 +218,37 @@ def test_no_label_covers_a_circle_s_count_nor_an_inset_s_mark(dense_result, styl
         return out
 
     monkeypatch.setattr(static, "_place", recording)
-    static.render(dense_result, style, RenderOptions(MapKind.BILATERAL, partner="DE", formats=()))
-    fig, placed = drawn[-1]
+    static.render(joined, style, RenderOptions(formats=(), **kw))
+    return drawn[-1]
+
+
+def test_an_inset_s_letter_is_outside_the_other_locator_boxes(tmp_path, style, monkeypatch) -> None:
+    """Locator boxes overlap on this 70-row France–Japan country map: each letter goes beside a
+    corner of its own box outside the other ("B" sat inside both on a 150-row one)."""
+    from atlasmaps.join import join_file
+    from atlasmaps.sample import synthetic
+
+    joined = join_file(synthetic.write_csv(synthetic.generate(70, seed=2, only="JP"), tmp_path / "jp.csv"))
+    fig, _ = _drawn(joined, style, monkeypatch, kind=MapKind.COUNTRY, partner="JP")
+    renderer = fig.canvas.get_renderer()
+    found = {a.get_gid(): a.get_window_extent(renderer) for a in fig.findobj()
+             if (a.get_gid() or "").startswith(("locator-partner-", "locator-number-partner-"))}
+    boxes = {g.removeprefix("locator-partner-"): b for g, b in found.items() if "number" not in g}
+    letters = {g.removeprefix("locator-number-partner-"): b for g, b in found.items() if "number" in g}
+    assert len(boxes) == len(letters) == 3 and any(a.overlaps(b) for a in boxes.values() for b in boxes.values()
+                                                   if a is not b)
+    for n, letter in letters.items():
+        others = [b for m, b in boxes.items() if m != n]
+        assert not any(letter.x0 < b.x1 and b.x0 < letter.x1 and letter.y0 < b.y1 and b.y0 < letter.y1
+                       for b in others), n
+
+
+def test_no_label_covers_a_circle_s_count_nor_an_inset_s_mark(dense_result, style, monkeypatch) -> None:
+    """A label may cross a circle but not hide what it counts ("Paris" hid a département's count,
+    "Düsseldorf" half of "109") nor the letter of a zoom inset beside its locator box."""
+    from matplotlib.text import Text
+
+    fig, placed = _drawn(dense_result, style, monkeypatch, kind=MapKind.BILATERAL, partner="DE")
     renderer = fig.canvas.get_renderer()
     marks = [t.get_window_extent(renderer) for t in fig.findobj(Text)
              if (t.get_gid() or "").startswith(("aggregate-count-", "locator-number-"))]
