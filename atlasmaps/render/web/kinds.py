@@ -28,7 +28,8 @@ def bilateral(joined: JoinResult, ctx: PL.Ctx) -> PL.Page:
         kind = lk.kind.value
         rows.append(
             {
-                "f": lk.french_name, "ft": kind, "ftl": K.unit_type(ctx.style, kind, lk.french_code, ctx.lang), "p": lk.partner_name,
+                "f": lk.french_name, "ft": kind, "ftl": K.unit_type(ctx.style, kind, lk.french_code, ctx.lang),
+                "p": lk.partner_name,
                 "z": lk.partner_admin1, "c": country, "y": lk.year, "na": lk.nature,
                 "th": list(dict.fromkeys(ctx.theme_key(t) for t in lk.themes if t)),
             }
