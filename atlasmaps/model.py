@@ -130,7 +130,14 @@ class FrenchUnit:
 
 @dataclass(frozen=True)
 class PartnerPlace:
-    """The foreign partner a row was resolved to, with its zone d'intervention (admin-1 unit)."""
+    """The foreign partner a row was resolved to, with its zone d'intervention (admin-1 unit).
+
+    `name` is the gazetteer's (Yerevan, Antwerp); `written_name` is the data's own name for the same
+    place when it is another known name of it (Érevan, Anvers), one per place across the file's rows;
+    `written_admin1_name` is that name for a zone named after the place (the province of Anvers, the
+    gouvernorat of Alexandrie). The Atlas data is French, so French maps write them
+    (`content.common.in_map_language`).
+    """
 
     name: str
     country: str  # ISO2
@@ -138,6 +145,8 @@ class PartnerPlace:
     lat: float | None
     admin1_id: str | None = None
     admin1_name: str | None = None
+    written_name: str | None = None
+    written_admin1_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -395,3 +395,46 @@ def test_place_points_read_from_wkb_as_shapely_reads_them():
     assert _point_xy(shapely.to_wkb(Point(139.6917, 35.6895), byte_order=1)) == (139.6917, 35.6895)
     assert _point_xy(shapely.to_wkb(Point(-1.25, 47.5), byte_order=0)) == (-1.25, 47.5)  # big-endian
     assert _point_xy(shapely.to_wkb(Point(2.0, 48.0, 35.0), output_dimension=3)) == (2.0, 48.0)
+
+
+# --- 3. Partner names as the data writes them ----------------------------------------------------
+
+def test_french_exonyms_are_kept_beside_the_gazetteer_name() -> None:
+    rows = join_partnerships([row("Marseille", C.COMMUNE, name, country) for name, country in [
+        ("Érevan", "AM"), ("Anvers (Belgique)", "BE"), ("Alexandrie", "EG"), ("Abou Dabi", "AE"),
+        ("Kyoto", "JP"), ("Munich", "DE"), ("Ville d'Anvers", "BE")]], source="t").rows
+    got = [(r.partner.name, r.partner.written_name) for r in rows]
+    assert got == [("Yerevan", "Érevan"), ("Antwerp", "Anvers"), ("Alexandria", "Alexandrie"),
+                   ("Abu Dhabi", "Abou Dabi"),
+                   ("Kyoto", None),  # the gazetteer's own name: its spelling (Kyōto, Kyoto) is kept
+                   ("Munich", None),
+                   ("Antwerp", "Anvers")]  # administrative words: no name of its own, but the place's
+    # a zone named after the place takes its written name (the province of Antwerp, the governorate
+    # of Al Iskandariyah, the emirate of Abu Dhabi); Munich's Bavaria does not
+    assert [r.partner.written_admin1_name for r in rows] == ["Érevan", "Anvers", "Alexandrie", "Abou Dabi",
+                                                             None, None, "Anvers"]
+
+
+def test_one_place_gets_one_written_name_across_rows() -> None:
+    rows = join_partnerships([row(f, C.COMMUNE, name, "AM") for f, name in [
+        ("Lyon", "Yerevan"), ("Marseille", "Érevan"), ("Nice", "EREVAN"), ("Paris", "Erevan"),
+        ("Lille", "Érevan"), ("Rennes", "Gyumri")]], source="t").rows
+    assert [r.partner.written_name for r in rows] == ["Érevan"] * 5 + [None]
+    assert [r.partner.written_admin1_name for r in rows] == ["Érevan"] * 5 + [None]  # Gyumri is in Shirak
+
+
+def test_a_zone_named_after_a_place_is_written_so_for_every_place_in_it() -> None:
+    rows = join_partnerships([row("Lyon", C.COMMUNE, "Malines", "BE"), row("Lille", C.COMMUNE, "Anvers", "BE"),
+                              row("Nice", C.COMMUNE, "Liège", "BE")], source="t").rows
+    assert [(r.partner.name, r.partner.written_name) for r in rows] == [
+        ("Mechelen", "Malines"), ("Antwerp", "Anvers"), ("Liège", None)]
+    assert [r.partner.admin1_id for r in rows] == ["BE.ANTWERP", "BE.ANTWERP", "BE.LIEGE"]
+    assert [r.partner.written_admin1_name for r in rows] == ["Anvers", "Anvers", None]
+
+
+def test_the_most_used_written_name_wins_and_ties_go_by_collation() -> None:
+    names = ["Anvers", "Antwerpen", "Antwerpen"]
+    rows = join_partnerships([row("Lyon", C.COMMUNE, n, "BE") for n in names], source="t").rows
+    assert {r.partner.written_name for r in rows} == {"Antwerpen"}
+    rows = join_partnerships([row("Lyon", C.COMMUNE, n, "BE") for n in ["Antwerpen", "Anvers"]], source="t").rows
+    assert {r.partner.written_name for r in rows} == {"Antwerpen"}  # "antwerpen" < "anvers"

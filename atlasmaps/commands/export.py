@@ -56,6 +56,7 @@ def export(ctx: click.Context, data: Path, target: Path, columns: Path | None, c
     from atlasmaps.atomic import check_writable_dir, refuse_overwrite
     from atlasmaps.commands.maps import input_files
     from atlasmaps.commands.summary import print_join_summary
+    from atlasmaps.content.common import in_map_language
     from atlasmaps.pipeline import active_rows, load_joined
 
     if target.suffix.lower() != ".gpkg":
@@ -68,7 +69,7 @@ def export(ctx: click.Context, data: Path, target: Path, columns: Path | None, c
     kept, notes = active_rows(joined, include_inactive)
     for note in notes:
         click.echo(f"warning: {note}", err=True)
-    built = build_layers(kept.mapped, lang)
+    built = build_layers(in_map_language(kept, lang).mapped, lang)
     for warning in built.warnings:
         click.echo(f"warning: {warning}", err=True)
     styles = layer_styles(style, list(built.layers["pays"]["nb_partenariats"]), lang) if style else None

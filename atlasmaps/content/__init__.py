@@ -24,6 +24,7 @@ def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapConten
     """The content of the map `options` asks for (kind, partner, level, language)."""
     from atlasmaps.model import MapKind
 
+    joined = in_map_language(joined, style, options)
     kind = MapKind(options.kind)
     if kind is MapKind.BILATERAL:
         from atlasmaps.content.bilateral import build as make
@@ -36,3 +37,11 @@ def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapConten
     else:
         from atlasmaps.content.france import build as make
     return make(joined, style, options)
+
+
+def in_map_language(joined: JoinResult, style: Style, options: RenderOptions) -> JoinResult:
+    """The rows with partner places named in the map's language (`common.in_map_language`); the web
+    renderer's popups and tables read them too."""
+    from atlasmaps.content.common import in_map_language as named, map_lang
+
+    return named(joined, map_lang(style, options))

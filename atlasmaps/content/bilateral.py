@@ -84,6 +84,7 @@ def partner_side(rows: Sequence[JoinedPartnership], admin1: gpd.GeoDataFrame, wa
 
     zone_n: Counter[str] = Counter()
     zone_names: dict[str, str] = {}
+    renamed: dict[str, str] = {}
     points: dict[tuple, dict] = {}
     themes: dict[str, list[str]] = {}
     for r in rows:
@@ -94,6 +95,8 @@ def partner_side(rows: Sequence[JoinedPartnership], admin1: gpd.GeoDataFrame, wa
         if p.admin1_id:
             zone_n[p.admin1_id] += 1
             zone_names.setdefault(p.admin1_id, p.admin1_name or p.admin1_id)
+            if p.written_admin1_name and p.admin1_name == p.written_admin1_name:  # named in the map's language
+                renamed[p.admin1_id] = p.admin1_name
         if p.lon is None or p.lat is None:
             continue
         key = (p.name, round(p.lon, 5), round(p.lat, 5))
@@ -113,7 +116,8 @@ def partner_side(rows: Sequence[JoinedPartnership], admin1: gpd.GeoDataFrame, wa
         if geom is None:
             warnings.append(f"zone d'intervention {zid} is not in the admin-1 layer; drawn as points only")
             continue
-        zone_records.append({"admin1_id": zid, "name": layer_names.get(zid) or zone_names[zid], "n": n,
+        zone_records.append({"admin1_id": zid, "name": renamed.get(zid) or layer_names.get(zid) or zone_names[zid],
+                             "n": n,
                              "geometry": geom})
     point_records = []
     for rec in sorted(points.values(), key=lambda r: (-r["n"], r["name"])):

@@ -1,13 +1,14 @@
 """What every map kind shares: the French geography constants, the boundary layers, country names,
 the themes and types present in rows, and the page texts.
 
-The one home of: a row's overseas département, a country's name in the map's language, the
+The one home of: a partner's shown name, a row's overseas département, a country's name in the map's language, the
 colour of a partner (its main theme), and the loading of boundary layers for maps.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from atlasmaps.content.types import Layer, MapTexts
@@ -119,6 +120,27 @@ def page_texts(style: Style, joined: JoinResult, lang: str, title: str, subtitle
 
 
 # ------------------------------------------------------------------------------------ rows
+
+#: The language the Atlas data is written in: maps in it name partner places as the data does.
+DATA_LANG = "fr"
+
+
+def in_map_language(joined: JoinResult, lang: str) -> JoinResult:
+    """The rows with each partner place named as the map's readers name it: on a French map the
+    data's own name where it is a known other name of the place (Érevan, Anvers, Pékin), and a zone
+    named after such a place by that name (Alexandrie for Al Iskandariyah); on any other map the
+    gazetteer's (Yerevan, Antwerp, Beijing). The one place a partner's shown name is decided."""
+    if lang != DATA_LANG:
+        return joined
+    rows = list(joined.rows)
+    renamed = False
+    for i, r in enumerate(rows):
+        p = r.partner
+        if p is not None and (p.written_name or p.written_admin1_name):
+            rows[i] = replace(r, partner=replace(p, name=p.written_name or p.name,
+                                                 admin1_name=p.written_admin1_name or p.admin1_name))
+            renamed = True
+    return replace(joined, rows=tuple(rows)) if renamed else joined
 
 
 def overseas_code(row: JoinedPartnership) -> str | None:

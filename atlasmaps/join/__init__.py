@@ -67,7 +67,7 @@ def _join(partnerships: Iterable[Partnership], source: str, problems: Iterable[R
           warnings: Iterable[RowProblem], corrections: Corrections | None, data_source: str | None) -> JoinResult:
     from atlasmaps.data.schema import country_name
     from atlasmaps.join.french import french_index, match_french
-    from atlasmaps.join.partner import infer_country
+    from atlasmaps.join.partner import infer_country, one_name_per_place
 
     index = french_index()
     rows = []
@@ -104,7 +104,7 @@ def _join(partnerships: Iterable[Partnership], source: str, problems: Iterable[R
         rows.append(JoinedPartnership(p, french, french_match, partner, partner_match))
     return JoinResult(
         source=source,
-        rows=tuple(rows),
+        rows=tuple(one_name_per_place(rows)),
         problems=tuple(problems),
         data_date=data_date,
         data_source=data_source,

@@ -23,17 +23,18 @@ import struct
 import threading
 from bisect import bisect_left, bisect_right
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import NamedTuple
 
 from atlasmaps import boundaries
 from atlasmaps.join.homonyms import DOMINANCE, dominant
-from atlasmaps.textnorm import japanese_variant, normalize_name
+from atlasmaps.textnorm import collation_key, japanese_variant, normalize_name
 from atlasmaps.model import (
     CollectiviteType,
+    JoinedPartnership,
     MatchMethod,
     MatchStatus,
     PartnerPlace,
@@ -467,12 +468,24 @@ class CountryIndex:
             self._alt_places = _PlaceIndex(places, False, extra)
         return self._alt_places
 
-    def by_id(self, place_id: str) -> _Place | None:
+    def _position(self, place_id: str) -> int | None:
         if self._ids is None:
             places = self.places.places
             self._ids = dict(zip(places.column("place_id"), places.layer_positions(), strict=True))
-        i = self._ids.get(place_id)
+        return self._ids.get(place_id)
+
+    def by_id(self, place_id: str) -> _Place | None:
+        i = self._position(place_id)
         return None if i is None else self.places.places.place(i)
+
+    def other_names(self, place_id: str) -> frozenset[str]:
+        """The name keys of a place's other names (exonyms, spellings), as GeoNames lists them."""
+        i = self._position(place_id)
+        if i is None:
+            return frozenset()
+        places = self.places.places
+        keys = places.column("alt_keys")[places.table.order[i] - places.lo]
+        return frozenset(keys.split("|")) if keys else frozenset()
 
     def admin1_at(self, lon: float, lat: float) -> _Admin1 | None:
         """The admin-1 unit containing the point (or the nearest within COAST_TOLERANCE)."""
@@ -771,8 +784,6 @@ def _by_level(p: Partnership, as_place: tuple, as_unit: tuple) -> tuple[PartnerP
 
 
 def _with_reason(match: SideMatch, note: str) -> SideMatch:
-    from dataclasses import replace
-
     return replace(match, reason="; ".join(r for r in (match.reason, note) if r))
 
 
@@ -959,7 +970,67 @@ def _fuzzy_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Admi
 
 
 def _from_place(p: Partnership, pl: _Place, match: SideMatch) -> tuple[PartnerPlace, SideMatch]:
-    return PartnerPlace(pl.name, p.pays, pl.lon, pl.lat, pl.admin1_id, pl.admin1_name), match.at(Precision.POINT)
+    written = _written_name(p.partenaire, p.pays, pl)
+    zone = written if written and _zone_named_after(pl, p.pays) else None
+    return PartnerPlace(pl.name, p.pays, pl.lon, pl.lat, pl.admin1_id, pl.admin1_name, written, zone), \
+        match.at(Precision.POINT)
+
+
+def _written_name(written: str, iso2: str, pl: _Place) -> str | None:
+    """The data's name for a place when it is another of the place's known names (Érevan, Anvers,
+    Abou Dabi), with a qualifier set aside ("Anvers (Belgique)"). None when it is the gazetteer's own
+    name however spelt (Kyoto for Kyōto: the gazetteer's spelling is the better one), a name with
+    administrative words ("Ville d'Érevan"), a close spelling, or written in capitals."""
+    own = normalize_name(pl.name)
+    qualified = split_qualifier(written)
+    for name in (written.strip(), *(qualified[:1] if qualified else ())):
+        key = normalize_name(name)
+        if not name or key == own or (name.isupper() and len(name) > 3):
+            return None
+        index = country_index(iso2)
+        if index is not None and key in index.other_names(pl.place_id):
+            return name
+    return None
+
+
+def _zone_named_after(pl: _Place, iso2: str) -> bool:
+    """Whether the place's admin-1 unit bears one of its names (Antwerp, Al Iskandariyah for
+    Alexandria): then the zone takes the name the data gives the place."""
+    if not pl.admin1_name:
+        return False
+    key = normalize_name(pl.admin1_name)
+    index = country_index(iso2)
+    return key == normalize_name(pl.name) or (index is not None and key in index.other_names(pl.place_id))
+
+
+def one_name_per_place(rows: list[JoinedPartnership]) -> list[JoinedPartnership]:
+    """One written name for each place across the rows: the one most rows use (ties: the first in
+    collation order), also for rows that wrote the gazetteer's own name. A map shows one place
+    under one name, whichever row it reads the name from; a zone named after a place takes the
+    place's written name on every row of the zone."""
+    by_place: dict[tuple, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        q = r.partner
+        if q is not None and r.partner_match.precision is Precision.POINT:
+            by_place[(q.country, q.name, q.lon, q.lat)].append(i)
+    zones: dict[str, str] = {}  # admin-1 id -> the written name of the place it is named after
+    for at in by_place.values():
+        places = [rows[i].partner for i in at]
+        written = Counter(q.written_name for q in places if q.written_name)  # type: ignore[union-attr]
+        if not written:
+            continue
+        best = min(written, key=lambda name: (-written[name], collation_key(name)))
+        for i in at:
+            r = rows[i]
+            if r.partner.written_name != best:  # type: ignore[union-attr]
+                rows[i] = replace(r, partner=replace(r.partner, written_name=best))  # type: ignore[arg-type]
+        if any(q.written_admin1_name for q in places):  # type: ignore[union-attr]
+            zones.setdefault(places[0].admin1_id, best)  # type: ignore[union-attr, arg-type]
+    for i, r in enumerate(rows):  # every place of that zone, and the zone itself as a partner
+        q = r.partner
+        if q is not None and q.admin1_id in zones and q.written_admin1_name != zones[q.admin1_id]:
+            rows[i] = replace(r, partner=replace(q, written_admin1_name=zones[q.admin1_id]))
+    return rows
 
 
 def _from_admin1(p: Partnership, unit: _Admin1, match: SideMatch) -> tuple[PartnerPlace | None, SideMatch]:

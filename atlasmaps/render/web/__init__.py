@@ -42,6 +42,7 @@ def render(joined: JoinResult, style: Style, options: RenderOptions) -> Rendered
 
     # The web map writes years in popups, not beside the symbols (no year entry in its legend),
     # and draws the world as a choropleth (circles are print only).
+    joined = content.in_map_language(joined, style, options)  # popups and tables name places as the map does
     ctx = PL.Ctx(style, options, content.build(joined, style, replace(options, show_years=False, symbols=False)))
     page = KD.BUILDERS[MapKind(options.kind)](joined, ctx)
     if page.payload.get("bounds") is None:
