@@ -289,6 +289,19 @@ def test_country_inferred_from_the_partner_when_missing() -> None:
     assert r.partner_match.status is MatchStatus.AMBIGUOUS and "give the country" in r.partner_match.reason
 
 
+@pytest.mark.parametrize("name, country, place", [
+    ("Londres", "GB", "London"),  # not the village of Londres, Catamarca (AR)
+    ("Pékin", "CN", "Beijing"),  # not Pekin, Illinois
+    ("Alger", "DZ", "Algiers"),  # not Alger, Ohio
+    ("Bâle", "CH", "Basel"),
+    ("Brême", "DE", "Bremen"),
+    ("Rome", "IT", "Rome"),  # also an old name of Lomé, far smaller: the own name wins
+])
+def test_a_french_exonym_without_country_goes_to_the_place_it_names(name: str, country: str, place: str) -> None:
+    r = join_one(row("Lyon", C.COMMUNE, name, ""))
+    assert (r.partnership.pays, r.partner.name, r.partner_match.status) == (country, place, MatchStatus.MATCHED)
+
+
 # --- 6. Domestic partnerships -------------------------------------------------------------------
 
 def test_france_said_of_a_foreign_partner_is_the_french_sides_country() -> None:

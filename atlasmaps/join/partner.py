@@ -559,8 +559,16 @@ def _world_names() -> dict[str, dict[str, int]]:
     for name, country in [*zip(admin1["name"], admin1["country"]), *zip(admin1_names["name"], admin1_names["country"])]:
         key = admin_core(normalize_name(name))
         other[key].setdefault(country, 0)
-    # a place's own name wins over another place's alternate name ("Rome" is also an old name of Lomé)
-    return {**other, **own}
+    # A place's own name wins over another place's alternate name ("Rome" is also an old name of Lomé),
+    # unless that other place clearly dominates: "Londres" is a village of Argentina and London in
+    # French, "Pékin" a town of Illinois and Beijing.
+    names = other
+    for key, countries in own.items():
+        largest = max(countries.values())
+        bigger = {c: pop for c, pop in other.get(key, {}).items()
+                  if c not in countries and pop > DOMINANCE * largest}
+        names[key] = {**countries, **bigger}
+    return names
 
 
 def infer_country(p: Partnership) -> tuple[str | None, SideMatch | None]:
