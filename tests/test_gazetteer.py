@@ -148,6 +148,22 @@ def test_largest_homonym_when_it_dominates(name: str, country: str, lon: float, 
     assert len(r.partner_match.candidates) >= 2 and "[" in r.partner_match.candidates[0]  # with GeoNames ids
 
 
+@pytest.mark.parametrize("name, expected", [
+    ("Halle", "Halle (Saale)"),  # the four small Halles bear it as their own name, Halle (Saale) as its short one
+    ("Halle-sur-Saale", "Halle (Saale)"),  # GeoNames writes the river in brackets
+    ("Halle (Saale)", "Halle (Saale)"),
+])
+def test_a_far_larger_town_known_by_the_short_name_wins(name: str, expected: str) -> None:
+    r = join_one(row("Grenoble", C.COMMUNE, name, "DE"))
+    assert (r.partner.name, r.partner.admin1_id) == (expected, "DE.ST"), r.partner_match
+
+
+def test_a_former_name_of_a_big_city_does_not_take_a_towns_name() -> None:
+    # "Waterloo" is a former name of Austin, Texas: the Waterloos of Iowa, Ontario... stay homonyms
+    r = join_one(row("Lyon", C.COMMUNE, "Waterloo", "US"))
+    assert r.partner_match.status is MatchStatus.AMBIGUOUS and not any("Austin" in c for c in r.partner_match.candidates)
+
+
 def test_homonyms_of_similar_size_stay_ambiguous() -> None:
     r = join_one(row("Lyon", C.COMMUNE, "Babenhausen", "DE"))  # Hessen 17,000 / Bayern 5,000
     assert r.partner_match.status is MatchStatus.AMBIGUOUS and not r.mappable

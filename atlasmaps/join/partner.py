@@ -287,6 +287,7 @@ def clear_cache() -> None:
         _read_layers.cache_clear()
         _admin2_layer.cache_clear()
         _world_names.cache_clear()
+        _big_places_by_other_name.cache_clear()
         country_index.cache_clear()
 
 
@@ -727,19 +728,26 @@ def _in_admin2(p: Partnership, stem: str, qualifier: str, index: CountryIndex): 
 _STEM_SUFFIX = re.compile(r"^(?P<stem>.+?) (?:am|an der|an|im|in der|ob der|bei|vor der|aan de|aan den|upon|on|"
                           r"on the)(?: \S+){1,2}$")
 _STEM_PREFIX = re.compile(r"^(?:bad|markt|stadt|hansestadt|lutherstadt) (?P<stem>.+)$")
+# "Halle-sur-Saale", "Frankfurt an der Oder": GeoNames names the town with its river in brackets,
+# "Halle (Saale)", "Frankfurt (Oder)".
+_ON_RIVER = re.compile(r"^(?P<town>.+?) (?:sur|sur la|sur le|sur l|an der|an|am|on|on the) (?P<river>\S+)$")
 
 
 def _by_stem(p: Partnership, key: str, index: CountryIndex,
              zones: list[_Admin1]) -> tuple[PartnerPlace | None, SideMatch] | None:
     """A town listed without its spa prefix or river suffix ("Bad Kötzting" -> "Kötzting"): drawn only
     when the stem names exactly one place, and reported as a normalised read."""
+    river = _ON_RIVER.match(key)
     stems = [m.group("stem") for m in (pattern.match(key) for pattern in (_STEM_SUFFIX, _STEM_PREFIX)) if m]
+    if river:
+        stems.insert(0, f"{river.group('town')} {river.group('river')}")
     words = key.split()
     # "Worms-Heppenheim", "Ulm Wiblingen": a district named after its town; only a town of some size
     # (DISTRICT_TOWN_MIN) is read that way, the longest leading words first
     towns = [" ".join(words[:n]) for n in range(len(words) - 1, 0, -1)]
     for stem, min_population in [*((s, 0) for s in stems), *((t, DISTRICT_TOWN_MIN) for t in towns)]:
         places = [pl for pl in index.places.get(stem, []) if pl.population >= min_population]
+        places += _far_larger_by_other_name(stem, index, places) if places else []
         if zones:
             places = [pl for pl in places if pl.admin1_id in {z.id for z in zones}]
         distinct = _distinct(places)
@@ -845,6 +853,8 @@ def _place_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Admi
     method = MatchMethod.EXACT if any(pl.name == p.partenaire.strip() for pl in places) else MatchMethod.NORMALISED
     if not places:
         places = list(index.places.get(place_core(key), []))
+    if places:  # a far larger town known by that name too: "Halle" is Halle (Saale), not the Halles of 21,000
+        places += _far_larger_by_other_name(key, index, places)
     if not places or (zones and not any(pl.admin1_id in {z.id for z in zones} for pl in places)):
         alt = [*index.alt_places.get(key, []), *index.alt_places.get(place_core(key), [])]
         jp = _japanese(key, index)
@@ -855,6 +865,39 @@ def _place_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Admi
     if not places:
         return None
     return _decide_places(p, places, zones, method)
+
+
+#: Places this populous are also looked up by their other names when smaller places bear the name as
+#: their own (few enough to index once for the world).
+BIG_PLACE = 50_000
+
+
+@lru_cache(maxsize=1)
+def _big_places_by_other_name() -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """(country, other name key) -> [(GeoNames id, population)] of the places of BIG_PLACE or more."""
+    import pyarrow.compute as pc
+
+    layer = _place_table().layer
+    big = layer.filter(pc.greater_equal(pc.fill_null(layer.column("population"), 0), BIG_PLACE))  # type: ignore[attr-defined]
+    out: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    columns = (big.column(c).to_pylist() for c in ("country", "population", "alt_keys", "place_id"))
+    for country, population, alts, place_id in zip(*columns, strict=True):
+        for alt in alts.split("|") if alts else ():
+            out[(country, alt)].append((place_id, population))
+    return out
+
+
+def _far_larger_by_other_name(key: str, index: CountryIndex, places: list[_Place]) -> list[_Place]:
+    """Places over DOMINANCE times as populous as any of `places` whose other names include `key` as the
+    short form of their own ("Halle" of "Halle (Saale)", "Frankfurt" of "Frankfurt am Main"); not a
+    former name ("Waterloo" of Austin, Texas) nor another language's spelling ("Reka" of Rijeka)."""
+    found = _big_places_by_other_name().get((index.iso2, key))
+    if not found:
+        return []
+    largest = max(pl.population for pl in places)
+    bigger = [index.by_id(place_id) for place_id, population in found if population > DOMINANCE * largest]
+    return [pl for pl in bigger if pl is not None and pl not in places
+            and normalize_name(pl.name).startswith(key + " ")]
 
 
 def _decide_places(p: Partnership, places: list[_Place], zones: list[_Admin1], method: MatchMethod):  # noqa: ANN202
