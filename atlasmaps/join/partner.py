@@ -878,7 +878,8 @@ def _big_places_by_other_name() -> dict[tuple[str, str], list[tuple[str, int]]]:
     import pyarrow.compute as pc
 
     layer = _place_table().layer
-    big = layer.filter(pc.greater_equal(pc.fill_null(layer.column("population"), 0), BIG_PLACE))  # type: ignore[attr-defined]
+    population = pc.fill_null(layer.column("population"), 0)  # type: ignore[attr-defined]
+    big = layer.filter(pc.greater_equal(population, BIG_PLACE))  # type: ignore[attr-defined]
     out: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
     columns = (big.column(c).to_pylist() for c in ("country", "population", "alt_keys", "place_id"))
     for country, population, alts, place_id in zip(*columns, strict=True):
