@@ -462,6 +462,16 @@ def test_a_zone_named_after_a_place_is_written_so_for_every_place_in_it() -> Non
     assert [r.partner.written_admin1_name for r in rows] == ["Anvers", "Anvers", None]
 
 
+def test_spellings_of_one_name_count_together_and_the_accented_one_is_shown() -> None:
+    rows = join_partnerships([row(f, C.COMMUNE, name, "AM") for f, name in [
+        ("Marseille", "Erevan"), ("Lyon", "Érevan"), ("Nice", "Erevan"), ("Lille", "Iérévan"), ("Metz", "Iérévan")]],
+        source="t").rows
+    assert {r.partner.written_name for r in rows} == {"Érevan"}  # 3 rows write it, two without the accent
+    rows = join_partnerships([row("Toulouse", C.COMMUNE, "Hanoï", "VN"), row("Lyon", C.COMMUNE, "Hanoi", "VN")],
+                             source="t").rows
+    assert [r.partner.written_name for r in rows] == ["Hanoï", "Hanoï"]  # the gazetteer writes Hanoi
+
+
 def test_the_most_used_written_name_wins_and_ties_go_by_collation() -> None:
     names = ["Anvers", "Antwerpen", "Antwerpen"]
     rows = join_partnerships([row("Lyon", C.COMMUNE, n, "BE") for n in names], source="t").rows

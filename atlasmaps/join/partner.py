@@ -1031,14 +1031,16 @@ def _from_place(p: Partnership, pl: _Place, match: SideMatch) -> tuple[PartnerPl
 def _written_name(written: str, iso2: str, pl: _Place) -> str | None:
     """The data's name for a place when it is another of the place's known names (Érevan, Anvers,
     Abou Dabi), with a qualifier set aside ("Anvers (Belgique)"). None when it is the gazetteer's own
-    name however spelt (Kyoto for Kyōto: the gazetteer's spelling is the better one), a name with
+    name spelt with no more accents (Kyoto for Kyōto: the fuller spelling is shown), a name with
     administrative words ("Ville d'Érevan"), a close spelling, or written in capitals."""
     own = normalize_name(pl.name)
     qualified = split_qualifier(written)
     for name in (written.strip(), *(qualified[:1] if qualified else ())):
         key = normalize_name(name)
-        if not name or key == own or (name.isupper() and len(name) > 3):
+        if not name or (name.isupper() and len(name) > 3):
             return None
+        if key == own:  # the gazetteer's name, spelt with more accents (Hanoï) or fewer (Kyoto for Kyōto)
+            return name if _accents(name) > _accents(pl.name) else None
         index = country_index(iso2)
         if index is not None and key in index.other_names(pl.place_id):
             return name
@@ -1053,6 +1055,22 @@ def _zone_named_after(pl: _Place, iso2: str) -> bool:
     key = normalize_name(pl.admin1_name)
     index = country_index(iso2)
     return key == normalize_name(pl.name) or (index is not None and key in index.other_names(pl.place_id))
+
+
+def _accents(name: str) -> int:
+    return sum(not c.isascii() for c in name)
+
+
+def _most_written(written: Counter[str]) -> str:
+    """The name most rows use, spellings of one name counted together ("Erevan" and "Érevan"); of
+    those, the one with the most accents (the fuller spelling: Érevan, Hanoï), then the most used,
+    then the first in collation order."""
+    by_key: Counter[str] = Counter()
+    for name, n in written.items():
+        by_key[normalize_name(name)] += n
+    key = min(by_key, key=lambda k: (-by_key[k], collation_key(k)))
+    spellings = [name for name in written if normalize_name(name) == key]
+    return min(spellings, key=lambda name: (-_accents(name), -written[name], collation_key(name)))
 
 
 def one_name_per_place(rows: list[JoinedPartnership]) -> list[JoinedPartnership]:
@@ -1071,7 +1089,7 @@ def one_name_per_place(rows: list[JoinedPartnership]) -> list[JoinedPartnership]
         written = Counter(q.written_name for q in places if q.written_name)  # type: ignore[union-attr]
         if not written:
             continue
-        best = min(written, key=lambda name: (-written[name], collation_key(name)))
+        best = _most_written(written)
         for i in at:
             r = rows[i]
             if r.partner.written_name != best:  # type: ignore[union-attr]
