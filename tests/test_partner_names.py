@@ -15,8 +15,9 @@ from atlasmaps.render import static, web
 from atlasmaps.style import load_style
 
 
-def _row(n: int, collectivite: str, partenaire: str, pays: str) -> Partnership:
-    return Partnership(row=n, id=f"t{n}", collectivite=collectivite, type_collectivite=CollectiviteType.COMMUNE,
+def _row(n: int, collectivite: str, partenaire: str, pays: str,
+         kind: CollectiviteType = CollectiviteType.COMMUNE) -> Partnership:
+    return Partnership(row=n, id=f"t{n}", collectivite=collectivite, type_collectivite=kind,
                        partenaire=partenaire, pays=pays, annee=2010 + n, thematiques=("Culture",))
 
 
@@ -85,3 +86,38 @@ def test_geopackage_names_places_in_the_asked_language(tmp_path, capsys, lang, n
     assert code == 0, err
     partners = pyogrio.read_dataframe(target, layer="partenaires")
     assert sorted(partners["nom"]) == names
+
+
+@pytest.fixture(scope="module")
+def quebec():
+    rows = [_row(2, "Lyon", "Province du Québec", "CA"), _row(3, "Nantes", "Montréal", "CA"),
+            _row(4, "Région Bretagne", "Québec", "CA", CollectiviteType.REGION),  # the province, not the city
+            _row(5, "Rennes", "Bavière", "DE"),
+            _row(6, "Rennes", "Province du Shandong", "CN")]
+    return join_partnerships(rows, source="t.csv")
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("fr", ["label-partner-montreal", "label-partner-province-du-quebec"]),
+    ("en", ["label-partner-montreal", "label-partner-quebec"]),
+])
+def test_an_admin1_partner_written_two_ways_is_one_symbol(quebec, style, lang, expected):
+    out = static.render(quebec, style, RenderOptions(MapKind.BILATERAL, partner="CA", formats=("svg",), lang=lang))
+    svg = out.files["svg"].decode("utf-8")
+    assert sorted(_label_ids(out.files["svg"])) == expected
+    assert len(re.findall(r'<g id="partner-[^"]*"', svg)) == 2
+
+
+@pytest.mark.parametrize("lang, partners, zones", [
+    ("fr", ["Bavière", "Province du Shandong"], ["Bavière", "Shandong"]),  # a zone is named by its own name only
+    ("en", ["Bayern", "Shandong"], ["Bayern", "Shandong"]),
+])
+def test_an_admin1_partner_names_its_zone_by_one_of_the_units_names(quebec, style, lang, partners, zones):
+    got_partners, got_zones = [], []
+    for iso in ("DE", "CN"):
+        page = web.render(quebec, style, RenderOptions(MapKind.BILATERAL, partner=iso, formats=("html",),
+                                                       lang=lang)).files["html"].decode("utf-8")
+        rows = json.loads(re.search(r'"rows":(\[\{.*?\}\]),"', page).group(1))
+        got_partners += [r["p"] for r in rows]
+        got_zones += [r["z"] for r in rows]
+    assert (got_partners, got_zones) == (partners, zones)

@@ -1081,7 +1081,7 @@ def one_name_per_place(rows: list[JoinedPartnership]) -> list[JoinedPartnership]
     by_place: dict[tuple, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         q = r.partner
-        if q is not None and r.partner_match.precision is Precision.POINT:
+        if q is not None and r.partner_match.precision in (Precision.POINT, Precision.ADMIN1):
             by_place[(q.country, q.name, q.lon, q.lat)].append(i)
     zones: dict[str, str] = {}  # admin-1 id -> the written name of the place it is named after
     for at in by_place.values():
@@ -1094,8 +1094,9 @@ def one_name_per_place(rows: list[JoinedPartnership]) -> list[JoinedPartnership]
             r = rows[i]
             if r.partner.written_name != best:  # type: ignore[union-attr]
                 rows[i] = replace(r, partner=replace(r.partner, written_name=best))  # type: ignore[arg-type]
-        if any(q.written_admin1_name for q in places):  # type: ignore[union-attr]
-            zones.setdefault(places[0].admin1_id, best)  # type: ignore[union-attr, arg-type]
+        zone = Counter(q.written_admin1_name for q in places if q.written_admin1_name)  # type: ignore[union-attr]
+        if zone:
+            zones.setdefault(places[0].admin1_id, _most_written(zone))  # type: ignore[union-attr, arg-type]
     for i, r in enumerate(rows):  # every place of that zone, and the zone itself as a partner
         q = r.partner
         if q is not None and q.admin1_id in zones and q.written_admin1_name != zones[q.admin1_id]:
@@ -1106,4 +1107,15 @@ def one_name_per_place(rows: list[JoinedPartnership]) -> list[JoinedPartnership]
 def _from_admin1(p: Partnership, unit: _Admin1, match: SideMatch) -> tuple[PartnerPlace | None, SideMatch]:
     if unit.lon is None or unit.lat is None:
         return None, SideMatch(MatchStatus.UNMATCHED, match.method, reason=f"no position for {unit.name}")
-    return PartnerPlace(p.partenaire, p.pays, unit.lon, unit.lat, unit.id, unit.name), match.at(Precision.ADMIN1)
+    # The unit's name is the gazetteer's ("Shandong", "Bayern"); the data's is written on French maps:
+    # for the partner as it is ("Province du Shandong", "Bavière"), for its zone only when it is one
+    # of the unit's names ("Bavière"; not "Province du Shandong" or "Groupement intercommunal du Mono"
+    # in a list of zones).
+    typed = p.partenaire.strip()
+    key = normalize_name(typed)
+    same = key == normalize_name(unit.name) and _accents(typed) <= _accents(unit.name)
+    written = None if typed.isupper() or same else typed
+    index = country_index(p.pays)
+    zone = written if written and index is not None and unit in index.admin1_by_name.get(key, ()) else None
+    return PartnerPlace(unit.name, p.pays, unit.lon, unit.lat, unit.id, unit.name, written, zone), \
+        match.at(Precision.ADMIN1)
