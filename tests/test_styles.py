@@ -314,6 +314,10 @@ def test_country_phrase_forms(default: Style) -> None:
     assert default.country_phrase("Philippines", "PH", "en") == "the Philippines"
     assert default.country_phrase("Czech Republic", "CZ", "en") == "the Czech Republic"
     assert default.country_phrase("Philippines", "PH", "en", form="in") == "in the Philippines"
+    # the countries layer's own names (CLDR), as the maps use them
+    assert default.country_phrase("Territoires palestiniens", "PS", "fr") == "les Territoires palestiniens"
+    assert default.country_phrase("Territoires palestiniens", "PS", "fr", form="in") == "aux Territoires palestiniens"
+    assert default.country_phrase("Palestinian Territories", "PS", "en") == "the Palestinian Territories"
     title = default.text("title.bilateral", "fr", partner_phrase=default.country_phrase("Bénin", "BJ", "fr"))
     assert title == "Les coopérations décentralisées entre la France et le Bénin"
 
