@@ -275,6 +275,7 @@ COUNTRY_VARIANTS = {
     "VN": ["Viêt Nam", "Vietnam", "Viet Nam"],
     "MM": ["Birmanie", "Myanmar", "Burma"],
     "JP": ["Japon", "Japan", "JP", "JPN", "japon"],
+    "CN": ["Chine", "China", "RPC", "République populaire de Chine", "Chine populaire"],
     "VA": ["Vatican", "Saint-Siège", "Holy See"],
     "MU": ["Maurice", "Île Maurice", "Mauritius"],
     "BY": ["Biélorussie", "Bélarus", "Belarus"],

@@ -355,6 +355,8 @@ COUNTRY_ALIASES: dict[str, tuple[str, str | None, str | None]] = {
     **{k: ("LA", None, None) for k in ("Laos",)},
     **{k: ("VN", None, None) for k in ("Vietnam", "Viet Nam", "Viêt Nam", "Viêt-nam")},
     **{k: ("TW", None, None) for k in ("Taiwan", "Taïwan", "Formose", "Formosa")},
+    **{k: ("CN", None, None) for k in ("RPC", "République populaire de Chine", "Chine populaire", "PRC",
+                                       "People's Republic of China", "Chine continentale")},
     **{k: ("TZ", None, None) for k in ("Tanzania", "Tanzanie")},
     **{k: ("BO", None, None) for k in ("Bolivia", "Bolivie")},
     **{k: ("VE", None, None) for k in ("Venezuela",)},
