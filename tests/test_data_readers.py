@@ -182,3 +182,16 @@ def test_validate_exit_2(tmp_path: Path, content: bytes, message: str) -> None:
     proc = run_validate(str(path))
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"Error: {path}: {message}"
+
+
+def test_a_quote_never_closed_is_unusable_input_not_one_long_cell(tmp_path: Path) -> None:
+    path = write(tmp_path, "q.csv", 'collectivite,partenaire,pays\nLyon,Kobe,Japon\n\nNantes,"Seattle\nWA",USA\n'
+                                    'Lille,"Cologne,Allemagne\nMetz,Trèves,Allemagne\nNancy,Karlsruhe,Allemagne\n')
+    with pytest.raises(UnusableInputError) as err:
+        read_table(path)
+    assert str(err.value) == (f"{path}: row 5 (line 6): a quote (\") opens a cell and is never closed, so every "
+                              "line after it would be read into that cell: close the quote or remove it")
+    # a closed quote spanning lines, and doubled quotes, are read as they are
+    path = write(tmp_path, "ok.csv",
+                 'collectivite,partenaire,pays\nLyon,"Kobe ""port""",Japon\nNantes,"Seattle\nWA",USA\n')
+    assert [r.cells[1] for r in read_table(path).rows] == ['Kobe "port"', "Seattle\nWA"]

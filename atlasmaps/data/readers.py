@@ -187,18 +187,34 @@ def read_csv(data: bytes, name: str, limits: Limits | None = None) -> RawTable:
     text, encoding = decode(data, name)
     delimiter = sniff_delimiter(text)
     numbered: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = next_line = 1  # the line where the last record read starts
     try:
-        for i, rec in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+        for i, rec in enumerate(reader, start=1):
             if any(c.strip() for c in rec):
                 numbered.append((i, rec))
+                line = next_line
                 if len(numbered) > limits.rows + 1:  # + the header
                     raise _too_many_rows(name, limits)
+            next_line = reader.line_num + 1
     except csv.Error as exc:
         raise UnusableInputError(f"{name}: malformed CSV ({exc})") from None
+    _check_closed_quotes(name, text, numbered, line)
     if not numbered:
         raise UnusableInputError(f"{name}: the file is empty")
     (_, header), body = numbered[0], numbered[1:]
     return _table(name, header, body, encoding=encoding, delimiter=delimiter)
+
+
+def _check_closed_quotes(name: str, text: str, numbered: list[tuple[int, list[str]]], line: int) -> None:
+    """A quote opened in a cell and never closed makes the reader take every later line as part of
+    that cell: the file's last record then spans lines. Said as unusable rather than read as one row."""
+    if not numbered or text.count('"') % 2 == 0:
+        return
+    row, record = numbered[-1]
+    if any("\n" in cell or "\r" in cell for cell in record):
+        raise UnusableInputError(f"{name}: row {row} (line {line}): a quote (\") opens a cell and is never closed, so "
+                                 "every line after it would be read into that cell: close the quote or remove it")
 
 
 def _table(
