@@ -195,3 +195,13 @@ def test_a_quote_never_closed_is_unusable_input_not_one_long_cell(tmp_path: Path
     path = write(tmp_path, "ok.csv",
                  'collectivite,partenaire,pays\nLyon,"Kobe ""port""",Japon\nNantes,"Seattle\nWA",USA\n')
     assert [r.cells[1] for r in read_table(path).rows] == ['Kobe "port"', "Seattle\nWA"]
+
+
+def test_a_row_repeated_cell_for_cell_is_counted_once_and_said(tmp_path: Path) -> None:
+    path = write(tmp_path, "d.csv", "collectivite,partenaire,pays,annee\nLyon,Francfort,Allemagne,1960\n"
+                                    "Lyon,Francfort,Allemagne,1960\nLyon,Francfort,Allemagne,1961\n"
+                                    "Nantes,Seattle,USA,1980\nLyon,Francfort,Allemagne,1960\n")
+    out = read_partnerships(path)
+    assert [(p.row, p.annee) for p in out.partnerships] == [(2, 1960), (4, 1961), (5, 1980)]
+    assert [(w.row, w.message) for w in out.warnings] == [(3, "repeats row 2 cell for cell: counted once"),
+                                                          (6, "repeats row 2 cell for cell: counted once")]

@@ -94,7 +94,13 @@ def validate_table(table: RawTable, mapping: dict[str, str] | None = None, today
     for t, index in usable:
         out.n_rows += len(t.rows)
         sheet = t.sheet if several else None
+        seen: dict[tuple, int] = {}
         for raw in t.rows:
+            first = seen.setdefault(raw.cells, raw.row) if not raw.extra else raw.row  # a ragged row is refused
+            if first != raw.row:  # a row pasted twice would count its partnership twice on every map
+                out.warnings.append(RowProblem(t.file, raw.row, None, f"repeats row {first} cell for cell: counted once",
+                                               sheet))
+                continue
             _validate_row(raw, t, index, len(t.headers), year_max, out, sheet)
     return out
 
