@@ -53,6 +53,9 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         (["bilateral", "missing.csv", "-p", "JP"], 2, "Error: missing.csv: file not found"),
         (["bilateral", "{sample}", "-p", "Narnia"], 2,
          "Error: --partner: unknown country 'Narnia' (give an ISO code such as JP or a name such as Japon)"),
+        (["country", "{sample}", "-p", "France", "-f", "svg"], 2,
+         "Error: --partner: 'France' is France (FR); the maps show France's partners abroad (a partnership between "
+         "two French collectivités is not drawn)"),
         (["bilateral", "{sample}", "-p", "JP", "--style", "nope"], 2,
          "Error: --style: unknown style 'nope' (available: quai-dorsay, quai-dorsay-gris)"),
         (["bilateral", "{sample}", "-p", "JP", "-f", "tiff"], 2, "'tiff' is not one of pdf, svg, png, html"),

@@ -203,6 +203,11 @@ def resolve_partner(value: str) -> str:
     iso2 = resolve_country(value)
     if iso2 is None:
         raise AtlasError(f"--partner: unknown country '{value}' (give an ISO code such as JP or a name such as Japon)")
+    from atlasmaps.join.partner import FRENCH_TERRITORIES
+
+    if iso2 in FRENCH_TERRITORIES:
+        raise AtlasError(f"--partner: '{value}' is France ({iso2}); the maps show France's partners abroad "
+                         "(a partnership between two French collectivités is not drawn)")
     return iso2
 
 
