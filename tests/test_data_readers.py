@@ -205,3 +205,17 @@ def test_a_row_repeated_cell_for_cell_is_counted_once_and_said(tmp_path: Path) -
     assert [(p.row, p.annee) for p in out.partnerships] == [(2, 1960), (4, 1961), (5, 1980)]
     assert [(w.row, w.message) for w in out.warnings] == [(3, "repeats row 2 cell for cell: counted once"),
                                                           (6, "repeats row 2 cell for cell: counted once")]
+
+
+def test_approximate_years_and_spans_are_read_with_a_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, "y.csv", "collectivite,partenaire,pays,annee\nLyon,Francfort,Allemagne,vers 1960\n"
+                                    "Lyon,Kobe,Japon,1957-1960\nLyon,Porto,Portugal,1982-03\nLyon,Turin,Italie,1960 ?\n"
+                                    "Lyon,Leipzig,Allemagne,années 1980\nLyon,Gênes,Italie,vers 1850\n")
+    out = read_partnerships(path)
+    assert [(p.row, p.annee) for p in out.partnerships] == [(2, 1960), (3, 1957), (4, 1982), (5, 1960)]
+    assert [(w.row, w.message) for w in out.warnings] == [
+        (2, "'vers 1960' read as 1960 (an approximate year)"),
+        (3, "'1957-1960' read as 1957 (the first year of a span)"),
+        (5, "'1960 ?' read as 1960 (an approximate year)")]
+    assert [(p.row, p.message.split(" (")[0]) for p in out.problems] == [(6, "not a year: 'années 1980'"),
+                                                                          (7, "impossible year 1850")]

@@ -200,13 +200,16 @@ def _validate_row(raw: RawRow, table: RawTable, index: dict[str, int], width: in
 
     annee = None
     if values["annee"]:
-        annee = _parse_year(values["annee"])
+        approximate = _approximate_year(values["annee"])
+        annee = approximate[0] if approximate else _parse_year(values["annee"])
         if annee == _BAD_DATE:
             annee = None
             problem("annee", f"not a real date: '{shorten(values['annee'])}' (give a year such as 1982, "
                              "or a date such as 1982-03-15 or 15/03/1982)")
         elif annee is None:
             problem("annee", f"not a year: '{shorten(values['annee'])}'")
+        elif approximate and MIN_YEAR <= annee <= year_max:
+            warn("annee", f"'{shorten(values['annee'])}' read as {annee} ({approximate[1]})")
         elif not MIN_YEAR <= annee <= year_max:
             problem("annee", f"impossible year {annee} (expected {MIN_YEAR} to {year_max})")
 
@@ -283,6 +286,23 @@ def _strip_html(value: str) -> str:
 
 
 _BAD_DATE = -1  # _parse_year: shaped like a date, but no such day
+_ABOUT_YEAR = re.compile(r"(?:(?:vers|env(?:iron|\.)?|circa|ca\.?|c\.|autour de|depuis|d[èe]s|à partir de|en|about|"
+                         r"since|around)\s*(\d{4})\s*\??|(\d{4})\s*\?)", re.IGNORECASE)
+_YEAR_SPAN = re.compile(r"(?:de\s+|from\s+)?(\d{4})\s*(?:-|–|—|/|à|au|to)\s*(\d{4})", re.IGNORECASE)
+
+
+def _approximate_year(value: str) -> tuple[int, str] | None:
+    """The launch year of what lists write instead of a year: "vers 1960", "1960 ?", "depuis 1995"
+    (that year), "1957-1960" or "de 1957 à 1960" (the span's first year). None for anything else,
+    a plain year or a date included."""
+    v = " ".join(value.split())
+    span = _YEAR_SPAN.fullmatch(v)
+    if span and int(span.group(1)) <= int(span.group(2)):
+        return int(span.group(1)), "the first year of a span"
+    about = _ABOUT_YEAR.fullmatch(v)
+    if about:
+        return int(about.group(1) or about.group(2)), "an approximate year"
+    return None
 
 
 def _parse_year(value: str) -> int | None:
