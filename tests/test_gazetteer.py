@@ -148,6 +148,12 @@ def test_largest_homonym_when_it_dominates(name: str, country: str, lon: float, 
     assert len(r.partner_match.candidates) >= 2 and "[" in r.partner_match.candidates[0]  # with GeoNames ids
 
 
+@pytest.mark.parametrize("name", ["Métropole de Tokyo", "Tokyo Metropolis", "Préfecture de Tokyo"])
+def test_tokyo_metropolis_is_its_admin1_unit(name: str) -> None:
+    r = join_one(row("Région Île-de-France", C.REGION, name, "JP"))
+    assert (r.partner.admin1_id, r.partner_match.precision) == ("JP.TK", Precision.ADMIN1), r.partner_match
+
+
 @pytest.mark.parametrize("name, expected", [
     ("Halle", "Halle (Saale)"),  # the four small Halles bear it as their own name, Halle (Saale) as its short one
     ("Halle-sur-Saale", "Halle (Saale)"),  # GeoNames writes the river in brackets

@@ -60,7 +60,8 @@ _ADMIN_LEADING = (
     "prefecture", "province", "region", "departement", "etat", "state", "land", "county", "comte",
     "gouvernorat", "wilaya", "voivodeship", "voivodie", "oblast", "canton", "governorate", "district",
     "conseil regional", "conseil departemental", "conseil de region", "conseil general",
-    "gouvernement metropolitain", "metropolitan government", "collectivite", "generalite", "communaute",
+    "gouvernement metropolitain", "metropolitan government", "metropole", "metropolis", "collectivite",
+    "generalite", "communaute",
     # second-order units as GeoNames names them ("Regierungsbezirk Gießen", "Provincia di Chieti",
     # "Powiat jaworski", "Commune of Banikoara", "Province des Balé")
     "regierungsbezirk", "landkreis", "kreis", "powiat", "provincia", "province of", "department",
@@ -68,7 +69,7 @@ _ADMIN_LEADING = (
     "city and borough of",
 )
 _ADMIN_TRAILING = ("prefecture", "province", "region", "state", "county", "oblast", "ken", "fu", "to", "do",
-                   "governorate", "district", "voivodeship", "department", "borough", "census area",
+                   "metropolis", "governorate", "district", "voivodeship", "department", "borough", "census area",
                    "municipality", "cercle")
 _ADMIN_TYPES = {
     normalize_name(w) for w in (
