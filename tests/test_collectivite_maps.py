@@ -160,3 +160,14 @@ def test_batch_collectivites_incremental_with_thumbnails(tmp_path, capsys) -> No
     assert code == 0 and "0 made, 2 up to date, 0 failed" in out
     code, _, err = run_cli(["batch", str(sample_path()), "--kinds", "collectivite", "-o", str(tmp_path)], capsys)
     assert code == 2 and "give --collectivites all or a list" in err
+
+
+def test_command_exits_1_when_rows_of_the_file_are_not_mapped(tmp_path, capsys) -> None:
+    # as the bilateral and country commands: the map is written, and the file's unmatched row is said
+    data = tmp_path / "metz.csv"
+    data.write_text("collectivite,type_collectivite,partenaire,pays\nMetz,commune,Trèves,Allemagne\n"
+                    "Metz,commune,Paris,États-Unis\n", encoding="utf-8")
+    code, out, err = run_cli(["collectivite", str(data), "--name", "Metz", "-f", "svg", "-o", str(tmp_path)], capsys)
+    assert code == 1, err
+    assert (tmp_path / "collectivite-commune-57463.svg").exists()
+    assert "1 ambiguous" in out + err

@@ -322,7 +322,9 @@ def collectivite(ctx: click.Context, data: Path, name: str | None, code: str | N
     options = replace(options, collectivite=collectivite_key(unit.kind, unit.code))
     preflight(style, [options], out_dir, input_files(data, columns, style_name, corrections))
     print_join_summary(joined)
-    ctx.exit(1 if _make(joined, style, options, out_dir) else 0)
+    failed = _make(joined, style, options, out_dir)
+    # as the other map commands: rows of the file that could not be read or matched make it exit 1
+    ctx.exit(1 if failed or joined.problems or len(joined.mapped) < len(joined.rows) else 0)
 
 
 DEMO_MAPS: tuple[tuple[MapKind, str | None], ...] = (
