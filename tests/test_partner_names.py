@@ -121,3 +121,13 @@ def test_an_admin1_partner_names_its_zone_by_one_of_the_units_names(quebec, styl
         got_partners += [r["p"] for r in rows]
         got_zones += [r["z"] for r in rows]
     assert (got_partners, got_zones) == (partners, zones)
+
+
+@pytest.mark.parametrize("lang, pairs", [("fr", "Lyon\u00a0: Anvers\u00a0; Marseille\u00a0: Anvers"),
+                                         ("en", "Lyon: Antwerp; Marseille: Antwerp")])
+def test_the_full_list_pairs_each_french_collectivite_with_its_partners(joined, style, lang, pairs):
+    # the web table beside the country map and the PDF's annex say who works with whom in each zone
+    page = web.render(joined, style, RenderOptions(MapKind.COUNTRY, partner="BE", formats=("html",), lang=lang))
+    aside = page.files["html"].decode("utf-8").split('<aside id="atlas-list"', 1)[1]
+    row = r'<tr id="atlas-zone-list-BE.ANTWERP"><th scope="row">[^<]*</th><td>([^<]*)</td>'
+    assert re.findall(row, aside) == [pairs]

@@ -26,6 +26,7 @@ class ZonePartners:
     name: str
     n: int
     french: list[tuple[str, CollectiviteType, int, str]]  # (name, kind, partnerships in the zone, code)
+    places: dict[str, tuple[str, ...]] = field(default_factory=dict)  # French name -> its partners in the zone
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class ZoneListing:
     gid: str  # SVG id of the entry
     heading: str
     partners: str  # "CA Seine-Eure, Aiglemont, Yvelines (conseil départemental)"
+    pairs: str = ""  # the same with their partners, for the annex and the web table: "Albi : Abomey ; …"
 
 
 @dataclass
@@ -67,6 +69,7 @@ def country_content(joined: JoinResult, partner: str) -> CountryContent:
     b = bilateral_content(joined, partner)
     rows = [r for r in joined.mapped if r.partnership.pays == b.partner]
     per_zone: dict[str | None, Counter] = defaultdict(Counter)
+    places: dict[str | None, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     kinds: dict[str, CollectiviteType] = {}
     codes: dict[str, str] = {}
     zone_names: dict[str | None, str] = {}
@@ -78,6 +81,8 @@ def country_content(joined: JoinResult, partner: str) -> CountryContent:
             zid = None
         zone_names.setdefault(zid, (r.partner.admin1_name if r.partner else None) or "")
         per_zone[zid][r.french.name] += 1
+        if r.partner is not None:
+            places[zid][r.french.name].add(r.partner.name)
         kinds[r.french.name] = r.french.kind
         codes[r.french.name] = r.french.code
     names = dict(zip(b.zones["admin1_id"], b.zones["name"]))
@@ -85,7 +90,8 @@ def country_content(joined: JoinResult, partner: str) -> CountryContent:
     for zid, counter in per_zone.items():
         french = sorted(((n, kinds[n], c, codes[n]) for n, c in counter.items()),
                         key=lambda t: (K.KIND_ORDER.index(t[1]), collation_key(t[0])))
-        listing.append(ZonePartners(zid, names.get(zid, zone_names.get(zid, "")), sum(counter.values()), french))
+        listing.append(ZonePartners(zid, names.get(zid, zone_names.get(zid, "")), sum(counter.values()), french,
+                                    {n: tuple(sorted(ps, key=collation_key)) for n, ps in places[zid].items()}))
     listing.sort(key=lambda z: (z.admin1_id is None, -z.n, collation_key(z.name)))
     return CountryContent(
         partner=b.partner,
@@ -126,7 +132,7 @@ def build(joined: JoinResult, style: Style, options: RenderOptions) -> MapConten
     legend = point_legend(style, lang, [], zone=len(cc.zones) > 0, partner=len(cc.partner_points) > 0,
                           years=years, themes=cc.themes)
     full = FullList(cc.list_title, (style.text("web.table.zone", lang), style.text("legend.french_title", lang)),
-                    tuple(ListEntry(z.gid, z.heading, (z.partners,)) for z in cc.listing))
+                    tuple(ListEntry(z.gid, z.heading, (z.pairs,)) for z in cc.listing))
     return MapContent(MapKind.COUNTRY, lang, K.page_texts(style, joined, lang, title, subtitle), layers, legend, cc,
                       list(cc.warnings), full_list=full)
 
@@ -142,7 +148,11 @@ def zone_listing(cc: CountryContent, style: Style, lang: str) -> list[ZoneListin
                    if zp.admin1_id in keys else f"{zname} ({zp.n})")
         names = [f"{n} ({_lower_first(K.unit_type(style, k.value, code, lang))})" if k in K.UNIT_KINDS else n
                  for n, k, _, code in zp.french]
-        out.append(ZoneListing(f"zone-list-{zp.admin1_id or 'none'}", heading, ", ".join(names)))
+        # in the annex and the web table, each with its partners: every pairing is written somewhere
+        pairs = [style.text("partners_pair", lang, french=shown, places=", ".join(zp.places.get(n, ())))
+                 for shown, (n, _, _, _) in zip(names, zp.french, strict=True)]
+        out.append(ZoneListing(f"zone-list-{zp.admin1_id or 'none'}", heading, ", ".join(names),
+                               style.text("partners_pair_sep", lang).join(pairs)))
     return out
 
 
