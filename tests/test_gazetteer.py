@@ -485,3 +485,9 @@ def test_the_most_used_written_name_wins_and_ties_go_by_collation() -> None:
     assert {r.partner.written_name for r in rows} == {"Antwerpen"}
     rows = join_partnerships([row("Lyon", C.COMMUNE, n, "BE") for n in ["Antwerpen", "Anvers"]], source="t").rows
     assert {r.partner.written_name for r in rows} == {"Antwerpen"}  # "antwerpen" < "anvers"
+
+
+def test_a_towns_title_is_not_part_of_its_label() -> None:
+    # GeoNames: "Universitäts- und Hansestadt Greifswald", "Hansestadt Stade"
+    rows = join_partnerships([row("Lyon", C.COMMUNE, n, "DE") for n in ("Greifswald", "Stade")], source="t").rows
+    assert [r.partner.name for r in rows] == ["Greifswald", "Stade"]

@@ -1022,11 +1022,16 @@ def _fuzzy_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Admi
                                   f"{units[0].name}? (confirm it in a corrections file)")
 
 
+# Titles GeoNames keeps in front of some German towns' names ("Universitäts- und Hansestadt
+# Greifswald", "Hansestadt Stade"): not said, and too long for a label.
+_TOWN_TITLE = re.compile(r"^(?:Universitäts- und Hansestadt|Hansestadt|Universitätsstadt) (?=\S)")
+
+
 def _from_place(p: Partnership, pl: _Place, match: SideMatch) -> tuple[PartnerPlace, SideMatch]:
     written = _written_name(p.partenaire, p.pays, pl)
     zone = written if written and _zone_named_after(pl, p.pays) else None
-    return PartnerPlace(pl.name, p.pays, pl.lon, pl.lat, pl.admin1_id, pl.admin1_name, written, zone), \
-        match.at(Precision.POINT)
+    return PartnerPlace(_TOWN_TITLE.sub("", pl.name), p.pays, pl.lon, pl.lat, pl.admin1_id, pl.admin1_name, written,
+                        zone), match.at(Precision.POINT)
 
 
 def _written_name(written: str, iso2: str, pl: _Place) -> str | None:
