@@ -398,3 +398,26 @@ def test_numbering_on_the_page_as_drawn_gives_the_page_laid_out_again(benin30, s
     assert on_the_page.numbered_labels and on_the_page.numbered_labels == laid_out_again.numbered_labels
     assert on_the_page.dropped_labels == laid_out_again.dropped_labels
     assert on_the_page.files["svg"] == laid_out_again.files["svg"]
+
+
+def test_a_place_inside_its_own_unit_s_circle_is_marked_by_the_circle(dense_result, style, monkeypatch) -> None:
+    """Hamburg's and Berlin's dots sat on their Land's circle, half hiding its count: the circle marks
+    them; their names are still written."""
+    from atlasmaps.textnorm import slug
+
+    fig, placed = _drawn(dense_result, style, monkeypatch, kind=MapKind.BILATERAL, partner="DE")
+    renderer = fig.canvas.get_renderer()
+
+    def centre(artist):  # noqa: ANN001, ANN202
+        x0, y0, x1, y1 = artist.get_window_extent(renderer).extents
+        return (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2
+
+    gids = [(a.get_gid() or "", a) for a in fig.findobj()]
+    circles = {g.removeprefix("aggregate-partner-"): centre(a) for g, a in gids if g.startswith("aggregate-partner-")}
+    markers = {g.removeprefix("partner-"): centre(a) for g, a in gids if re.fullmatch(r"partner-[a-z0-9-]+", g)}
+    unit = {slug(r.partner.name): r.partner.admin1_id for r in dense_result.rows}
+    inside = [s for s, (x, y, _) in markers.items()
+              if (c := circles.get(unit.get(s))) is not None and math.hypot(x - c[0], y - c[1]) < c[2]]
+    assert len(circles) > 10 and len(markers) > 20 and inside == []
+    assert {"Hamburg", "Berlin"} <= {p.request.key for p in placed}
+    assert not {"hamburg", "berlin"} & set(markers)

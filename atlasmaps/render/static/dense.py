@@ -162,6 +162,21 @@ def circles(cv: PG.Canvas, ax: Axes, plan: PanelPlan, side: str) -> None:
         cv.obstacles.append((px - w / 2, py - h / 2, px + w / 2, py + h / 2))
 
 
+def under_own_circle(ax: Axes, plan: PanelPlan | None, unit: object, x: float, y: float) -> bool:
+    """Whether a place drawn at (x, y) would sit inside the circle of its own unit (Hamburg, Berlin,
+    Paris: a unit hardly larger than its town): the circle marks it, so its dot is left off and the
+    count stays readable; its name is still written beside it."""
+    import math
+
+    if plan is None or not plan.circles or not isinstance(unit, str):
+        return False
+    for c in plan.circles:
+        if c.unit == unit:
+            (px, py), (cx, cy) = ax.transData.transform([(x, y), (c.x, c.y)])
+            return math.hypot(px - cx, py - cy) < c.size_pt / 2 * ax.figure.dpi / 72
+    return False
+
+
 def inset_mark(style: Style, number: int) -> str:
     """The mark of a panel's zoom inset `number` (1, 2...), on its frame and beside its locator box."""
     marks = style.dense.inset_marks

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from atlasmaps import textnorm
 from atlasmaps.geo import projection as P
+from atlasmaps.render.static import dense as DN
 from atlasmaps.render.static import draw as D
 from atlasmaps.render.static import page as PG
 from atlasmaps.render.static.labels import LabelLine, LabelRequest, symbol_box
@@ -76,15 +77,16 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
     syms = [st.symbol("place" if aggregated else k) for k in pts["kind"]]
     xs, ys = D.project_points(pts, frame)
     xs, ys = D.displace(xs, ys, [sym.size_pt / 2 for sym in syms], frame, box)
-    for (idx, code, name, kind, importance), sym, x, y in zip(
-            pts[["code", "name", "kind", "importance"]].itertuples(index=True), syms, xs, ys):
+    for (idx, code, name, kind, importance, unit), sym, x, y in zip(
+            pts[["code", "name", "kind", "importance", "unit"]].itertuples(index=True), syms, xs, ys):
         if not D.in_frame(x, y, frame):
             if not zoom:
                 cv.warnings.append(f"{name} is outside the France panel; not drawn")
             continue
         gid = zoom_gid(zoom, f"{kind}-{code}")
-        D.marker(ax, x, y, sym, gid, zorder=getattr(st.zorder, f"{kind}s"))
-        cv.obstacles.append(symbol_box(ax, x, y, sym.size_pt / 2 + sym.edge_width_pt))
+        if zoom or not DN.under_own_circle(ax, plan, unit, x, y):
+            D.marker(ax, x, y, sym, gid, zorder=getattr(st.zorder, f"{kind}s"))
+            cv.obstacles.append(symbol_box(ax, x, y, sym.size_pt / 2 + sym.edge_width_pt))
         if label and (plan is None or zoom or plan.keeps_label(idx)):
             lines = callout(cv, plan, idx) or [LabelLine(D.place_name(st, name), D.label_props(st))]
             cv.requests.append(LabelRequest(key=name, ax=ax, x=x, y=y, radius_pt=sym.size_pt / 2 + 1, priority=importance,
@@ -170,8 +172,9 @@ def partner_symbols(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, points
             continue
         fill = None if aggregated else (rec.color if isinstance(rec.color, str) else None)
         gid = zoom_gid(zoom, f"partner-{slug}")
-        D.marker(ax, x, y, sym, gid, zorder=st.zorder.partners, fill=fill)
-        cv.obstacles.append(symbol_box(ax, x, y, sym.size_pt / 2 + sym.edge_width_pt))
+        if zoom or not DN.under_own_circle(ax, plan, rec.admin1, x, y):
+            D.marker(ax, x, y, sym, gid, zorder=st.zorder.partners, fill=fill)
+            cv.obstacles.append(symbol_box(ax, x, y, sym.size_pt / 2 + sym.edge_width_pt))
         if plan is not None and not zoom and not plan.keeps_label(rec.Index):
             continue
         lines = [LabelLine(rec.name, D.label_props(st))]
