@@ -499,7 +499,8 @@ def _reading_rules(fr: bool) -> list[str]:
         "the workbook in Excel).",
         "A column given twice ('pays' and 'country') is an error. Empty columns after the header (Excel's "
         "'a;b;c;;') are ignored.",
-        "annee: a year (1982) or a real date (1982-03-15, 15/03/1982); 1982-13-45 is an error.",
+        "annee: a year (1982) or a real date (1982-03-15, 15/03/1982); 1982-13-45 is an error. "
+        "'vers 1960', '1960 ?' and '1957-1960' are read as 1960 and 1957, with a warning.",
         f"Limits: {lim.input_mb} MB per file ({env['input_mb']}), {lim.xlsx_mb} MB unzipped XLSX "
         f"({env['xlsx_mb']}), {lim.rows} rows ({env['rows']}), JSON nested {lim.json_depth} levels "
         f"({env['json_depth']}).",
