@@ -491,3 +491,20 @@ def test_a_towns_title_is_not_part_of_its_label() -> None:
     # GeoNames: "Universitäts- und Hansestadt Greifswald", "Hansestadt Stade"
     rows = join_partnerships([row("Lyon", C.COMMUNE, n, "DE") for n in ("Greifswald", "Stade")], source="t").rows
     assert [r.partner.name for r in rows] == ["Greifswald", "Stade"]
+
+
+def test_the_region_a_row_gives_names_its_zone_and_an_unknown_one_is_not_fatal() -> None:
+    rows = join_partnerships([
+        row("Lyon", C.COMMUNE, "Munich", "DE", region_partenaire="Bavière"),
+        row("Rennes", C.COMMUNE, "Nuremberg", "DE"),  # same zone: written as the other row writes it
+        row("Nantes", C.COMMUNE, "Cologne", "DE", region_partenaire="Rhénanie-du-Nord-Westphalie"),  # close spelling
+        row("Lille", C.COMMUNE, "Dortmund", "DE", region_partenaire="NRW"),  # not known: the name alone decides
+        row("Metz", C.COMMUNE, "Trèves", "DE", region_partenaire="Rheinland-Pfalz"),  # the gazetteer's own name
+        row("Pau", C.COMMUNE, "Neustadt", "DE", region_partenaire="Atlantide")], source="t").rows
+    assert [(r.partner.admin1_id, r.partner.written_admin1_name) for r in rows[:5]] == [
+        ("DE.BY", "Bavière"), ("DE.BY", "Bavière"), ("DE.NW", "Rhénanie-du-Nord-Westphalie"),
+        ("DE.NW", "Rhénanie-du-Nord-Westphalie"), ("DE.RP", None)]
+    assert rows[3].partner_match.reason == "region 'NRW' is not known in Germany: not used"
+    # a homonym left to the population rule, which the report lists with the unused region
+    assert rows[5].partner_match.method is MatchMethod.LARGEST_HOMONYM
+    assert rows[5].partner_match.reason.endswith("; region 'Atlantide' is not known in Germany: not used")

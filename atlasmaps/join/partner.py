@@ -637,7 +637,33 @@ def corrected_partner(p: Partnership, c) -> tuple[PartnerPlace | None, SideMatch
 
 
 def match_partner(p: Partnership) -> tuple[PartnerPlace | None, SideMatch]:
-    """Resolve the partner side of one row."""
+    """Resolve the partner side of one row; the region it gives names the zone on French maps when
+    it is one of the zone's names ("Bavière" for Bayern)."""
+    place, match = _match_partner(p)
+    if place is not None and p.region_partenaire and not place.written_admin1_name:
+        region = _region_written(p.region_partenaire, place)
+        if region is not None:
+            place = replace(place, written_admin1_name=region)
+    return place, match
+
+
+def _region_written(region: str, place: PartnerPlace) -> str | None:
+    """`region` as written when it names the place's admin-1 unit otherwise than the gazetteer does
+    ("Bavière", "Rhénanie-du-Nord-Westphalie"), else None (the unit's own name however spelt, a code,
+    capitals)."""
+    typed = region.strip()
+    index = country_index(place.country)
+    if index is None or not place.admin1_id or typed.isupper():
+        return None
+    units = [u for u in _region_units(typed, index) if u.id == place.admin1_id]
+    key = normalize_name(typed)
+    if not units or units[0].id.split(".", 1)[-1] == typed.upper() or (
+            key == normalize_name(units[0].name) and _accents(typed) <= _accents(units[0].name)):
+        return None
+    return typed
+
+
+def _match_partner(p: Partnership) -> tuple[PartnerPlace | None, SideMatch]:
     from atlasmaps.data.schema import country_name
 
     def country() -> str:  # CLDR (a quarter of a second to read) only when a reason is written
@@ -651,9 +677,10 @@ def match_partner(p: Partnership) -> tuple[PartnerPlace | None, SideMatch]:
         return None, SideMatch(MatchStatus.UNMATCHED, reason=f"no boundaries for {country()} ({p.pays})")
 
     name, region = p.partenaire, p.region_partenaire
-    zones = _region_hint(region, index)
-    if region and not zones:
-        return None, SideMatch(MatchStatus.UNMATCHED, reason=f"unknown region '{region}' in {country()}")
+    zones = _region_units(region, index)
+    if region and not zones:  # a region the gazetteer does not know ("NRW") narrows nothing, and is said
+        place, match = _match_partner(replace(p, region_partenaire=None))
+        return place, _with_reason(match, f"region '{region}' is not known in {country()}: not used")
 
     if p.code_partenaire:
         unit = index.admin1_by_code.get(p.code_partenaire.strip().upper())
@@ -818,6 +845,20 @@ def _region_hint(value: str | None, index: CountryIndex) -> list[_Admin1]:
         return [unit]
     key = normalize_name(value)
     return list(index.admin1_by_name.get(key) or index.admin1_by_name.get(admin_core(key), []))
+
+
+#: How close a region's spelling must be to a known name of an admin-1 unit to be read as it.
+REGION_CLOSE = 0.85
+
+
+def _region_units(value: str | None, index: CountryIndex) -> list[_Admin1]:
+    """The admin-1 units a row's region names: by code or name (`_region_hint`), else by a close
+    spelling of a name ("Rhénanie-du-Nord-Westphalie" for "Rhénanie du Nord-Westfalie")."""
+    units = _region_hint(value, index)
+    if units or not value:
+        return units
+    close = difflib.get_close_matches(normalize_name(value), list(index.admin1_by_name), n=1, cutoff=REGION_CLOSE)
+    return list(index.admin1_by_name[close[0]]) if close else []
 
 
 def _places(name: str, index: CountryIndex) -> list[_Place]:
@@ -1082,17 +1123,16 @@ def _most_written(written: Counter[str]) -> str:
 def one_name_per_place(rows: list[JoinedPartnership]) -> list[JoinedPartnership]:
     """One written name for each place across the rows: the one most rows use (ties: the first in
     collation order), also for rows that wrote the gazetteer's own name. A map shows one place
-    under one name, whichever row it reads the name from; a zone named after a place takes the
-    place's written name on every row of the zone."""
+    under one name, whichever row it reads the name from. A zone takes, on every row in it, the
+    name rows write it by most: the written name of a place it is named after (Anvers), or the
+    region a row gives (`region_partenaire` "Bavière")."""
     by_place: dict[tuple, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         q = r.partner
         if q is not None and r.partner_match.precision in (Precision.POINT, Precision.ADMIN1):
             by_place[(q.country, q.name, q.lon, q.lat)].append(i)
-    zones: dict[str, str] = {}  # admin-1 id -> the written name of the place it is named after
     for at in by_place.values():
-        places = [rows[i].partner for i in at]
-        written = Counter(q.written_name for q in places if q.written_name)  # type: ignore[union-attr]
+        written = Counter(q.written_name for i in at if (q := rows[i].partner) and q.written_name)
         if not written:
             continue
         best = _most_written(written)
@@ -1100,9 +1140,12 @@ def one_name_per_place(rows: list[JoinedPartnership]) -> list[JoinedPartnership]
             r = rows[i]
             if r.partner.written_name != best:  # type: ignore[union-attr]
                 rows[i] = replace(r, partner=replace(r.partner, written_name=best))  # type: ignore[arg-type]
-        zone = Counter(q.written_admin1_name for q in places if q.written_admin1_name)  # type: ignore[union-attr]
-        if zone:
-            zones.setdefault(places[0].admin1_id, _most_written(zone))  # type: ignore[union-attr, arg-type]
+    votes: dict[str, Counter[str]] = defaultdict(Counter)  # admin-1 id -> the names rows write it by
+    for r in rows:
+        q = r.partner
+        if q is not None and q.admin1_id and q.written_admin1_name:
+            votes[q.admin1_id][q.written_admin1_name] += 1
+    zones = {zone: _most_written(names) for zone, names in votes.items()}
     for i, r in enumerate(rows):  # every place of that zone, and the zone itself as a partner
         q = r.partner
         if q is not None and q.admin1_id in zones and q.written_admin1_name != zones[q.admin1_id]:
