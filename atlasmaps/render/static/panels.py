@@ -77,8 +77,9 @@ def french_panel(cv: PG.Canvas, ax: Axes, frame: P.Frame, box: PG.Box, bc: Bilat
     syms = [st.symbol("place" if aggregated else k) for k in pts["kind"]]
     xs, ys = D.project_points(pts, frame)
     xs, ys = D.displace(xs, ys, [sym.size_pt / 2 for sym in syms], frame, box)
-    for (idx, code, name, kind, importance, unit), sym, x, y in zip(
-            pts[["code", "name", "kind", "importance", "unit"]].itertuples(index=True), syms, xs, ys):
+    units = pts["unit"] if "unit" in pts.columns else [None] * len(pts)  # a collectivité map's points have none
+    for (idx, code, name, kind, importance), unit, sym, x, y in zip(
+            pts[["code", "name", "kind", "importance"]].itertuples(index=True), units, syms, xs, ys):
         if not D.in_frame(x, y, frame):
             if not zoom:
                 cv.warnings.append(f"{name} is outside the France panel; not drawn")
