@@ -178,6 +178,14 @@ def test_homonyms_of_similar_size_stay_ambiguous() -> None:
     assert r.partner.admin1_id == "DE.BY"
 
 
+def test_a_commune_is_not_taken_for_a_place_record_filed_elsewhere() -> None:
+    # GeoNames files a place "Kouandé" (no admin-2 unit) on the coast, in Atlantique; the commune of
+    # Kouandé is in the Atakora, at about 10.3 N
+    r = join_one(row("Villeurbanne", C.COMMUNE, "Kouandé", "BJ"))
+    assert (r.partner.admin1_id, r.partner_match.precision) == ("BJ.AK", Precision.ADMIN2), r.partner_match
+    assert 10.0 < r.partner.lat < 11.0 and "Atlantique" in r.partner_match.reason
+
+
 def test_small_communes_of_benin_by_admin2() -> None:
     # Toffo (Atlantique) is one of Bénin's 77 communes; GeoNames lists it as a commune, not a town
     r = join_one(row("Lyon", C.COMMUNE, "Toffo", "BJ"))

@@ -273,6 +273,7 @@ def prefetch_gazetteer() -> Callable[[], None]:
         try:
             _place_table()
             _layers()
+            _admin2_layer()
         except Exception:  # noqa: BLE001 - the join's own call meets the same error and reports it
             pass
 
@@ -286,7 +287,8 @@ def clear_cache() -> None:
     with _READING:
         _read_place_table.cache_clear()
         _read_layers.cache_clear()
-        _admin2_layer.cache_clear()
+        _read_admin2_layer.cache_clear()
+        _admin2_keys.cache_clear()
         _world_names.cache_clear()
         _big_places_by_other_name.cache_clear()
         country_index.cache_clear()
@@ -364,9 +366,23 @@ def _groups(countries: list[str]) -> dict[str, list[int]]:
     return groups
 
 
-@lru_cache(maxsize=1)
 def _admin2_layer() -> dict[str, object]:
-    """The admin-2 units with their seat, read the first time a name needs them."""
+    """The admin-2 units with their seat, read the first time a name needs them (or by the prefetch)."""
+    with _READING:
+        return _read_admin2_layer()
+
+
+@lru_cache(maxsize=None)
+def _admin2_keys(iso2: str) -> frozenset[str]:
+    """The name keys of a country's admin-2 units: whether a name is one, without indexing them."""
+    admin2 = _admin2_layer()
+    names = admin2["name"]
+    rows = admin2["groups"].get(iso2, ())  # type: ignore[attr-defined]
+    return frozenset(normalize_name(names[i]) for i in rows)  # type: ignore[index]
+
+
+@lru_cache(maxsize=1)
+def _read_admin2_layer() -> dict[str, object]:
     table = boundaries.load_columns("admin2_units", ("admin2_code", "name", "country", "admin1_id", "admin1_name",
                                                      "geometry"))
     columns: dict[str, object] = {c: table.column(c).to_pylist() for c in table.column_names if c != "geometry"}
@@ -399,6 +415,7 @@ class CountryIndex:
     _geometries: list | None = None  # shapely polygons parallel to admin1_list, read for point-in-polygon
     _tree: object = None
     _names_by_length: dict[int, list[str]] | None = None  # for close spellings, made on first use
+    regions: dict[str, list[_Admin1]] = field(default_factory=dict)  # a row's region as written -> its units
 
     def names_that_may_reach(self, key: str, cutoff: float) -> list[str]:
         """Place and admin-1 names long enough, and short enough, to be `cutoff` close to `key`:
@@ -653,9 +670,9 @@ def _region_written(region: str, place: PartnerPlace) -> str | None:
     capitals)."""
     typed = region.strip()
     index = country_index(place.country)
-    if index is None or not place.admin1_id or typed.isupper():
+    if index is None or not place.admin1_id or typed.isupper() or typed == place.admin1_name:
         return None
-    units = [u for u in _region_units(typed, index) if u.id == place.admin1_id]
+    units = [u for u in _region_units(region, index) if u.id == place.admin1_id]
     key = normalize_name(typed)
     if not units or units[0].id.split(".", 1)[-1] == typed.upper() or (
             key == normalize_name(units[0].name) and _accents(typed) <= _accents(units[0].name)):
@@ -853,12 +870,19 @@ REGION_CLOSE = 0.85
 
 def _region_units(value: str | None, index: CountryIndex) -> list[_Admin1]:
     """The admin-1 units a row's region names: by code or name (`_region_hint`), else by a close
-    spelling of a name ("Rhénanie-du-Nord-Westphalie" for "Rhénanie du Nord-Westfalie")."""
-    units = _region_hint(value, index)
-    if units or not value:
-        return units
-    close = difflib.get_close_matches(normalize_name(value), list(index.admin1_by_name), n=1, cutoff=REGION_CLOSE)
-    return list(index.admin1_by_name[close[0]]) if close else []
+    spelling of a name ("Rhénanie-du-Nord-Westphalie" for "Rhénanie du Nord-Westfalie"). Kept per
+    country: a file writes the same regions on many rows."""
+    if not value:
+        return []
+    found = index.regions.get(value)
+    if found is None:
+        found = _region_hint(value, index)
+        if not found:
+            close = difflib.get_close_matches(normalize_name(value), list(index.admin1_by_name), n=1,
+                                              cutoff=REGION_CLOSE)
+            found = list(index.admin1_by_name[close[0]]) if close else []
+        index.regions[value] = found
+    return found
 
 
 def _places(name: str, index: CountryIndex) -> list[_Place]:
@@ -906,7 +930,29 @@ def _place_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Admi
             places, method = list(dict.fromkeys(alt)), MatchMethod.ALTERNATE
     if not places:
         return None
-    return _decide_places(p, places, zones, method)
+    elsewhere = _admin2_elsewhere(p, key, index, zones, places)
+    return elsewhere if elsewhere is not None else _decide_places(p, places, zones, method)
+
+
+def _admin2_elsewhere(p: Partnership, key: str, index: CountryIndex, zones: list[_Admin1],  # noqa: ANN202
+                      places: list[_Place]):
+    """The admin-2 unit of that name, at its seat, when the one place of that name is filed by GeoNames
+    with no admin-2 unit and in another admin-1 unit: Kouandé, a commune of the Atakora, has a place
+    record on the coast of the Atlantique. A partner of a French commune is a commune."""
+    distinct = _distinct(places)
+    if len(distinct) != 1 or distinct[0].admin2 is not None or key not in _admin2_keys(index.iso2):
+        return None
+    units = [u for u in index.admin2_by_name.get(key, []) if u.lon is not None and u.lat is not None
+             and u.admin1_id and u.admin1_id != distinct[0].admin1_id
+             and (not zones or u.admin1_id in {z.id for z in zones})]
+    if len(units) != 1:
+        return None
+    unit = units[0]
+    return PartnerPlace(p.partenaire, p.pays, unit.lon, unit.lat, unit.admin1_id, unit.admin1_name), \
+        SideMatch(MatchStatus.MATCHED, MatchMethod.ADMIN2, precision=Precision.ADMIN2,
+                  candidates=(_place_label(distinct[0]),),
+                  reason=f"placed at the seat of the admin-2 unit {unit.name} ({unit.admin1_name}); GeoNames' place "
+                         f"of that name, in {distinct[0].admin1_name}, has no admin-2 unit")
 
 
 #: Places this populous are also looked up by their other names when smaller places bear the name as
@@ -1105,7 +1151,8 @@ def _zone_named_after(pl: _Place, iso2: str) -> bool:
 
 
 def _accents(name: str) -> int:
-    return sum(not c.isascii() for c in name)
+    """How many letters of `name` are not plain ASCII (accented, ligatures, other scripts)."""
+    return len(name) - len(name.encode("ascii", "ignore"))
 
 
 def _most_written(written: Counter[str]) -> str:
