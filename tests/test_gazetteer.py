@@ -516,3 +516,11 @@ def test_the_region_a_row_gives_names_its_zone_and_an_unknown_one_is_not_fatal()
     # a homonym left to the population rule, which the report lists with the unused region
     assert rows[5].partner_match.method is MatchMethod.LARGEST_HOMONYM
     assert rows[5].partner_match.reason.endswith("; region 'Atlantide' is not known in Germany: not used")
+
+
+def test_a_province_s_own_name_beats_a_town_elsewhere_known_by_it() -> None:
+    r = join_one(row("La Rochelle", C.COMMUNE, "Quảng Ninh", "VN"))  # Quán Hàu, in Quảng Bình, lists it
+    assert (r.partner.admin1_id, r.partner_match.precision) == ("VN.QN", Precision.ADMIN1), r.partner_match
+    assert "Quán Hàu" in r.partner_match.reason
+    r = join_one(row("Lyon", C.COMMUNE, "Firenze", "IT"))  # the city in its own province: the city
+    assert (r.partner.name, r.partner_match.precision) == ("Florence", Precision.POINT)

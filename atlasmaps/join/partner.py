@@ -818,6 +818,14 @@ def _by_name(p: Partnership, key: str, index: CountryIndex,
         as_place = _place_step(p, key, index, zones)
         as_unit = _admin1_step(p, key, index, zones) if not p.type_partenaire else None
         if as_place is not None and as_unit is not None and as_unit[1].status is MatchStatus.MATCHED:
+            if as_place[1].method is MatchMethod.ALTERNATE and as_unit[0] is not None and as_place[0] is not None \
+                    and normalize_name(as_unit[0].admin1_name or "") == key \
+                    and as_place[0].admin1_id != as_unit[0].admin1_id:
+                # the unit's own name beats a town elsewhere known by it as another name ("Quảng Ninh"
+                # is the province, not Quán Hàu in Quảng Bình; "Firenze" is still Florence)
+                return as_unit[0], _with_reason(as_unit[1], f"the admin-1 unit's own name, rather than "
+                                                            f"{as_place[0].name if as_place[0] else '?'}, a place "
+                                                            "with it among its other names")
             return _by_level(p, as_place, as_unit)
         result = as_place or as_unit or _admin2_step(p, key, index, zones)
         if result is not None:
