@@ -460,6 +460,18 @@ def test_french_exonyms_are_kept_beside_the_gazetteer_name() -> None:
                                                              None, None, "Anvers"]
 
 
+@pytest.mark.parametrize("name, country, place, written", [
+    ("Hué", "VN", "Huế", "Hué"),  # French accents, not Vietnamese ones
+    ("Comè", "BJ", "Comé", "Comè"),  # Bénin's own spelling
+    ("Joal-Fadiouth", "SN", "Joal", "Joal-Fadiouth"),  # the commune's full name, read as its town
+    ("Sao Paulo", "BR", "São Paulo", None),  # fewer accents: the gazetteer's
+    ("abomey", "BJ", "Abomey", None),
+])
+def test_the_data_s_spelling_of_the_gazetteer_s_name(name: str, country: str, place: str, written: str | None) -> None:
+    r = join_one(row("Lyon", C.COMMUNE, name, country))
+    assert (r.partner.name, r.partner.written_name) == (place, written)
+
+
 def test_one_place_gets_one_written_name_across_rows() -> None:
     rows = join_partnerships([row(f, C.COMMUNE, name, "AM") for f, name in [
         ("Lyon", "Yerevan"), ("Marseille", "Érevan"), ("Nice", "EREVAN"), ("Paris", "Erevan"),

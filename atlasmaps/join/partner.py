@@ -799,7 +799,7 @@ def _by_stem(p: Partnership, key: str, index: CountryIndex,
         if len(distinct) == 1:
             what = "read as" if min_population == 0 else "read as a district of"
             return _from_place(p, distinct[0], SideMatch(MatchStatus.MATCHED, MatchMethod.NORMALISED,
-                                                         reason=f"{what} '{distinct[0].name}'"))
+                                                         reason=f"{what} '{distinct[0].name}'"), as_written=True)
     return None
 
 
@@ -1122,8 +1122,12 @@ def _fuzzy_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Admi
 _TOWN_TITLE = re.compile(r"^(?:Universitäts- und Hansestadt|Hansestadt|Universitätsstadt) (?=\S)")
 
 
-def _from_place(p: Partnership, pl: _Place, match: SideMatch) -> tuple[PartnerPlace, SideMatch]:
-    written = _written_name(p.partenaire, p.pays, pl)
+def _from_place(p: Partnership, pl: _Place, match: SideMatch,
+                as_written: bool = False) -> tuple[PartnerPlace, SideMatch]:
+    """`as_written`: the data's name is the place's fuller one ("Joal-Fadiouth" read as Joal, "Bad
+    Kötzting" as Kötzting), kept as its written name."""
+    written = p.partenaire.strip() if as_written and not p.partenaire.isupper() else \
+        _written_name(p.partenaire, p.pays, pl)
     zone = written if written and _zone_named_after(pl, p.pays) else None
     return PartnerPlace(_TOWN_TITLE.sub("", pl.name), p.pays, pl.lon, pl.lat, pl.admin1_id, pl.admin1_name, written,
                         zone), match.at(Precision.POINT)
@@ -1132,7 +1136,7 @@ def _from_place(p: Partnership, pl: _Place, match: SideMatch) -> tuple[PartnerPl
 def _written_name(written: str, iso2: str, pl: _Place) -> str | None:
     """The data's name for a place when it is another of the place's known names (Érevan, Anvers,
     Abou Dabi), with a qualifier set aside ("Anvers (Belgique)"). None when it is the gazetteer's own
-    name spelt with no more accents (Kyoto for Kyōto: the fuller spelling is shown), a name with
+    name spelt with fewer accents (Kyoto for Kyōto: the fuller spelling is shown), a name with
     administrative words ("Ville d'Érevan"), a close spelling, or written in capitals."""
     own = normalize_name(pl.name)
     qualified = split_qualifier(written)
@@ -1140,8 +1144,9 @@ def _written_name(written: str, iso2: str, pl: _Place) -> str | None:
         key = normalize_name(name)
         if not name or (name.isupper() and len(name) > 3):
             return None
-        if key == own:  # the gazetteer's name, spelt with more accents (Hanoï) or fewer (Kyoto for Kyōto)
-            return name if _accents(name) > _accents(pl.name) else None
+        if key == own:  # the gazetteer's name, spelt with accents as French writes it (Hanoï, Hué, Comè),
+            # or with fewer (Kyoto for Kyōto, Sao Paulo for São Paulo: the gazetteer's is kept)
+            return name if name != pl.name and _accents(name) >= max(1, _accents(pl.name)) else None
         index = country_index(iso2)
         if index is not None and key in index.other_names(pl.place_id):
             return name
