@@ -259,6 +259,19 @@ def test_name_both_admin1_and_place_follows_the_french_level() -> None:
     assert (region.partner_match.method, region.partner_match.precision) == (MatchMethod.ADMIN1, Precision.ADMIN1)
     city = join_one(row("Lyon", C.COMMUNE, "Fukushima", "JP"))
     assert city.partner_match.precision is Precision.POINT and city.partner.admin1_id == "JP.FS"
+    # the prefecture is drawn at its town, where the town's own partners are
+    assert (region.partner.lon, region.partner.lat) == (city.partner.lon, city.partner.lat)
+    assert "is both an admin-1 unit and its town" in region.partner_match.reason
+
+
+def test_a_region_named_after_its_town_is_drawn_at_the_town() -> None:
+    # Timbuktu's region reaches deep into the Sahara: its inner point lies 370 km from the town
+    region = join_one(row("Département du Finistère", C.DEPARTEMENT, "Timbuktu", "ML"))
+    town = join_one(row("Lyon", C.COMMUNE, "Tombouctou", "ML"))
+    assert region.partner_match.precision is Precision.ADMIN1 and town.partner_match.precision is Precision.POINT
+    assert km(region.partner.lon, region.partner.lat, town.partner.lon, town.partner.lat) < 1
+    bavaria = join_one(row("Région Bretagne", C.REGION, "Bavière", "DE"))  # no town of that name: inside
+    assert bavaria.partner_match.precision is Precision.ADMIN1 and 47 < bavaria.partner.lat < 50.6
 
 
 # --- 5. Country names as people write them ------------------------------------------------------

@@ -841,8 +841,12 @@ def _by_level(p: Partnership, as_place: tuple, as_unit: tuple) -> tuple[PartnerP
     zone, zone_match = as_unit
     place_label = place.name if place is not None else p.partenaire
     if place is not None and zone is not None and place.admin1_id == zone.admin1_id:
-        # the town and its own unit (Osaka, Tokyo, Florence): no choice to report
-        return (zone, zone_match) if unit_level else (place, place_match)
+        # the town and its own unit (Osaka, Tokyo, Timbuktu): the unit is drawn at its town (`_from_admin1`)
+        if not unit_level:
+            return place, place_match
+        note = (f"'{p.partenaire}' is both an admin-1 unit and its town; the admin-1 unit was chosen, at the "
+                f"level of the French {p.type_collectivite.value}, and drawn at {place.name}")
+        return zone, _with_reason(zone_match, note)
     if unit_level:
         note = (f"'{p.partenaire}' is both an admin-1 unit and a place ({place_label}); the admin-1 unit was "
                 f"chosen, at the level of the French {p.type_collectivite.value}")
@@ -1226,5 +1230,9 @@ def _from_admin1(p: Partnership, unit: _Admin1, match: SideMatch) -> tuple[Partn
     written = None if typed.isupper() or same else typed
     index = country_index(p.pays)
     zone = written if written and index is not None and unit in index.admin1_by_name.get(key, ()) else None
-    return PartnerPlace(unit.name, p.pays, unit.lon, unit.lat, unit.id, unit.name, written, zone), \
-        match.at(Precision.ADMIN1)
+    # A unit named after its town is drawn at the town (Préfecture d'Osaka at Osaka, Timbuktu's region
+    # at Timbuktu, not at a point of the Sahara 370 km away), else at a point inside it.
+    towns = _distinct([pl for pl in index.places.get(normalize_name(unit.name), []) if pl.admin1_id == unit.id]) \
+        if index is not None else []
+    lon, lat = (towns[0].lon, towns[0].lat) if len(towns) == 1 else (unit.lon, unit.lat)
+    return PartnerPlace(unit.name, p.pays, lon, lat, unit.id, unit.name, written, zone), match.at(Precision.ADMIN1)

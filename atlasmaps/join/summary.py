@@ -60,6 +60,12 @@ def summary_lines(result: JoinResult) -> list[str]:
         inferred = Counter(kind for r in rows for m, kind in ((r.french_match, "types"), (r.partner_match, "countries"))
                            if m.reason and ("no type given" in m.reason or "no country given" in m.reason))
         said = [f"{n} {m}" for m, n in sorted(methods.items())] + [f"{k} inferred for {n} rows" for k, n in sorted(inferred.items())]
+        # read one way of two, or without what the row said: listed in the report with the reason
+        for phrase, what in (("' is both a", "names both a place and a zone"),
+                             ("is not known in", "region not used")):
+            n = sum(1 for r in rows if r.mappable and phrase in (r.partner_match.reason or ""))
+            if n:
+                said.append(f"{what} for {n} rows")
         if said:
             lines.append(f"  drawn, worth a check in the report: {', '.join(said)}")
     per_country: dict[str, list[int]] = {}
