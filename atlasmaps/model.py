@@ -135,8 +135,9 @@ class PartnerPlace:
     `name` is the gazetteer's (Yerevan, Antwerp); `written_name` is the data's own name for the same
     place when it is another known name of it (Érevan, Anvers), one per place across the file's rows;
     `written_admin1_name` is that name for a zone named after the place (the province of Anvers, the
-    gouvernorat of Alexandrie). A partner that is an admin-1 unit has the unit's name as `name`
-    (Shandong) and the data's as `written_name` (Province du Shandong). The Atlas data is French, so
+    gouvernorat of Alexandrie) or given as the row's region (Bavière). A partner that is an admin-1
+    unit has the unit's name as `name` (Shandong) and the data's as `written_name` (Province du
+    Shandong). The Atlas data is French, so
     French maps write them (`content.common.in_map_language`).
     """
 

@@ -1220,19 +1220,17 @@ def one_name_per_place(rows: list[JoinedPartnership]) -> list[JoinedPartnership]
 def _from_admin1(p: Partnership, unit: _Admin1, match: SideMatch) -> tuple[PartnerPlace | None, SideMatch]:
     if unit.lon is None or unit.lat is None:
         return None, SideMatch(MatchStatus.UNMATCHED, match.method, reason=f"no position for {unit.name}")
-    # The unit's name is the gazetteer's ("Shandong", "Bayern"); the data's is written on French maps:
-    # for the partner as it is ("Province du Shandong", "Bavière"), for its zone only when it is one
-    # of the unit's names ("Bavière"; not "Province du Shandong" or "Groupement intercommunal du Mono"
-    # in a list of zones).
+    # The unit's name is the gazetteer's ("Shandong", "Bayern"); the data's is written on French maps
+    # for the partner ("Province du Shandong", "Bavière"), not for its zone: the other names a unit is
+    # found by include those of units inside it ("Akkar" finds North Lebanon, which holds Tripoli).
     typed = p.partenaire.strip()
     key = normalize_name(typed)
     same = key == normalize_name(unit.name) and _accents(typed) <= _accents(unit.name)
     written = None if typed.isupper() or same else typed
     index = country_index(p.pays)
-    zone = written if written and index is not None and unit in index.admin1_by_name.get(key, ()) else None
     # A unit named after its town is drawn at the town (Préfecture d'Osaka at Osaka, Timbuktu's region
     # at Timbuktu, not at a point of the Sahara 370 km away), else at a point inside it.
     towns = _distinct([pl for pl in index.places.get(normalize_name(unit.name), []) if pl.admin1_id == unit.id]) \
         if index is not None else []
     lon, lat = (towns[0].lon, towns[0].lat) if len(towns) == 1 else (unit.lon, unit.lat)
-    return PartnerPlace(unit.name, p.pays, lon, lat, unit.id, unit.name, written, zone), match.at(Precision.ADMIN1)
+    return PartnerPlace(unit.name, p.pays, lon, lat, unit.id, unit.name, written), match.at(Precision.ADMIN1)
