@@ -479,6 +479,7 @@ def test_french_exonyms_are_kept_beside_the_gazetteer_name() -> None:
     ("Joal-Fadiouth", "SN", "Joal", "Joal-Fadiouth"),  # the commune's full name, read as its town
     ("Sao Paulo", "BR", "São Paulo", None),  # fewer accents: the gazetteer's
     ("abomey", "BJ", "Abomey", None),
+    ("Pétion-Ville", "HT", "Pétionville", "Pétion-Ville"),  # the same letters, joined otherwise: no fuzzy guess
 ])
 def test_the_data_s_spelling_of_the_gazetteer_s_name(name: str, country: str, place: str, written: str | None) -> None:
     r = join_one(row("Lyon", C.COMMUNE, name, country))

@@ -1105,6 +1105,12 @@ def _fuzzy_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Admi
                                    reason=f"no place named '{p.partenaire}'; close names")
         label = _place_label(next(pl for pl in index.places[best] if pl.name == place.name))
         read_as = f"fuzzy match: read as '{place.name}'"
+        if best.replace(" ", "") == key.replace(" ", ""):  # "Pétion-Ville" for Pétionville: the same letters
+            typed = p.partenaire.strip()
+            place = place if typed.isupper() else replace(place, written_name=typed)  # its own spelling
+            return place, SideMatch(MatchStatus.MATCHED, MatchMethod.NORMALISED, candidates=(label,),
+                                    reason=f"read as '{place.name}' (the same letters, joined otherwise)",
+                                    precision=match.precision)
         if zones and len(close) == 1 and score >= FUZZY_DRAWN:
             return place, SideMatch(MatchStatus.MATCHED, MatchMethod.FUZZY, candidates=(label,), reason=read_as,
                                     precision=match.precision)
