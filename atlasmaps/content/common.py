@@ -1,8 +1,8 @@
 """What every map kind shares: the French geography constants, the boundary layers, country names,
 the themes and types present in rows, and the page texts.
 
-The one home of: a partner's shown name, a row's overseas département, a country's name in the map's language, the
-colour of a partner (its main theme), and the loading of boundary layers for maps.
+The one home of: a partner's shown name, a row's overseas département, a country's name in the map's
+language, the colour of a partner (its main theme), and the loading of boundary layers for maps.
 """
 
 from __future__ import annotations
@@ -127,9 +127,10 @@ DATA_LANG = "fr"
 
 def in_map_language(joined: JoinResult, lang: str) -> JoinResult:
     """The rows with each partner place named as the map's readers name it: on a French map the
-    data's own name where it is a known other name of the place (Érevan, Anvers, Pékin), and a zone
-    named after such a place by that name (Alexandrie for Al Iskandariyah); on any other map the
-    gazetteer's (Yerevan, Antwerp, Beijing). The one place a partner's shown name is decided."""
+    data's own name where it is a known other name of the place (Érevan, Anvers, Pékin) or its French
+    spelling (Hué), and a zone by the name rows give it (Alexandrie for Al Iskandariyah, Bavière for
+    Bayern); on any other map the gazetteer's (Yerevan, Antwerp, Beijing). The one place a partner's
+    shown name is decided."""
     if lang != DATA_LANG:
         return joined
     rows = list(joined.rows)

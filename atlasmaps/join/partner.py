@@ -824,8 +824,8 @@ def _by_name(p: Partnership, key: str, index: CountryIndex,
                 # the unit's own name beats a town elsewhere known by it as another name ("Quảng Ninh"
                 # is the province, not Quán Hàu in Quảng Bình; "Firenze" is still Florence)
                 return as_unit[0], _with_reason(as_unit[1], f"the admin-1 unit's own name, rather than "
-                                                            f"{as_place[0].name if as_place[0] else '?'}, a place "
-                                                            "with it among its other names")
+                                                            f"{as_place[0].name}, a place with it among its "
+                                                            "other names")
             return _by_level(p, as_place, as_unit)
         result = as_place or as_unit or _admin2_step(p, key, index, zones)
         if result is not None:

@@ -4,6 +4,7 @@ in `atlasmaps.content.dense`; the look comes from the style's `dense:` section."
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Callable
 
 from atlasmaps.geo.boxes import overlaps
@@ -166,8 +167,6 @@ def under_own_circle(ax: Axes, plan: PanelPlan | None, unit: object, x: float, y
     """Whether a place drawn at (x, y) would sit inside the circle of its own unit (Hamburg, Berlin,
     Paris: a unit hardly larger than its town): the circle marks it, so its dot is left off and the
     count stays readable; its name is still written beside it."""
-    import math
-
     if plan is None or not plan.circles or not isinstance(unit, str):
         return False
     for c in plan.circles:
