@@ -80,7 +80,8 @@ def test_xlsx_every_sheet_sharing_the_schema_is_read(tmp_path: Path, capsys: pyt
     assert [(r["sheet"], r["row"], r["status"]) for r in csv_rows(report)][-1] == ("Bénin", "3", "invalid")
     assert (f"{path}, sheet 'Bénin', row 3, column 'pays': unknown country 'Atlantide' "
             "(use an ISO 3166-1 code or the country's French or English name)") in out
-    assert f"{path}: 2 sheets read, all with the partnership columns: 'Japon' (1 rows), 'Bénin' (2 rows) (warning)" in out
+    assert (f"{path}: 2 sheets read, all with the partnership columns: 'Japon' (1 row), 'Bénin' (2 rows) "
+            "(warning)") in out
 
 
 def test_xlsx_sheet_without_the_schema_is_skipped_and_named(tmp_path: Path,
@@ -93,7 +94,7 @@ def test_xlsx_sheet_without_the_schema_is_skipped_and_named(tmp_path: Path,
     })
     code, out, _ = run(["validate", str(path)], capsys)
     assert code == 0
-    assert f"{path}: 1 rows, 0 invalid, 1 mapped" in out
+    assert f"{path}: 1 row, 0 invalid, 1 mapped" in out
     assert (f"{path}: sheet 'Lisez-moi' was not read: it has no 'collectivite', 'partenaire' column, "
             "so it is not a partnership table (warning)") in out
 
@@ -106,7 +107,7 @@ def test_xlsx_hidden_sheet_is_skipped_with_a_note(tmp_path: Path, capsys: pytest
     }, hidden=("Archives",))
     code, out, _ = run(["validate", str(path), "--joined", str(tmp_path / "j.csv")], capsys)
     assert code == 0
-    assert f"{path}: 1 rows, 0 invalid, 1 mapped" in out
+    assert f"{path}: 1 row, 0 invalid, 1 mapped" in out
     assert f"{path}: sheet 'Archives' is hidden and was not read (warning)" in out
     assert [r["collectivite"] for r in csv_rows(tmp_path / "j.csv")] == ["Marseille"]
 

@@ -225,3 +225,20 @@ def test_the_french_index_is_forgotten_with_the_layers() -> None:
     assert french_index.cache_info().currsize == 1
     boundaries.clear_cache()
     assert french_index.cache_info().currsize == 0
+
+
+def test_summary_of_rows_with_no_country_and_of_one_row() -> None:
+    from atlasmaps.join import join_partnerships
+    from atlasmaps.join.summary import summary_lines
+    from atlasmaps.model import CollectiviteType, Partnership
+
+    def partnership(n: int, name: str) -> Partnership:
+        return Partnership(row=n, id=f"t{n}", collectivite="Lyon", type_collectivite=CollectiviteType.COMMUNE,
+                           partenaire=name, pays="")
+
+    lines = summary_lines(join_partnerships([partnership(2, "Xyzzyville"), partnership(3, "Qwertyburg")], source="t"))
+    # nothing drawn: no "worth a check" line for countries that could not be inferred
+    assert lines[:4] == ["t: 2 rows, 0 invalid, 0 mapped", "  French side matched: 2/2; partner side matched: 0/2",
+                         "  status: 2 unmatched", "  per country (mapped/rows): no country 0/2"]
+    one = summary_lines(join_partnerships([partnership(2, "Xyzzyville")], source="t"))
+    assert one[0] == "t: 1 row, 0 invalid, 0 mapped"

@@ -81,7 +81,7 @@ def validate_table(table: RawTable, mapping: dict[str, str] | None = None, today
                                        f"sheet '{t.sheet}' was not read: it has no {cols} column, "
                                        "so it is not a partnership table"))
     if len(usable) > 1:
-        read = ", ".join(f"'{t.sheet}' ({len(t.rows)} rows)" for t, _ in usable)
+        read = ", ".join(f"'{t.sheet}' ({len(t.rows)} {'row' if len(t.rows) == 1 else 'rows'})" for t, _ in usable)
         out.warnings.append(RowProblem(table.file, None, None,
                                        f"{len(usable)} sheets read, all with the partnership columns: {read}"))
     if mapping:

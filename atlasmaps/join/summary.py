@@ -47,7 +47,7 @@ def summary_lines(result: JoinResult) -> list[str]:
     partner_ok = sum(r.partner_match.status is MatchStatus.MATCHED for r in rows)
     mapped = len(result.mapped)
     lines = [
-        f"{result.source}: {n_read} rows, {n_invalid} invalid, {mapped} mapped",
+        f"{result.source}: {n_read} {'row' if n_read == 1 else 'rows'}, {n_invalid} invalid, {mapped} mapped",
         f"  French side matched: {french_ok}/{len(rows)}; partner side matched: {partner_ok}/{len(rows)}",
     ]
     statuses = Counter(r.status.value for r in rows)
@@ -57,7 +57,8 @@ def summary_lines(result: JoinResult) -> list[str]:
         lines.append(f"  status: {detail}" + (f" ({fuzzy} by fuzzy match)" if fuzzy else ""))
         methods = Counter(m.method.value for r in rows if r.mappable for m in (r.french_match, r.partner_match)
                           if m.method in _WORTH_SAYING)
-        inferred = Counter(kind for r in rows for m, kind in ((r.french_match, "types"), (r.partner_match, "countries"))
+        inferred = Counter(kind for r in rows if r.mappable
+                           for m, kind in ((r.french_match, "types"), (r.partner_match, "countries"))
                            if m.reason and ("no type given" in m.reason or "no country given" in m.reason))
         said = [f"{n} {m}" for m, n in sorted(methods.items())] + [f"{k} inferred for {n} rows" for k, n in sorted(inferred.items())]
         # read one way of two, or without what the row said: listed in the report with the reason
@@ -75,7 +76,8 @@ def summary_lines(result: JoinResult) -> list[str]:
         counts[1] += r.mappable
     if per_country:
         listed = sorted(per_country.items(), key=lambda kv: (-kv[1][0], collation_key(country_name(kv[0]))))
-        shown = ", ".join(f"{country_name(c)} ({c}) {ok}/{n}" for c, (n, ok) in listed[:15])
+        shown = ", ".join(f"{country_name(c)} ({c}) {ok}/{n}" if c else f"no country {ok}/{n}"
+                          for c, (n, ok) in listed[:15])
         more = f", and {len(listed) - 15} more" if len(listed) > 15 else ""
         lines.append(f"  per country (mapped/rows): {shown}{more}")
     issues = [str(p) for p in result.problems]
