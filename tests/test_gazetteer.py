@@ -480,6 +480,9 @@ def test_french_exonyms_are_kept_beside_the_gazetteer_name() -> None:
     ("Sao Paulo", "BR", "São Paulo", None),  # fewer accents: the gazetteer's
     ("abomey", "BJ", "Abomey", None),
     ("Pétion-Ville", "HT", "Pétionville", "Pétion-Ville"),  # the same letters, joined otherwise: no fuzzy guess
+    ("St Louis", "SN", "Saint-Louis", None),  # abridged
+    ("Fort-Liberté", "HT", "Fort Liberté", "Fort-Liberté"),  # hyphens as the country writes it
+    ("Fada N'Gourma", "BF", "Fada N'gourma", "Fada N'Gourma"),
 ])
 def test_the_data_s_spelling_of_the_gazetteer_s_name(name: str, country: str, place: str, written: str | None) -> None:
     r = join_one(row("Lyon", C.COMMUNE, name, country))

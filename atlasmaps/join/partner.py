@@ -1154,9 +1154,12 @@ def _written_name(written: str, iso2: str, pl: _Place) -> str | None:
         key = normalize_name(name)
         if not name or (name.isupper() and len(name) > 3):
             return None
-        if key == own:  # the gazetteer's name, spelt with accents as French writes it (Hanoï, Hué, Comè),
-            # or with fewer (Kyoto for Kyōto, Sao Paulo for São Paulo: the gazetteer's is kept)
-            return name if name != pl.name and _accents(name) >= max(1, _accents(pl.name)) else None
+        if key == own:  # the gazetteer's name as French writes it: accents (Hanoï, Hué, Comè), hyphens and
+            # capitals (Fort-Liberté, Fada N'Gourma); not with fewer accents (Kyoto for Kyōto, Sao Paulo),
+            # abridged (St Louis) or in lower case: then the gazetteer's is kept
+            fuller = _accents(name) > _accents(pl.name) or (
+                _accents(name) == _accents(pl.name) and len(name) >= len(pl.name) and not name.islower())
+            return name if name != pl.name and fuller else None
         index = country_index(iso2)
         if index is not None and key in index.other_names(pl.place_id):
             return name
