@@ -79,6 +79,18 @@ def test_old_names_resolve_to_today(name: str, kind: CollectiviteType, code: str
     assert r.french_match.reason  # said in the report
 
 
+@pytest.mark.parametrize("name, kind", [
+    ("Région Sud", C.REGION), ("Région Sud", None), ("Région Sud Provence-Alpes-Côte d'Azur", C.REGION),
+    ("Conseil régional Occitanie / Pyrénées-Méditerranée", C.REGION),
+])
+def test_a_region_is_found_by_the_name_it_goes_by(name: str, kind: CollectiviteType | None) -> None:
+    r = join_one(row(name, kind, "Kobe", "JP"))
+    want = "76" if "Occitanie" in name else "93"
+    assert (r.french_match.status, r.french.code, r.french_match.method) == (MatchStatus.MATCHED, want,
+                                                                            MatchMethod.ALTERNATE)
+    assert "goes by" in r.french_match.reason
+
+
 def test_old_region_code() -> None:
     r = join_one(row("Région", C.REGION, "Kobe", "JP", code_collectivite="82"))  # Rhône-Alpes before 2016
     assert r.french.code == "84" and "before 2016" in r.french_match.reason

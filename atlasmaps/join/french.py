@@ -53,6 +53,13 @@ FORMER_REGIONS: dict[str, str] = {
     "Basse-Normandie": "28", "Haute-Normandie": "28",
     "Centre": "24", "Provence-Alpes-Côte d'Azur": "93", "PACA": "93",
 }
+# The names régions go by besides their legal one (their "marque"), as their own documents and the
+# lists write them: "Région Sud" is Provence-Alpes-Côte d'Azur; Occitanie was first named with its
+# second part.
+REGION_USAGE_NAMES: dict[str, str] = {
+    "Sud": "93", "Sud Provence-Alpes-Côte d'Azur": "93", "Région Sud Provence-Alpes-Côte d'Azur": "93",
+    "Occitanie / Pyrénées-Méditerranée": "76", "Occitanie Pyrénées-Méditerranée": "76",
+}
 FORMER_REGION_CODES: dict[str, str] = {
     "42": "44", "41": "44", "21": "44", "72": "75", "74": "75", "54": "75", "83": "84", "82": "84",
     "26": "27", "43": "27", "91": "76", "73": "76", "31": "32", "22": "32", "25": "28", "23": "28",
@@ -344,9 +351,14 @@ def _match_untyped(p: Partnership, index: FrenchIndex) -> tuple[FrenchUnit | Non
 def _former(p: Partnership, key: str, kind: CollectiviteType, hint: str | None,
             index: FrenchIndex) -> tuple[FrenchUnit | None, SideMatch] | None:
     """A name of before: a commune déléguée/associée/merged or an arrondissement -> today's commune,
-    a région of before 2016 -> today's région."""
+    a région of before 2016 -> today's région; and the name a région goes by ("Région Sud")."""
     if kind is K.REGION:
         code = _FORMER_REGION_KEYS.get(key) or _FORMER_REGION_KEYS.get(core_name(key, kind))
+        usage = _REGION_USAGE_KEYS.get(key) or _REGION_USAGE_KEYS.get(core_name(key, kind))
+        if code is None and usage is not None:
+            unit = index.by_code[(K.REGION, usage)]
+            return _positioned(unit, SideMatch(MatchStatus.MATCHED, MatchMethod.ALTERNATE,
+                                               reason=f"'{p.collectivite}' is the name {unit.name} goes by"))
         if code is None:
             return None
         unit = index.by_code[(K.REGION, code)]
@@ -372,6 +384,7 @@ def _former(p: Partnership, key: str, kind: CollectiviteType, hint: str | None,
 
 
 _FORMER_REGION_KEYS = {normalize_name(k): v for k, v in FORMER_REGIONS.items()}
+_REGION_USAGE_KEYS = {normalize_name(k): v for k, v in REGION_USAGE_NAMES.items()}
 _COUNTRY_WORDS = frozenset(normalize_name(w) for w in ("France", "FR", "FRA", "République française"))
 
 
