@@ -60,6 +60,11 @@ def test_headers_ignore_case_accents_and_accept_english() -> None:
     assert found == {"collectivite": 0, "type_collectivite": 1, "partenaire": 2, "pays": 3, "annee": 4}
 
 
+@pytest.mark.parametrize("header", ["State", "Province", "État / Région", "Province / État", "Région du partenaire"])
+def test_a_region_column_is_found_under_the_headers_lists_give_it(header: str) -> None:
+    assert map_headers(["Collectivité", "Partenaire", "Pays", header])["region_partenaire"] == 3
+
+
 def test_user_column_mapping(tmp_path: Path) -> None:
     mapping = write(tmp_path, "map.yaml", "collectivite: Nom FR\npartenaire: Ville partenaire\n")
     data = write(tmp_path, "d.csv", "Nom FR,type,Ville partenaire,pays\nLyon,Ville,Yokohama,JP\n")
