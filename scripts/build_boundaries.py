@@ -982,9 +982,10 @@ def admin1_regions_layer(admin1: gpd.GeoDataFrame, places: gpd.GeoDataFrame, geo
             continue  # the same unit as Natural Earth's: its names are in admin1_names
         # its ISO code: a subdivision of that name, else the parent its units' codes share
         subs = [sb for sb in pycountry.subdivisions.get(country_code=country) or [] if sb.code not in stored]
-        iso = next((sb for sb in subs if fold(gname) in {fold(f) for t in (None, *translations)
-                                                         for f in iso_name_forms(t.gettext(sb.name) if t else sb.name)}),
-                   None)
+        def forms(sb) -> set[str]:  # noqa: ANN001 - its names and their translations, folded
+            return {fold(f) for t in (None, *translations) for f in iso_name_forms(t.gettext(sb.name) if t else sb.name)}
+
+        iso = next((sb for sb in subs if fold(gname) in forms(sb)), None)
         if iso is None:  # the parent of most of its places' units, of those whose code is known
             parents: Counter = Counter()
             for aid, n in units.items():

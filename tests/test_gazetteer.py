@@ -581,7 +581,8 @@ def test_a_province_s_own_name_beats_a_town_elsewhere_known_by_it() -> None:
 def test_a_region_above_the_admin1_units_is_drawn_at_its_seat(name: str, iso2: str, region: str, seat_lon: float,
                                                               seat_lat: float) -> None:
     r = join_one(row("Région Bretagne", C.REGION, name, iso2))
-    assert (r.partner_match.status, r.partner_match.precision) == (MatchStatus.MATCHED, Precision.ADMIN1), r.partner_match
+    match = r.partner_match
+    assert (match.status, match.precision) == (MatchStatus.MATCHED, Precision.ADMIN1), match
     assert r.partner.name == region and r.partner.admin1_id is None  # no zone: the boundaries have no outline of it
     assert km(r.partner.lon, r.partner.lat, seat_lon, seat_lat) < 10
     assert "drawn at its seat" in r.partner_match.reason
