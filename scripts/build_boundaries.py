@@ -866,6 +866,19 @@ def places_layer(df: pd.DataFrame, admin1: gpd.GeoDataFrame) -> gpd.GeoDataFrame
 SAME_UNIT_SHARE = 0.6
 
 
+def iso_translations() -> list:
+    """pycountry's French, English, German, Spanish and Italian translations of the ISO 3166-2 names."""
+    import gettext
+
+    out = []
+    for lang in ("fr", "en", "de", "es", "it"):
+        try:
+            out.append(gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang]))
+        except OSError:
+            continue
+    return out
+
+
 def same_units(places: gpd.GeoDataFrame, geonames: pd.DataFrame) -> dict[str, str]:
     """GeoNames admin-1 code -> the Natural Earth unit it is the same as: most of its places
     (`SAME_UNIT_SHARE`: the borders of the two sources differ) lie in that unit, and it does not hold
@@ -898,16 +911,9 @@ def admin1_names_layer(admin1: gpd.GeoDataFrame, places: gpd.GeoDataFrame, geona
     their French, English, German, Spanish and Italian translations (pycountry), and GeoNames'
     English names ("Bavaria", "North Rhine-Westphalia") of the GeoNames units that are the same as a
     Natural Earth one (`same_units`)."""
-    import gettext
-
     rows: set[tuple[str, str, str]] = set()
     own = {(a, fold(n)) for a, n in zip(admin1.admin1_id, admin1.name)}
-    translations = []
-    for lang in ("fr", "en", "de", "es", "it"):
-        try:
-            translations.append(gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang]))
-        except OSError:
-            continue
+    translations = iso_translations()
     for aid, iso, country in zip(admin1.admin1_id, admin1.iso_3166_2, admin1.country):
         sub = pycountry.subdivisions.get(code=iso) if isinstance(iso, str) and iso else None
         if sub is None:
@@ -950,8 +956,6 @@ def admin1_regions_layer(admin1: gpd.GeoDataFrame, places: gpd.GeoDataFrame, geo
     name, the ISO 3166-2 names and their French, English, German, Spanish and Italian translations
     (pycountry) when the region has an ISO code, and its seat: its most populous seat of a
     first-order division (GeoNames feature PPLA, PPLC), else its most populous place."""
-    import gettext
-
     gn_code = dict(zip(geonames.geonameid, geonames.country + "." + geonames.admin1))
     same = same_units(places, geonames)
     in_unit: dict[str, Counter] = defaultdict(Counter)  # GeoNames code -> NE unit -> places
@@ -967,12 +971,7 @@ def admin1_regions_layer(admin1: gpd.GeoDataFrame, places: gpd.GeoDataFrame, geo
             seat[code] = (rank, name, geom)
     iso_of = dict(zip(admin1.admin1_id, admin1.iso_3166_2))
     stored = set(admin1.iso_3166_2.dropna())  # a region is none of the stored units
-    translations = []
-    for lang in ("fr", "en", "de", "es", "it"):
-        try:
-            translations.append(gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang]))
-        except OSError:
-            continue
+    translations = iso_translations()
     rows = []
     for unit in json.loads((cities_json / "admin1.json").read_text(encoding="utf-8")):
         code, gname = unit["code"], unit["name"]
