@@ -947,6 +947,15 @@ def iso_name_forms(name: str) -> list[str]:
     return forms
 
 
+def iso_names(sub, translations: list) -> set[str]:  # noqa: ANN001 - a pycountry subdivision
+    """An ISO 3166-2 subdivision's names and their translations, in the forms people write them."""
+    return {form for name in {sub.name, *(t.gettext(sub.name) for t in translations)} for form in iso_name_forms(name)}
+
+
+#: A region's ISO code is the parent of its units' codes when this share of its places' units have it.
+ISO_PARENT_SHARE = 0.8
+
+
 def admin1_regions_layer(admin1: gpd.GeoDataFrame, places: gpd.GeoDataFrame, geonames: pd.DataFrame,
                          cities_json: Path) -> gpd.GeoDataFrame:
     """GeoNames' first-order divisions that are not one Natural Earth admin-1 unit: the regions above
@@ -980,11 +989,10 @@ def admin1_regions_layer(admin1: gpd.GeoDataFrame, places: gpd.GeoDataFrame, geo
         if not units or code not in seat or country == "FR" or code in same:
             continue  # the same unit as Natural Earth's: its names are in admin1_names
         # its ISO code: a subdivision of that name, else the parent its units' codes share
-        subs = [sb for sb in pycountry.subdivisions.get(country_code=country) or [] if sb.code not in stored]
-        def forms(sb) -> set[str]:  # noqa: ANN001 - its names and their translations, folded
-            return {fold(f) for t in (None, *translations) for f in iso_name_forms(t.gettext(sb.name) if t else sb.name)}
-
-        iso = next((sb for sb in subs if fold(gname) in forms(sb)), None)
+        # (pycountry gives a set: a name two subdivisions hold, Lənkəran city and district, is neither)
+        named = [sb for sb in pycountry.subdivisions.get(country_code=country) or []
+                 if sb.code not in stored and fold(gname) in {fold(n) for n in iso_names(sb, translations)}]
+        iso = named[0] if len(named) == 1 else None
         if iso is None:  # the parent of most of its places' units, of those whose code is known
             parents: Counter = Counter()
             for aid, n in units.items():
@@ -993,12 +1001,9 @@ def admin1_regions_layer(admin1: gpd.GeoDataFrame, places: gpd.GeoDataFrame, geo
                     parents[sb.parent_code] += n
             if parents:
                 parent, votes = parents.most_common(1)[0]
-                if votes >= 0.8 * sum(parents.values()) and votes * 2 >= sum(units.values()):
+                if votes >= ISO_PARENT_SHARE * sum(parents.values()) and votes * 2 >= sum(units.values()):
                     iso = pycountry.subdivisions.get(code=parent)
-        names = {gname}
-        if iso is not None:
-            for name in {iso.name, *(t.gettext(iso.name) for t in translations)}:
-                names.update(iso_name_forms(name))
+        names = {gname, *(iso_names(iso, translations) if iso is not None else ())}
         _, seat_name, seat_geom = seat[code]
         rows.append({"region_id": code, "country": country, "name": gname,
                      "iso_3166_2": iso.code if iso is not None else None,
